@@ -1,0 +1,52 @@
+# Reform Progress Monitor: `make run` serves the dashboard, `make test` runs every test.
+# Both create .venv and install what is needed on first use.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-$(shell cksum < requirements.txt | cut -d' ' -f1)
+PORT   ?= 8501
+
+.PHONY: install system-deps run test lint format bench sample clean
+
+$(STAMP): requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+install: $(STAMP)
+
+# Debian chromium (real-browser tests, chart images) and Noto CJK fonts (Chinese in
+# screenshots and exports). Installed when missing and we may; otherwise the browser
+# tests say they were skipped.
+system-deps:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing chromium and fonts-noto-cjk"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	  else echo "note: chromium/fonts-noto-cjk missing and cannot be installed here; browser tests will be skipped"; fi; \
+	fi
+
+run: install
+	$(PY) -m reform sample --if-empty
+	$(VENV)/bin/streamlit run dashboard.py --server.port $(PORT)
+
+test: install system-deps
+	$(PY) -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: install
+	$(PY) -m bench
+
+sample: install
+	$(PY) -m reform sample
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache tests/artifacts

@@ -1,0 +1,119 @@
+"""Venues (缺载体), part two: alumni associations (学子联谊会) in the ten cities.
+
+The alumni figures are district-wide (no township column). A city counts as
+covered when its association was founded on or before the end of the latest
+period in scope (or has a row with no date). The map is drawn from a shipped
+outline so that it renders with no internet access at a meeting.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from metrics import charts
+from metrics.base import Kpi, Measure, Query, Scope
+from reform import i18n
+from reform.config import Config
+
+AREA = "venues"
+OUTLINE = Path(__file__).resolve().parent.parent / "data" / "maps" / "china_outline.json"
+
+
+def cities(q: Query, cfg: Config, scope: Scope) -> pd.DataFrame:
+    """One row per configured city: its association in the latest period in scope, and coverage."""
+    frame = q.df(
+        """WITH latest AS (
+               SELECT max(period_start) AS period_start FROM current_alumni WHERE period_start BETWEEN ? AND ?)
+           SELECT a.city, a.association_name, a.founded_on, a.members, a.events, a.period, a.period_end,
+                  (a.founded_on IS NULL OR a.founded_on <= a.period_end) AS covered
+           FROM current_alumni a JOIN latest USING (period_start)""",
+        [scope.start, scope.end],
+    )
+    places = pd.DataFrame([{"city": c.name, "lat": c.lat, "lon": c.lon} for c in cfg.cities])
+    merged = places.merge(frame, on="city", how="left")
+    merged["covered"] = merged["covered"].fillna(False).astype(bool)
+    return merged
+
+
+def alumni_cities(q: Query, cfg: Config, scope: Scope) -> Measure:
+    """Configured cities with an alumni association as of the latest period in scope."""
+    frame = cities(q, cfg, scope)
+    if frame["period"].isna().all():
+        return Measure(None)
+    return Measure(
+        float(frame["covered"].sum()),
+        float(frame["covered"].sum()),
+        float(len(frame)),
+        str(frame["period"].dropna().max()),
+    )
+
+
+KPIS = (Kpi("alumni_cities", AREA, "count_of", alumni_cities, "alumni_cities"),)
+
+
+def tables(q: Query, cfg: Config, scope: Scope) -> dict[str, pd.DataFrame]:
+    return {"cities": cities(q, cfg, scope)}
+
+
+@cache
+def _outline() -> tuple[list[float | None], list[float | None]]:
+    """Province outlines as one line trace (None separates rings)."""
+    data = json.loads(OUTLINE.read_text(encoding="utf-8"))
+    lons: list[float | None] = []
+    lats: list[float | None] = []
+    for rings in data["provinces"].values():
+        for ring in rings:
+            lons += [p[0] for p in ring] + [None]
+            lats += [p[1] for p in ring] + [None]
+    return lons, lats
+
+
+def city_map(frame: pd.DataFrame, cfg: Config, lang: str) -> go.Figure:
+    """China's provinces with the home district and the ten cities coloured covered / not."""
+    lons, lats = _outline()
+    fig = go.Figure(
+        go.Scatter(
+            x=lons, y=lats, mode="lines", line={"color": "#B8BEC6", "width": 1}, hoverinfo="skip", showlegend=False
+        )
+    )
+    for covered, key, colour in ((True, "chart.covered", charts.RED), (False, "chart.not_covered", charts.GREY)):
+        part = frame[frame["covered"] == covered]
+        fig.add_scatter(
+            x=part["lon"],
+            y=part["lat"],
+            mode="markers+text",
+            text=part["city"],
+            textposition="top center",
+            marker={"size": 14, "color": colour, "line": {"color": "white", "width": 1}},
+            name=i18n.t(key, lang),
+            customdata=part[["members"]].fillna(0),
+            hovertemplate="%{text}: %{customdata[0]:.0f}<extra></extra>",
+        )
+    fig.add_scatter(
+        x=[cfg.district_lon],
+        y=[cfg.district_lat],
+        mode="markers+text",
+        text=[cfg.district_name],
+        textposition="bottom right",
+        marker={"symbol": "star", "size": 18, "color": charts.GOLD},
+        name=i18n.t("chart.home_district", lang),
+    )
+    fig.update_xaxes(visible=False, range=[73, 135])
+    fig.update_yaxes(visible=False, range=[17, 54], scaleanchor="x", scaleratio=1.2)
+    return charts.layout(fig, i18n.t("chart.alumni_map", lang), height=520)
+
+
+def figures(data: dict[str, pd.DataFrame], cfg: Config, lang: str) -> list[go.Figure]:
+    frame = data["cities"]
+    fig_members = charts.grouped_bars(
+        frame.fillna({"members": 0, "events": 0}),
+        "city",
+        {"members": i18n.t("chart.members", lang), "events": i18n.t("chart.events", lang)},
+        i18n.t("chart.alumni_members", lang),
+    )
+    return [city_map(frame, cfg, lang), fig_members]

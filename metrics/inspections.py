@@ -1,0 +1,117 @@
+"""Policy (缺政策), part two: party inspections of league affairs (团务巡察) and rectification.
+
+Units inspected = distinct inspected units with an inspection date in the scope's
+years (a unit inspected in two rounds counts once). The rectification rate is the
+findings of rows marked rectified ÷ all findings (a ratio of sums). Inspections
+are a district programme: the township filter does not apply.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from metrics import charts
+from metrics.base import Kpi, Measure, Query, Scope, ratio
+from reform import i18n
+from reform.config import Config
+from reform.datasets import INSPECTIONS
+
+AREA = "policy"
+
+
+def rows(q: Query, scope: Scope) -> pd.DataFrame:
+    return q.df(
+        """SELECT unit_name, unit_type, township, round, inspected_on, issues_found, rectification, org_established
+           FROM current_inspections WHERE inspected_on BETWEEN ? AND ? ORDER BY round, unit_name""",
+        [scope.start, scope.end],
+    )
+
+
+def units_inspected(q: Query, cfg: Config, scope: Scope) -> Measure:
+    frame = rows(q, scope)
+    if frame.empty:
+        return Measure(None)
+    return Measure(float(frame["unit_name"].nunique()), as_of=str(frame["inspected_on"].max())[:10])
+
+
+def rectification_rate(q: Query, cfg: Config, scope: Scope) -> Measure:
+    frame = rows(q, scope)
+    if frame.empty:
+        return Measure(None)
+    done = frame.loc[frame["rectification"] == "done", "issues_found"].sum()
+    total = frame["issues_found"].sum()
+    if total == 0:
+        return Measure(1.0, 0.0, 0.0, str(frame["inspected_on"].max())[:10])  # nothing found, nothing to rectify
+    return ratio(done, total, str(frame["inspected_on"].max())[:10])
+
+
+KPIS = (
+    Kpi("units_inspected", AREA, "count", units_inspected, "units_inspected"),
+    Kpi("rectification_rate", AREA, "ratio", rectification_rate, "rectification_rate"),
+)
+
+
+def by_round(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per round: units, new units, cumulative distinct units, findings by rectification status."""
+    out = []
+    seen: set[str] = set()
+    for number, part in frame.groupby("round", sort=True):
+        names = set(part["unit_name"])
+        new = names - seen
+        seen |= names
+        findings = part.groupby("rectification")["issues_found"].sum()
+        out.append(
+            {
+                "round": int(number),
+                "units": len(names),
+                "new_units": len(new),
+                "cumulative": len(seen),
+                **{status: int(findings.get(status, 0)) for status in ("done", "in_progress", "not_started")},
+            }
+        )
+    return pd.DataFrame(
+        out, columns=["round", "units", "new_units", "cumulative", "done", "in_progress", "not_started"]
+    )
+
+
+def tables(q: Query, cfg: Config, scope: Scope) -> dict[str, pd.DataFrame]:
+    frame = rows(q, scope)
+    types = frame.drop_duplicates("unit_name").groupby("unit_type", as_index=False).size()
+    established = frame[frame["org_established"].fillna(False).astype(bool)].drop_duplicates("unit_name")
+    return {"rows": frame, "by_round": by_round(frame), "by_type": types, "established": established}
+
+
+def figures(data: dict[str, pd.DataFrame], cfg: Config, lang: str) -> list[go.Figure]:
+    rounds = data["by_round"].assign(label=lambda f: [i18n.t("chart.round_label", lang, round=r) for r in f["round"]])
+    fig_rounds = charts.grouped_bars(
+        rounds, "label", {"new_units": i18n.t("chart.count", lang)}, i18n.t("chart.inspected_by_round", lang)
+    )
+    fig_rounds.add_scatter(
+        x=rounds["label"],
+        y=rounds["cumulative"],
+        name=i18n.t("chart.cumulative", lang),
+        mode="lines+markers+text",
+        text=rounds["cumulative"],
+        textposition="top center",
+        line={"color": charts.BLUE, "width": 3},
+    )
+    charts.target_line(fig_rounds, cfg.targets["units_inspected"].target, lang)
+    unit_type = INSPECTIONS.column("unit_type")
+    types = data["by_type"]
+    fig_types = charts.donut(
+        [i18n.choice(unit_type, t, lang) for t in types["unit_type"]],
+        list(types["size"]),
+        i18n.t("chart.inspected_by_type", lang),
+    )
+    status = INSPECTIONS.column("rectification")
+    fig_fix = charts.grouped_bars(
+        rounds,
+        "label",
+        {s: i18n.choice(status, s, lang) for s in ("done", "in_progress", "not_started")},
+        i18n.t("chart.rectification", lang),
+        stacked=True,
+        axis_title=i18n.t("chart.findings", lang),
+        colours=(charts.RAG["green"], charts.RAG["amber"], charts.RAG["red"]),
+    )
+    return [fig_rounds, fig_types, fig_fix]

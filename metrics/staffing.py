@@ -1,0 +1,127 @@
+"""People (缺人员): full-time cadres, youth assistant officers, branch-secretary vacancies.
+
+Each unit's figure is its latest reported period within the scope's years, so a
+township that reports quarterly and one that reports yearly are compared on what
+they last said.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from metrics import charts
+from metrics.base import Kpi, Measure, Query, Scope, in_list, ratio
+from reform import i18n
+from reform.config import Config
+from reform.datasets import STAFFING
+
+AREA = "people"
+
+
+def latest(q: Query, cfg: Config, scope: Scope, post_type: str) -> pd.DataFrame:
+    """Per unit in scope, its latest period's row of one post type (township, period, authorized, filled)."""
+    units, params = in_list(scope.units(cfg))
+    return q.df(
+        f"""SELECT township, period, authorized, filled, greatest(authorized - filled, 0) AS vacant
+            FROM current_staffing
+            WHERE post_type = ? AND period_start BETWEEN ? AND ? AND township IN {units}
+            QUALIFY row_number() OVER (PARTITION BY township ORDER BY period_start DESC, period_end) = 1
+            ORDER BY township""",
+        [post_type, scope.start, scope.end, *params],
+    )
+
+
+def _as_of(frame: pd.DataFrame) -> str | None:
+    return None if frame.empty else str(frame["period"].max())
+
+
+def youth_officer_coverage(q: Query, cfg: Config, scope: Scope) -> Measure:
+    """Townships with at least the required youth assistant officers ÷ townships in scope."""
+    frame = latest(q, cfg, scope, "youth_assistant_officer")
+    per = cfg.targets["youth_officer_coverage"].per_township or 1
+    towns = scope.towns(cfg)
+    covered = int((frame[frame["township"].isin(towns)]["filled"] >= per).sum())
+    return ratio(covered, len(towns), _as_of(frame))
+
+
+def cadre_fill_rate(q: Query, cfg: Config, scope: Scope) -> Measure:
+    """Full-time cadre posts filled ÷ authorised, summed over the units in scope."""
+    frame = latest(q, cfg, scope, "full_time_cadre")
+    return ratio(frame["filled"].sum() if not frame.empty else None, frame["authorized"].sum(), _as_of(frame))
+
+
+def secretary_vacancies(q: Query, cfg: Config, scope: Scope) -> Measure:
+    """Branches without a secretary, summed over the units in scope."""
+    frame = latest(q, cfg, scope, "branch_secretary")
+    if frame.empty:
+        return Measure(None)
+    return Measure(float(frame["vacant"].sum()), as_of=_as_of(frame))
+
+
+KPIS = (
+    Kpi("youth_officer_coverage", AREA, "share", youth_officer_coverage, "youth_officer_coverage"),
+    Kpi("cadre_fill_rate", AREA, "ratio", cadre_fill_rate, "cadre_fill_rate"),
+    Kpi("secretary_vacancies", AREA, "count", secretary_vacancies, "secretary_vacancies"),
+)
+
+
+def by_township(q: Query, cfg: Config, scope: Scope) -> pd.DataFrame:
+    """One row per township: cadres, officers and vacancies as of its latest period."""
+    parts = []
+    for post, prefix in (
+        ("full_time_cadre", "cadre"),
+        ("youth_assistant_officer", "officer"),
+        ("branch_secretary", "secretary"),
+    ):
+        frame = latest(q, cfg, scope, post).set_index("township")[["authorized", "filled", "vacant"]]
+        parts.append(frame.add_prefix(f"{prefix}_"))
+    table = pd.concat(parts, axis=1).reindex(scope.units(cfg))
+    table["cadre_fill_rate"] = table["cadre_filled"] / table["cadre_authorized"].where(table["cadre_authorized"] > 0)
+    return table.reset_index(names="township")
+
+
+def trend_by_period(q: Query, cfg: Config, scope: Scope) -> pd.DataFrame:
+    """People in post per period and post type over the units in scope."""
+    units, params = in_list(scope.units(cfg))
+    return q.df(
+        f"""SELECT period, period_start, post_type, sum(filled) AS filled, sum(authorized) AS authorized
+            FROM current_staffing WHERE period_start BETWEEN ? AND ? AND township IN {units}
+            GROUP BY ALL ORDER BY period_start""",
+        [scope.start, scope.end, *params],
+    )
+
+
+def tables(q: Query, cfg: Config, scope: Scope) -> dict[str, pd.DataFrame]:
+    return {"by_township": by_township(q, cfg, scope), "trend": trend_by_period(q, cfg, scope)}
+
+
+def figures(data: dict[str, pd.DataFrame], cfg: Config, lang: str) -> list[go.Figure]:
+    towns = data["by_township"]
+    towns = towns[towns["township"] != cfg.committee]
+    target = cfg.targets["secretary_vacancies"]
+    fig_staff = charts.grouped_bars(
+        towns.fillna({"cadre_filled": 0, "officer_filled": 0}),
+        "township",
+        {"cadre_filled": i18n.t("chart.cadres_filled", lang), "officer_filled": i18n.t("chart.officers_filled", lang)},
+        i18n.t("chart.staffing_by_township", lang),
+        axis_title=i18n.t("chart.count", lang),
+    )
+    charts.target_line(fig_staff, float(cfg.targets["youth_officer_coverage"].per_township or 1), lang)
+    fig_vacant = charts.township_bars(
+        towns[["township", "secretary_vacant"]].dropna(),
+        "secretary_vacant",
+        i18n.t("chart.vacancies_by_township", lang),
+        lang,
+        target=target.target,
+        amber=target.amber,
+        at_most=True,
+        axis_title=i18n.t("chart.vacant", lang),
+    )
+    trend = data["trend"].pivot_table(index="period", columns="post_type", values="filled", aggfunc="sum").reset_index()
+    post = STAFFING.column("post_type")
+    series = {p: i18n.choice(post, p, lang) for p in ("full_time_cadre", "youth_assistant_officer") if p in trend}
+    fig_trend = charts.trend(
+        trend, "period", series, i18n.t("chart.staffing_trend", lang), lang, axis_title=i18n.t("chart.count", lang)
+    )
+    return [fig_staff, fig_vacant, fig_trend]

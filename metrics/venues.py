@@ -1,0 +1,112 @@
+"""Venues (缺载体), part one: Youth Homes (青年之家) in three tiers.
+
+A township's Youth Homes are those of its latest reported period within the
+scope: a home left out of a re-upload is gone. The flagship is a district figure
+and is counted whatever townships are chosen.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from metrics import charts
+from metrics.base import Kpi, Measure, Query, Scope, in_list, ratio
+from reform import i18n
+from reform.config import Config
+from reform.datasets import VENUES
+
+AREA = "venues"
+TIER_ORDER = ("flagship", "specialty", "shared")
+
+
+def homes(q: Query, cfg: Config, scope: Scope, units: list[str] | None = None) -> pd.DataFrame:
+    """The Youth Homes of each unit's latest period in scope (all units when ``units`` is None)."""
+    names, params = in_list(units if units is not None else [*cfg.township_names, cfg.committee])
+    return q.df(
+        f"""WITH latest AS (
+                SELECT township, max(period_start) AS period_start FROM current_venues
+                WHERE period_start BETWEEN ? AND ? AND township IN {names} GROUP BY township)
+            SELECT v.venue_name, v.township, v.tier, v.opened_on, v.period, v.activities, v.participants
+            FROM current_venues v JOIN latest USING (township, period_start)
+            ORDER BY v.township, v.tier, v.venue_name""",
+        [scope.start, scope.end, *params],
+    )
+
+
+def _as_of(frame: pd.DataFrame) -> str | None:
+    return None if frame.empty else str(frame["period"].max())
+
+
+def flagship_homes(q: Query, cfg: Config, scope: Scope) -> Measure:
+    """Flagship Youth Homes in the whole district."""
+    frame = homes(q, cfg, scope)
+    if frame.empty:
+        return Measure(None)
+    return Measure(float((frame["tier"] == "flagship").sum()), as_of=_as_of(frame))
+
+
+def specialty_coverage(q: Query, cfg: Config, scope: Scope) -> Measure:
+    """Townships with at least one specialty Youth Home ÷ townships in scope."""
+    towns = scope.towns(cfg)
+    frame = homes(q, cfg, scope, towns)
+    covered = frame.loc[frame["tier"] == "specialty", "township"].nunique()
+    return ratio(covered, len(towns), _as_of(frame))
+
+
+KPIS = (
+    Kpi("flagship_homes", AREA, "count", flagship_homes, "flagship_homes"),
+    Kpi("specialty_coverage", AREA, "share", specialty_coverage, "specialty_coverage"),
+)
+
+
+def by_township(frame: pd.DataFrame, units: list[str]) -> pd.DataFrame:
+    """Count of Youth Homes per unit and tier (zeros where a unit has none)."""
+    counts = frame.pivot_table(index="township", columns="tier", values="venue_name", aggfunc="count")
+    counts = counts.reindex(index=units, columns=list(TIER_ORDER)).fillna(0).astype(int)
+    return counts.reset_index(names="township")
+
+
+def activity_by_year(q: Query, cfg: Config, scope: Scope) -> pd.DataFrame:
+    names, params = in_list(scope.units(cfg))
+    return q.df(
+        f"""SELECT year(period_start) AS year, sum(activities) AS activities, sum(participants) AS participants,
+                   count(*) AS homes
+            FROM current_venues WHERE period_start BETWEEN ? AND ? AND township IN {names}
+            GROUP BY ALL ORDER BY year""",
+        [scope.start, scope.end, *params],
+    )
+
+
+def tables(q: Query, cfg: Config, scope: Scope) -> dict[str, pd.DataFrame]:
+    units = scope.units(cfg)
+    frame = homes(q, cfg, scope, units)
+    return {"homes": frame, "by_township": by_township(frame, units), "activity": activity_by_year(q, cfg, scope)}
+
+
+def figures(data: dict[str, pd.DataFrame], cfg: Config, lang: str) -> list[go.Figure]:
+    tier = VENUES.column("tier")
+    labels = {t: i18n.choice(tier, t, lang) for t in TIER_ORDER}
+    frame = data["homes"]
+    counts = [int((frame["tier"] == t).sum()) for t in TIER_ORDER]
+    fig_tier = charts.donut(list(labels.values()), counts, i18n.t("chart.homes_by_tier", lang))
+    towns = data["by_township"]
+    towns = towns[towns["township"] != cfg.committee]
+    fig_towns = charts.grouped_bars(
+        towns,
+        "township",
+        {t: labels[t] for t in ("specialty", "shared")},
+        i18n.t("chart.homes_by_township", lang),
+        stacked=True,
+        axis_title=i18n.t("chart.count", lang),
+    )
+    activity = data["activity"]
+    fig_activity = charts.trend(
+        activity,
+        "year",
+        {"activities": i18n.t("chart.events", lang)},
+        i18n.t("chart.homes_activity", lang),
+        lang,
+        axis_title=i18n.t("chart.count", lang),
+    )
+    return [fig_tier, fig_towns, fig_activity]

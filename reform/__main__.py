@@ -1,0 +1,156 @@
+"""The command line: ``python -m reform validate|ingest|kpis|sample`` (see DATA-CONTRACT.md)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from reform import config as config_module
+from reform import i18n, ingest, sample
+from reform.config import Config, ConfigError
+from reform.datasets import DATASETS
+from reform.store import Store
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def _print_report(report: ingest.Report, lang: str) -> None:
+    data = report.to_dict(lang)
+    print(
+        f"{report.file_name}: dataset={data['dataset']} ok={data['ok']} rows_read={data['rows_read']} "
+        f"rows_valid={data['rows_valid']} rows_skipped={data['rows_skipped']}"
+    )
+    for kind in ("errors", "warnings"):
+        for p in data[kind]:
+            where = f"row {p['row']}" if p["row"] else "file"
+            column = f", {p['column']}" if p["column"] else ""
+            print(f"  {kind[:-1]}: {where}{column}: {p['message']} [{p['value']}]")
+
+
+def _validate(args: argparse.Namespace, cfg: Config) -> tuple[ingest.Report, int]:
+    path = Path(args.file)
+    report = ingest.validate(path.read_bytes(), path.name, cfg, args.dataset)
+    return report, 0 if report.ok else 1
+
+
+def cmd_validate(args: argparse.Namespace, cfg: Config) -> int:
+    report, code = _validate(args, cfg)
+    _print_json(report.to_dict(args.lang)) if args.json else _print_report(report, args.lang)
+    return code
+
+
+def cmd_ingest(args: argparse.Namespace, cfg: Config) -> int:
+    report, code = _validate(args, cfg)
+    result = None
+    if report.ok:
+        store = Store(cfg.database)
+        store.init()
+        result = store.commit(report, args.user)
+    if args.json:
+        data = report.to_dict(args.lang)
+        if result is not None:
+            data |= {
+                "batch_id": result.batch_id,
+                "rows_stored": result.rows_stored,
+                "rows_replaced": result.rows_replaced,
+                "duplicate_of": result.duplicate_of,
+            }
+        _print_json(data)
+        return code
+    _print_report(report, args.lang)
+    if result is not None and result.duplicate_of is not None:
+        print(i18n.t("cli.duplicate", args.lang, batch=result.duplicate_of))
+    elif result is not None:
+        print(
+            i18n.t(
+                "cli.stored", args.lang, batch=result.batch_id, rows=result.rows_stored, replaced=result.rows_replaced
+            )
+        )
+    return code
+
+
+def cmd_kpis(args: argparse.Namespace, cfg: Config) -> int:
+    from metrics import overview
+    from metrics.base import Scope
+
+    store = Store(cfg.database)
+    with store.reader() as q:
+        first, last = overview.data_years(q)
+        scope = Scope(args.first_year or first, args.last_year or last)
+        results = overview.kpis(q, cfg, scope)
+    if args.json:
+        _print_json(
+            {"data_version": store.data_version(), "scope": scope.to_dict(), "kpis": [r.to_dict() for r in results]}
+        )
+        return 0
+    for r in results:
+        name = f"{i18n.t('area.' + r.area, args.lang)} | {i18n.t('kpi.' + r.key, args.lang)}"
+        status = i18n.t("status." + r.status, args.lang)
+        print(f"{name}: {r.display(args.lang)} ({r.display_target(args.lang)}) [{status}]")
+    return 0
+
+
+def cmd_sample(args: argparse.Namespace, cfg: Config) -> int:
+    if args.write:
+        for path in sample.write_files(cfg, Path(args.write)):
+            print(path)
+        return 0
+    store = Store(cfg.database)
+    store.init()
+    if args.if_empty and store.data_version() > 0:
+        print(i18n.t("cli.sample_skipped", args.lang))
+        return 0
+    files, rows = sample.load(store, cfg)
+    print(i18n.t("cli.sample_loaded", args.lang, files=files, rows=rows))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m reform", description="Reform Progress Monitor command line")
+    parser.add_argument("--db", help="database file (default: config.yaml storage.database or $REFORM_DB)")
+    parser.add_argument("--config", help="configuration file (default: config.yaml or $REFORM_CONFIG)")
+    parser.add_argument("--lang", choices=i18n.LANGUAGES, default=i18n.DEFAULT, help="language of messages")
+    sub = parser.add_subparsers(dest="command", required=True)
+    names = sorted(DATASETS)
+    for name, helptext in (
+        ("validate", "dry run: check a file, store nothing"),
+        ("ingest", "check a file and commit it"),
+    ):
+        p = sub.add_parser(name, help=helptext)
+        p.add_argument("file")
+        p.add_argument("--dataset", choices=names, help="dataset (recognised from the headers when omitted)")
+        p.add_argument("--json", action="store_true", help="print one JSON object")
+        if name == "ingest":
+            p.add_argument("--as", dest="user", help="who uploads (default: the system user)")
+    p = sub.add_parser("kpis", help="overview figures with targets and status")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--first-year", type=int)
+    p.add_argument("--last-year", type=int)
+    p = sub.add_parser("sample", help="load the sample data into the store")
+    p.add_argument("--if-empty", action="store_true", help="only when the store has no data yet")
+    p.add_argument("--write", metavar="DIR", help="write the sample files into DIR instead of loading them")
+    return parser
+
+
+COMMANDS = {"validate": cmd_validate, "ingest": cmd_ingest, "kpis": cmd_kpis, "sample": cmd_sample}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        cfg = config_module.load(args.config)
+    except ConfigError as exc:
+        print(i18n.t("app.config_error", args.lang, error=exc), file=sys.stderr)
+        return 2
+    if args.db:
+        cfg = cfg.with_database(args.db)
+    return COMMANDS[args.command](args, cfg)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

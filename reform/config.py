@@ -1,0 +1,220 @@
+"""Load and check ``config.yaml`` into frozen dataclasses.
+
+The file is edited by hand by district staff, so every value is checked at
+start-up and a wrong one stops the program with a message that names the key
+(``townships[3].youth_population``) rather than failing later in a chart.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG = ROOT / "config.yaml"
+DB_ENV = "REFORM_DB"
+CONFIG_ENV = "REFORM_CONFIG"
+
+# Targets the metrics need, with the direction in which the figure improves.
+TARGET_KEYS: dict[str, str] = {
+    "youth_officer_coverage": "at_least",
+    "cadre_fill_rate": "at_least",
+    "secretary_vacancies": "at_most",
+    "alumni_cities": "at_least",
+    "flagship_homes": "at_least",
+    "specialty_coverage": "at_least",
+    "member_development_rate": "at_least",
+    "league_school_coverage": "at_least",
+    "funding_per_capita": "at_least",
+    "funding_coverage": "at_least",
+    "units_inspected": "at_least",
+    "rectification_rate": "at_least",
+}
+
+
+class ConfigError(ValueError):
+    """A wrong value in config.yaml; the message names the key."""
+
+
+@dataclass(frozen=True)
+class Place:
+    """A township or a city: a name and where it is."""
+
+    name: str
+    lat: float
+    lon: float
+    youth_population: int | None = None
+
+
+@dataclass(frozen=True)
+class Target:
+    """A monitoring target and its amber threshold (RAG)."""
+
+    key: str
+    direction: str  # "at_least" or "at_most"
+    target: float
+    amber: float
+    per_township: int | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole checked configuration."""
+
+    district_name: str
+    committee: str
+    district_lat: float
+    district_lon: float
+    townships: tuple[Place, ...]
+    cities: tuple[Place, ...]
+    targets: dict[str, Target]
+    database: Path
+    sample_dir: Path
+    load_sample_when_empty: bool
+    max_file_mb: int
+    source: Path
+
+    @property
+    def township_names(self) -> tuple[str, ...]:
+        return tuple(t.name for t in self.townships)
+
+    @property
+    def city_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.cities)
+
+    def youth_population(self, township: str) -> int | None:
+        for t in self.townships:
+            if t.name == township:
+                return t.youth_population
+        return None
+
+    def with_database(self, path: str | Path) -> Config:
+        """The same configuration on another database file (``--db``)."""
+        from dataclasses import replace
+
+        return replace(self, database=Path(path).expanduser().resolve())
+
+
+def _get(data: Any, key: str, path: str) -> Any:
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: must be a mapping of keys")
+    if key not in data:
+        raise ConfigError(f"{path}.{key}: missing".lstrip("."))
+    return data[key]
+
+
+def _number(value: Any, path: str, *, low: float | None = None, high: float | None = None) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigError(f"{path}: must be a number, got {value!r}")
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise ConfigError(f"{path}: must be between {low} and {high}, got {value!r}")
+    return float(value)
+
+
+def _text(value: Any, path: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{path}: must be a non-empty text, got {value!r}")
+    return value.strip()
+
+
+def _place(item: Any, path: str, *, population: bool) -> Place:
+    pop = None
+    if population:
+        raw = _get(item, "youth_population", path)
+        if isinstance(raw, bool) or not isinstance(raw, int) or raw <= 0:
+            raise ConfigError(f"{path}.youth_population: must be a positive whole number, got {raw!r}")
+        pop = raw
+    return Place(
+        name=_text(_get(item, "name", path), f"{path}.name"),
+        lat=_number(_get(item, "lat", path), f"{path}.lat", low=-90, high=90),
+        lon=_number(_get(item, "lon", path), f"{path}.lon", low=-180, high=180),
+        youth_population=pop,
+    )
+
+
+def _places(items: Any, path: str, *, population: bool) -> tuple[Place, ...]:
+    if not isinstance(items, list) or not items:
+        raise ConfigError(f"{path}: must be a non-empty list")
+    places = tuple(_place(it, f"{path}[{i}]", population=population) for i, it in enumerate(items))
+    seen: set[str] = set()
+    for i, p in enumerate(places):
+        if p.name in seen:
+            raise ConfigError(f"{path}[{i}].name: {p.name!r} appears twice")
+        seen.add(p.name)
+    return places
+
+
+def _targets(data: Any) -> dict[str, Target]:
+    targets: dict[str, Target] = {}
+    for key, direction in TARGET_KEYS.items():
+        item = _get(data, key, "targets")
+        path = f"targets.{key}"
+        target = _number(_get(item, "target", path), f"{path}.target", low=0)
+        amber = _number(_get(item, "amber", path), f"{path}.amber", low=0)
+        if direction == "at_least" and amber > target:
+            raise ConfigError(f"{path}.amber: must not be above the target ({target:g}), got {amber:g}")
+        if direction == "at_most" and amber < target:
+            raise ConfigError(f"{path}.amber: must not be below the target ({target:g}), got {amber:g}")
+        per = item.get("per_township") if isinstance(item, dict) else None
+        if per is not None:
+            per = int(_number(per, f"{path}.per_township", low=1))
+        targets[key] = Target(key, direction, target, amber, per)
+    unknown = set(data) - set(TARGET_KEYS)
+    if unknown:
+        raise ConfigError(f"targets.{sorted(unknown)[0]}: unknown target (known: {', '.join(TARGET_KEYS)})")
+    return targets
+
+
+def _bool(value: Any, path: str) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"{path}: must be true or false, got {value!r}")
+    return value
+
+
+def parse(data: Any, source: Path) -> Config:
+    """Check a parsed YAML document and build the configuration."""
+    if not isinstance(data, dict):
+        raise ConfigError("the file must be a mapping of keys (district, townships, …)")
+    district = _get(data, "district", "")
+    storage = _get(data, "storage", "")
+    upload = _get(data, "upload", "")
+    base = source.parent
+    db_raw = os.environ.get(DB_ENV) or _text(_get(storage, "database", "storage"), "storage.database")
+    max_mb = _number(_get(upload, "max_file_mb", "upload"), "upload.max_file_mb", low=1, high=1000)
+    return Config(
+        district_name=_text(_get(district, "name", "district"), "district.name"),
+        committee=_text(_get(district, "committee", "district"), "district.committee"),
+        district_lat=_number(_get(district, "lat", "district"), "district.lat", low=-90, high=90),
+        district_lon=_number(_get(district, "lon", "district"), "district.lon", low=-180, high=180),
+        townships=_places(_get(data, "townships", ""), "townships", population=True),
+        cities=_places(_get(data, "cities", ""), "cities", population=False),
+        targets=_targets(_get(data, "targets", "")),
+        database=(base / db_raw).resolve(),
+        sample_dir=(base / _text(_get(storage, "sample_dir", "storage"), "storage.sample_dir")).resolve(),
+        load_sample_when_empty=_bool(
+            _get(storage, "load_sample_when_empty", "storage"), "storage.load_sample_when_empty"
+        ),
+        max_file_mb=int(max_mb),
+        source=source,
+    )
+
+
+def load(path: str | Path | None = None) -> Config:
+    """Read config.yaml (or ``REFORM_CONFIG``) and check it."""
+    source = Path(path or os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG).resolve()
+    try:
+        text = source.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read {source}: {exc.strerror}") from exc
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{source.name} is not valid YAML: {exc}") from exc
+    try:
+        return parse(data, source)
+    except ConfigError as exc:
+        raise ConfigError(f"{source.name}: {exc}") from None

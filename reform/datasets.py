@@ -1,0 +1,242 @@
+"""The data contract as data: the six datasets townships upload.
+
+Everything that reads, checks, stores, templates or documents an upload works
+from these declarations, so the contract lives in one place
+(``../shared/DATA-CONTRACT.md`` is its prose form; a test keeps the two equal).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Column kinds: how a cell is read (see reform.ingest.cells).
+TEXT, TOWNSHIP, CITY, PERIOD, DATE, INTEGER, AMOUNT, YEAR, ROUND, BOOL, ENUM = (
+    "text",
+    "township",
+    "city",
+    "period",
+    "date",
+    "integer",
+    "amount",
+    "year",
+    "round",
+    "bool",
+    "enum",
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a dataset: its names, how its cells are read, and its rule."""
+
+    name: str  # code name (English), also accepted as a header
+    zh: str  # Chinese header
+    en: str  # English label for the UI
+    kind: str
+    required: bool = True
+    minimum: int | None = None  # for integer and amount kinds
+    max_length: int = 100  # for text
+    choices: tuple[tuple[str, str], ...] = ()  # enum: (code, Chinese label)
+    no_future: bool = False  # dates: not after today
+    doc: str = ""  # the rule in words, shown in templates and docs
+
+    def choice_label(self, code: str) -> str:
+        return dict(self.choices).get(code, code)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A kind of upload: its columns, the key of a row, and the slice a file replaces."""
+
+    name: str
+    zh: str
+    en: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    slice: tuple[str, ...]
+    doc: str = ""
+    column_map: dict[str, Column] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "column_map", {c.name: c for c in self.columns})
+
+    def column(self, name: str) -> Column:
+        return self.column_map[name]
+
+    @property
+    def required(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.required)
+
+
+def _enum(*pairs: tuple[str, str]) -> tuple[tuple[str, str], ...]:
+    return tuple(pairs)
+
+
+POST_TYPES = _enum(
+    ("full_time_cadre", "专职团干部"),
+    ("youth_assistant_officer", "青年助力官"),
+    ("part_time_cadre", "兼职团干部"),
+    ("seconded_cadre", "挂职团干部"),
+    ("branch_secretary", "团组织书记"),
+    ("student_volunteer", "高校学生"),
+)
+TIERS = _enum(("flagship", "旗舰店"), ("specialty", "专营店"), ("shared", "共营店"))
+FUND_TYPES = _enum(("reform_pilot", "改革试点专项"), ("youth_development", "青少年发展专项"))
+UNIT_TYPES = _enum(
+    ("agency", "机关"),
+    ("township", "镇街"),
+    ("soe", "国有企业"),
+    ("school", "学校"),
+    ("private_enterprise", "非公企业"),
+    ("social_org", "社会组织"),
+    ("other", "其他"),
+)
+RECTIFICATION = _enum(("done", "已整改"), ("in_progress", "整改中"), ("not_started", "未整改"))
+SECTORS = _enum(
+    ("middle_school", "初中"),
+    ("high_school", "高中"),
+    ("vocational", "中职"),
+    ("college", "高校"),
+    ("township", "镇街"),
+    ("enterprise", "企业"),
+    ("other", "其他"),
+)
+
+_TOWNSHIP = Column("township", "镇街", "Township", TOWNSHIP, doc="a configured township or 团区委")
+_PERIOD = Column("period", "统计期", "Period", PERIOD, doc="2022, 2022-Q1, 2022年第一季度, 2022-03 …")
+
+STAFFING = Dataset(
+    "staffing",
+    "队伍配备",
+    "Staffing",
+    (
+        _TOWNSHIP,
+        _PERIOD,
+        Column("post_type", "岗位类型", "Post type", ENUM, choices=POST_TYPES, doc="one of the post types"),
+        Column(
+            "authorized", "核定数", "Authorised", INTEGER, minimum=0, doc="authorised posts (branches for 团组织书记)"
+        ),
+        Column("filled", "在岗数", "Filled", INTEGER, minimum=0, doc="posts filled; above authorised is a warning"),
+    ),
+    key=("township", "period", "post_type"),
+    slice=("township", "period"),
+    doc="one row per township, period and post type",
+)
+
+VENUES = Dataset(
+    "venues",
+    "青年之家",
+    "Youth Homes",
+    (
+        Column("venue_name", "阵地名称", "Youth Home", TEXT, doc="name of the Youth Home, at most 100 characters"),
+        Column("township", "镇街", "Township", TOWNSHIP, doc="township; 团区委 for the flagship"),
+        Column("tier", "类型", "Tier", ENUM, choices=TIERS, doc="旗舰店, 专营店 or 共营店"),
+        Column("opened_on", "启用日期", "Opened on", DATE, no_future=True, doc="date opened, not in the future"),
+        _PERIOD,
+        Column("activities", "活动场次", "Activities", INTEGER, required=False, minimum=0, doc="activities held"),
+        Column("participants", "服务人次", "Participants", INTEGER, required=False, minimum=0, doc="people served"),
+    ),
+    key=("venue_name", "period"),
+    slice=("township", "period"),
+    doc="one row per Youth Home and period",
+)
+
+ALUMNI = Dataset(
+    "alumni",
+    "学子联谊会",
+    "Alumni associations",
+    (
+        Column("city", "城市", "City", CITY, doc="one of the configured cities; 上海市 = 上海"),
+        Column("association_name", "联谊会名称", "Association", TEXT, required=False, doc="name of the association"),
+        Column("founded_on", "成立日期", "Founded on", DATE, required=False, no_future=True, doc="date founded"),
+        Column("members", "会员人数", "Members", INTEGER, minimum=0, doc="members"),
+        Column("events", "活动场次", "Events", INTEGER, required=False, minimum=0, doc="events held"),
+        _PERIOD,
+    ),
+    key=("city", "period"),
+    slice=("period",),
+    doc="one row per city and period",
+)
+
+FUNDING = Dataset(
+    "funding",
+    "经费保障",
+    "Funding",
+    (
+        Column("township", "镇街", "Township", TOWNSHIP, doc="township; 团区委 for district special funds"),
+        Column("year", "年度", "Year", YEAR, doc="year, 2000 to next year"),
+        Column("fund_type", "经费类型", "Fund type", ENUM, choices=FUND_TYPES, doc="改革试点专项 or 青少年发展专项"),
+        Column(
+            "amount_yuan",
+            "金额（元）",
+            "Amount (yuan)",
+            AMOUNT,
+            minimum=0,
+            doc="amount in yuan: 250000, 25万, ¥250,000",
+        ),
+        Column(
+            "youth_population",
+            "青少年人数",
+            "Youth population",
+            INTEGER,
+            required=False,
+            minimum=1,
+            doc="young people; the configured figure when empty",
+        ),
+    ),
+    key=("township", "year", "fund_type"),
+    slice=("township", "year"),
+    doc="one row per township, year and fund type",
+)
+
+INSPECTIONS = Dataset(
+    "inspections",
+    "团务巡察",
+    "Inspections",
+    (
+        Column("unit_name", "被巡察单位", "Inspected unit", TEXT, doc="the inspected organisation"),
+        Column("unit_type", "单位类型", "Unit type", ENUM, choices=UNIT_TYPES, doc="one of the unit types"),
+        Column("township", "镇街", "Township", TOWNSHIP, required=False, doc="township the unit belongs to"),
+        Column("round", "巡察轮次", "Round", ROUND, doc="第一轮, 第1轮 or 1"),
+        Column("inspected_on", "巡察日期", "Inspected on", DATE, no_future=True, doc="date, not in the future"),
+        Column("issues_found", "发现问题数", "Findings", INTEGER, minimum=0, doc="findings (problems found)"),
+        Column(
+            "rectification", "整改状态", "Rectification", ENUM, choices=RECTIFICATION, doc="已整改, 整改中 or 未整改"
+        ),
+        Column("org_established", "新建团组织", "League org set up", BOOL, required=False, doc="是 or 否"),
+    ),
+    key=("unit_name", "round"),
+    slice=("round",),
+    doc="one row per inspected organisation and round",
+)
+
+MEMBERS = Dataset(
+    "members",
+    "团员发展",
+    "Member development",
+    (
+        Column("unit", "单位", "Unit", TEXT, doc="school, township or enterprise"),
+        Column("sector", "领域", "Sector", ENUM, choices=SECTORS, doc="one of the sectors"),
+        Column("township", "镇街", "Township", TOWNSHIP, doc="township; 团区委 for district-run schools"),
+        Column("year", "年度", "Year", YEAR, doc="year"),
+        Column("planned", "计划发展数", "Planned", INTEGER, minimum=0, doc="new members planned"),
+        Column("admitted", "实际发展数", "Admitted", INTEGER, minimum=0, doc="new members admitted"),
+        Column(
+            "ceremonies", "入团仪式场次", "Ceremonies", INTEGER, required=False, minimum=0, doc="admission ceremonies"
+        ),
+        Column("has_league_school", "团校分校", "League-school branch", BOOL, required=False, doc="是 or 否"),
+    ),
+    key=("unit", "year"),
+    slice=("township", "year"),
+    doc="one row per unit and year",
+)
+
+DATASETS: dict[str, Dataset] = {d.name: d for d in (STAFFING, VENUES, ALUMNI, FUNDING, INSPECTIONS, MEMBERS)}
+
+
+def get(name: str) -> Dataset:
+    """A dataset by its code or Chinese name (as a user may type either)."""
+    for d in DATASETS.values():
+        if name.strip().lower() in (d.name, d.zh):
+            return d
+    raise KeyError(name)

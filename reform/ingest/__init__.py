@@ -1,0 +1,59 @@
+"""The one way in for data: read a township file, normalise it, check it, report.
+
+``validate`` is the dry run the contract asks for; ``reform.store.Store.commit``
+stores a report that is ``ok``. Nothing here writes anything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from reform.config import Config
+from reform.datasets import DATASETS, Dataset
+from reform.ingest.header import find_header, recognise
+from reform.ingest.readers import FileError, read_file
+from reform.ingest.report import ERROR, Problem, Report
+from reform.ingest.validate import validate_sheet
+
+__all__ = ["Problem", "Report", "content_hash", "validate"]
+
+
+def content_hash(data: bytes) -> str:
+    """The file's identity: the same bytes uploaded twice are the same upload."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def _sheet_names(dataset: Dataset | None) -> tuple[str, ...]:
+    chosen = [dataset] if dataset else list(DATASETS.values())
+    return tuple(name for d in chosen for name in (d.name, d.zh))
+
+
+def validate(data: bytes, file_name: str, config: Config, dataset: str | Dataset | None = None) -> Report:
+    """Read and check a file; the report says what a commit would store."""
+    report = Report(file_name=file_name, content_hash=content_hash(data))
+    chosen = DATASETS[dataset] if isinstance(dataset, str) else dataset
+    if len(data) > config.max_file_mb * 1024 * 1024:
+        report.add(ERROR, "file_too_large", megabytes=config.max_file_mb)
+        return report
+    try:
+        sheet = read_file(data, file_name, _sheet_names(chosen))
+    except FileError as exc:
+        report.add(ERROR, exc.code, **exc.params)
+        return report
+    report.encoding = sheet.encoding
+    if chosen is None:
+        matches = recognise(sheet.rows)
+        if len(matches) != 1:
+            names = "、".join(m.dataset.zh for m in matches)
+            report.add(ERROR, "dataset_ambiguous" if matches else "dataset_unknown", names=names)
+            return report
+        match = matches[0]
+    else:
+        match = find_header(sheet.rows, chosen)
+        if match is None:
+            report.dataset = chosen.name
+            columns = "、".join(c.zh for c in chosen.required)
+            report.add(ERROR, "header_not_found", dataset=chosen.zh, columns=columns)
+            return report
+    validate_sheet(sheet.rows, match, config, report)
+    return report

@@ -1,0 +1,149 @@
+"""Turn an uploaded file's bytes into a grid of cells, whatever its form.
+
+A reader returns a ``Sheet``: rows of raw cells, where ``rows[i]`` is what the user
+sees as row ``i + 1`` in Excel or a text editor. Readers are registered by file
+ending in ``READERS``; a new form (``.xls``, ``.ods``) is one more entry there.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from typing import Any
+
+from reform.ingest.cells import CellError
+
+DELIMITERS = (",", "\t", ";")
+MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # an .xlsx that unpacks to more is refused unread
+
+
+@dataclass
+class Sheet:
+    """The cells of one sheet, and how they were read."""
+
+    rows: list[list[Any]]
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet_name: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+class FileError(CellError):
+    """The file as a whole cannot be read (no row or column to point at)."""
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Decode text the way Chinese Excel/WPS may have written it; return (text, encoding)."""
+    for bom, encoding in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding), encoding
+            except UnicodeDecodeError as exc:
+                raise FileError("bad_encoding") from exc
+    head = data[:4096]
+    if head and head.count(b"\x00") > len(head) // 4:  # UTF-16 without a BOM
+        encoding = "utf-16-le" if head[1:2] == b"\x00" else "utf-16-be"
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError as exc:
+            raise FileError("binary_file") from exc
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:65536]).best()
+    if best is None or best.encoding is None:
+        raise FileError("bad_encoding")
+    try:
+        return data.decode(best.encoding), best.encoding
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise FileError("bad_encoding") from exc
+
+
+def _widest(text: str, delimiter: str) -> int:
+    sample = io.StringIO("\n".join(text.splitlines()[:50]))
+    try:
+        return max((len(r) for r in csv.reader(sample, delimiter=delimiter)), default=0)
+    except csv.Error:
+        return 0
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter that splits the first lines into the most columns (comma on a tie)."""
+    return max(DELIMITERS, key=lambda d: (_widest(text, d), d == ","))
+
+
+def read_csv(data: bytes, dataset_names: tuple[str, ...] = ()) -> Sheet:
+    """CSV or tab/semicolon text in UTF-8 (BOM or not), GBK/GB18030 or UTF-16."""
+    text, encoding = decode(data)
+    if "\x00" in text:
+        raise FileError("binary_file")
+    delimiter = sniff_delimiter(text)
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
+    except csv.Error as exc:
+        raise FileError("bad_csv", detail=str(exc)) from exc
+    return Sheet(rows, encoding=encoding, delimiter=delimiter)
+
+
+def check_zip(data: bytes) -> None:
+    """Refuse an .xlsx whose parts unpack to more than MAX_UNZIPPED_BYTES, before parsing it."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            total = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile as exc:
+        raise FileError("not_excel") from exc
+    if total > MAX_UNZIPPED_BYTES:
+        raise FileError("zip_bomb", megabytes=MAX_UNZIPPED_BYTES // (1024 * 1024))
+
+
+def read_excel(data: bytes, dataset_names: tuple[str, ...] = ()) -> Sheet:
+    """The sheet named after the dataset if present, else the first visible sheet."""
+    from python_calamine import CalamineWorkbook
+
+    if data[:2] == b"PK":
+        check_zip(data)
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception as exc:  # calamine raises its own error types for broken files
+        raise FileError("not_excel") from exc
+    visible = [s.name for s in book.sheets_metadata if str(s.visible).lower().endswith("visible")]
+    wanted = {n.lower() for n in dataset_names}
+    name = next((n for n in book.sheet_names if n.strip().lower() in wanted), None)
+    name = name or (visible[0] if visible else book.sheet_names[0])
+    rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    return Sheet([list(r) for r in rows], sheet_name=name)
+
+
+Reader = Callable[[bytes, tuple[str, ...]], Sheet]
+READERS: dict[str, Reader] = {
+    ".csv": read_csv,
+    ".txt": read_csv,
+    ".tsv": read_csv,
+    ".xlsx": read_excel,
+    ".xlsm": read_excel,
+    ".xls": read_excel,
+}
+
+
+def read_file(data: bytes, file_name: str, dataset_names: tuple[str, ...] = ()) -> Sheet:
+    """Pick the reader by the file's ending and read the grid."""
+    if not data.strip():
+        raise FileError("empty_file")
+    suffix = PurePath(file_name).suffix.lower()
+    reader = READERS.get(suffix)
+    if reader is None:
+        raise FileError("unsupported_type", suffix=suffix or "?", allowed=" ".join(READERS))
+    return reader(data, dataset_names)

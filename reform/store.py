@@ -1,0 +1,294 @@
+"""The DuckDB store: batches, slice replacement with history, current views, restore.
+
+Every row belongs to a batch (one upload). A commit replaces, for every slice the
+file covers (and every key it names), the rows that were current: they stay in
+the table with ``replaced_by`` set, so nothing is ever physically deleted and an
+earlier batch can be restored as a new batch. Connections are opened per call,
+never shared across threads.
+"""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from reform.datasets import DATASETS, Dataset
+from reform.ingest.report import Report
+
+SCHEMA_VERSION = 1
+_SQL_TYPES = {
+    "text": "VARCHAR",
+    "township": "VARCHAR",
+    "city": "VARCHAR",
+    "enum": "VARCHAR",
+    "date": "DATE",
+    "integer": "BIGINT",
+    "amount": "DECIMAL(18,2)",
+    "year": "INTEGER",
+    "round": "INTEGER",
+    "bool": "BOOLEAN",
+}
+
+
+def stored_columns(dataset: Dataset) -> list[tuple[str, str]]:
+    """(name, SQL type) of a dataset's stored columns; a period becomes label, kind, start, end."""
+    columns: list[tuple[str, str]] = []
+    for column in dataset.columns:
+        if column.kind == "period":
+            columns += [
+                ("period", "VARCHAR"),
+                ("period_kind", "VARCHAR"),
+                ("period_start", "DATE"),
+                ("period_end", "DATE"),
+            ]
+        else:
+            columns.append((column.name, _SQL_TYPES[column.kind]))
+    return columns
+
+
+def _schema_sql() -> list[str]:
+    statements = [
+        """CREATE TABLE IF NOT EXISTS batches (
+            batch_id BIGINT PRIMARY KEY, dataset VARCHAR NOT NULL, kind VARCHAR NOT NULL,
+            file_name VARCHAR, content_hash VARCHAR, uploaded_by VARCHAR, uploaded_at TIMESTAMP,
+            rows_stored BIGINT, rows_replaced BIGINT, is_sample BOOLEAN, restored_from BIGINT)""",
+        "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
+    ]
+    for dataset in DATASETS.values():
+        cols = ", ".join(f"{name} {sql}" for name, sql in stored_columns(dataset))
+        statements.append(
+            f"CREATE TABLE IF NOT EXISTS {dataset.name} "
+            f"(batch_id BIGINT NOT NULL, source_row INTEGER, replaced_by BIGINT, {cols})"
+        )
+        statements.append(
+            f"CREATE OR REPLACE VIEW current_{dataset.name} AS "
+            f"SELECT * EXCLUDE (replaced_by) FROM {dataset.name} WHERE replaced_by IS NULL"
+        )
+    return statements
+
+
+@dataclass(frozen=True)
+class CommitResult:
+    """What a commit did: the new batch, or the earlier batch of the same file."""
+
+    batch_id: int | None
+    rows_stored: int
+    rows_replaced: int
+    duplicate_of: int | None = None
+
+
+def _to_stored(frame: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
+    """Normalised report rows in the table's column order, plain Python/SQL types."""
+    out = pd.DataFrame({"source_row": frame["source_row"].astype("int64")})
+    for column in dataset.columns:
+        values = frame[column.name]
+        if column.kind == "period":
+            out["period"] = values.map(lambda p: p.label)
+            out["period_kind"] = values.map(lambda p: p.kind)
+            out["period_start"] = values.map(lambda p: p.start)
+            out["period_end"] = values.map(lambda p: p.end)
+        elif column.kind == "amount":
+            out[column.name] = values.map(lambda v: None if v is None else float(v) if isinstance(v, Decimal) else v)
+        else:
+            out[column.name] = values.astype(object).where(values.notna(), None)
+    return out
+
+
+class Store:
+    """One DuckDB database file."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+
+    @contextmanager
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A fresh connection for one call; closed afterwards (never shared across threads)."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(str(self.path))
+        try:
+            yield con
+        finally:
+            con.close()
+
+    def init(self) -> None:
+        """Create the schema if it is not there yet."""
+        with self.connect() as con:
+            if con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'").fetchall()[0][0]:
+                return
+            con.execute("BEGIN TRANSACTION")  # the whole schema or none of it
+            for statement in _schema_sql():
+                con.execute(statement)
+            con.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+            con.execute("COMMIT")
+
+    # ------------------------------------------------------------------ reading
+    @contextmanager
+    def reader(self) -> Iterator[Reader]:
+        """Several read queries on one connection."""
+        self.init()
+        with self.connect() as con:
+            yield Reader(con)
+
+    def query(self, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
+        with self.connect() as con:
+            return con.execute(sql, params or []).df()
+
+    def data_version(self) -> int:
+        """Changes with every commit: the cache key of everything the UI shows."""
+        if not self.path.exists():
+            return 0
+        with self.connect() as con:
+            if not con.execute(
+                "SELECT count(*) FROM information_schema.tables WHERE table_name = 'batches'"
+            ).fetchall()[0][0]:
+                return 0
+            return int(con.execute("SELECT coalesce(max(batch_id), 0) FROM batches").fetchall()[0][0])
+
+    def batches(self) -> pd.DataFrame:
+        """Every batch, newest first, with how many of its rows are still current."""
+        parts = " UNION ALL ".join(
+            f"SELECT batch_id, count(*) FILTER (WHERE replaced_by IS NULL) AS current_rows FROM {d} GROUP BY batch_id"
+            for d in DATASETS
+        )
+        return self.query(
+            f"SELECT b.*, coalesce(c.current_rows, 0) AS current_rows FROM batches b "
+            f"LEFT JOIN ({parts}) c USING (batch_id) ORDER BY b.batch_id DESC"
+        )
+
+    def only_sample(self) -> bool:
+        """True while every stored batch is sample data (the UI then shows a banner)."""
+        frame = self.query("SELECT count(*) AS n, count(*) FILTER (WHERE NOT is_sample) AS real FROM batches")
+        return bool(frame.at[0, "n"]) and not int(frame.at[0, "real"])
+
+    # ------------------------------------------------------------------ writing
+    def commit(self, report: Report, user: str | None = None, *, is_sample: bool = False) -> CommitResult:
+        """Store an ``ok`` report as one batch, replacing the slices it covers; all or nothing."""
+        if not report.ok or report.frame is None or report.dataset is None:
+            raise ValueError("only a report without errors can be committed")
+        dataset = DATASETS[report.dataset]
+        incoming = _to_stored(report.frame, dataset)
+        with self.connect() as con:
+            duplicate = self._same_file(con, dataset.name, report.content_hash)
+            if duplicate is not None:
+                return CommitResult(None, 0, 0, duplicate_of=duplicate)
+            batch = {
+                "dataset": dataset.name,
+                "kind": "upload",
+                "file_name": report.file_name,
+                "content_hash": report.content_hash,
+                "uploaded_by": user or getpass.getuser(),
+                "is_sample": is_sample,
+                "restored_from": None,
+            }
+            return self._write(con, dataset, incoming, batch)
+
+    def restore(self, batch_id: int, user: str | None = None) -> CommitResult:
+        """Make an earlier batch's rows current again, as a new recorded batch."""
+        with self.connect() as con:
+            found = con.execute(
+                "SELECT dataset, file_name, content_hash, is_sample FROM batches WHERE batch_id = ?", [batch_id]
+            ).fetchall()
+            if not found:
+                raise KeyError(f"no batch {batch_id}")
+            name, file_name, content_hash, is_sample = found[0]
+            dataset = DATASETS[name]
+            cols = ", ".join(["source_row"] + [c for c, _ in stored_columns(dataset)])
+            incoming = con.execute(f"SELECT {cols} FROM {name} WHERE batch_id = ? ORDER BY source_row", [batch_id]).df()
+            batch = {
+                "dataset": name,
+                "kind": "restore",
+                "file_name": file_name,
+                "content_hash": content_hash,
+                "uploaded_by": user or getpass.getuser(),
+                "is_sample": is_sample,
+                "restored_from": batch_id,
+            }
+            return self._write(con, dataset, incoming, batch)
+
+    @staticmethod
+    def _same_file(con: duckdb.DuckDBPyConnection, dataset: str, content_hash: str) -> int | None:
+        """An earlier batch of the same bytes whose rows are all still current."""
+        rows = con.execute(
+            f"SELECT b.batch_id FROM batches b WHERE b.dataset = ? AND b.content_hash = ? "
+            f"AND NOT EXISTS (SELECT 1 FROM {dataset} d WHERE d.batch_id = b.batch_id AND d.replaced_by IS NOT NULL) "
+            f"ORDER BY b.batch_id DESC LIMIT 1",
+            [dataset, content_hash],
+        ).fetchall()
+        return int(rows[0][0]) if rows else None
+
+    @staticmethod
+    def _write(
+        con: duckdb.DuckDBPyConnection, dataset: Dataset, incoming: pd.DataFrame, batch: dict[str, Any]
+    ) -> CommitResult:
+        """One transaction: supersede the covered slices and keys, insert the rows, record the batch."""
+        name = dataset.name
+        columns = [c for c, _ in stored_columns(dataset)]
+        slice_cols = ["period" if c == "period" else c for c in dataset.slice]
+        key_cols = list(dataset.key)
+
+        def match(cols: list[str]) -> str:
+            return " AND ".join(f"i.{c} IS NOT DISTINCT FROM t.{c}" for c in cols)
+
+        con.register("incoming", incoming)
+        con.execute("BEGIN TRANSACTION")
+        try:
+            batch_id = con.execute("SELECT coalesce(max(batch_id), 0) + 1 FROM batches").fetchall()[0][0]
+            replaced = con.execute(
+                f"UPDATE {name} AS t SET replaced_by = ? WHERE t.replaced_by IS NULL AND ("
+                f"EXISTS (SELECT 1 FROM incoming i WHERE {match(slice_cols)}) OR "
+                f"EXISTS (SELECT 1 FROM incoming i WHERE {match(key_cols)}))",
+                [batch_id],
+            ).fetchall()[0][0]
+            select = ", ".join(f"CAST(i.{c} AS {sql})" for c, sql in stored_columns(dataset))
+            con.execute(
+                f"INSERT INTO {name} (batch_id, source_row, replaced_by, {', '.join(columns)}) "
+                f"SELECT ?, i.source_row, NULL, {select} FROM incoming i",
+                [batch_id],
+            )
+            con.execute(
+                "INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    batch_id,
+                    batch["dataset"],
+                    batch["kind"],
+                    batch["file_name"],
+                    batch["content_hash"],
+                    batch["uploaded_by"],
+                    datetime.now().replace(microsecond=0),
+                    len(incoming),
+                    replaced,
+                    batch["is_sample"],
+                    batch["restored_from"],
+                ],
+            )
+            con.execute("COMMIT")
+        except BaseException:  # a Streamlit rerun is a BaseException: roll back for it too
+            con.execute("ROLLBACK")
+            raise
+        finally:
+            con.unregister("incoming")
+        con.execute("CHECKPOINT")
+        return CommitResult(int(batch_id), len(incoming), int(replaced))
+
+
+class Reader:
+    """One connection for a group of read queries (a metric computation)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+
+    def df(self, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
+        return self.con.execute(sql, params or []).df()
+
+    def scalar(self, sql: str, params: list[Any] | None = None) -> Any:
+        rows = self.con.execute(sql, params or []).fetchall()
+        return rows[0][0] if rows else None
