@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import unicodedata
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -85,10 +86,19 @@ def sniff_delimiter(text: str) -> str:
     return max(DELIMITERS, key=lambda d: (_widest(text, d), d == ","))
 
 
+def looks_binary(text: str) -> bool:
+    """Text decoded from a binary file is full of control, private-use and unassigned characters."""
+    sample = text[:4096]
+    odd = sum(1 for ch in sample if ch not in "\t\n\r" and unicodedata.category(ch) in ("Cc", "Co", "Cn", "Cs"))
+    return odd > max(2, len(sample) // 100)
+
+
 def read_csv(data: bytes, dataset_names: tuple[str, ...] = ()) -> Sheet:
     """CSV or tab/semicolon text in UTF-8 (BOM or not), GBK/GB18030 or UTF-16."""
+    if data[:4] in (b"PK\x03\x04", b"\xd0\xcf\x11\xe0"):  # an Excel workbook renamed .csv
+        raise FileError("binary_file")
     text, encoding = decode(data)
-    if "\x00" in text:
+    if looks_binary(text):
         raise FileError("binary_file")
     delimiter = sniff_delimiter(text)
     try:

@@ -1,0 +1,36 @@
+"""Upload: choose or recognise the dataset, see the dry-run report, commit when clean."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from reform import i18n
+from reform.datasets import DATASETS
+from ui import upload, widgets
+from ui.context import current
+
+AUTO = "auto"
+ctx = current()
+widgets.header(ctx, "page.upload")
+st.write(ctx.t("upload.intro"))
+
+left, right = st.columns([1, 2])
+dataset = left.selectbox(
+    ctx.t("upload.dataset"),
+    [AUTO, *DATASETS],
+    format_func=lambda n: ctx.t("upload.auto") if n == AUTO else i18n.label(DATASETS[n], ctx.lang),
+    key="upload.dataset",
+)
+file = right.file_uploader(ctx.t("upload.file"), type=["csv", "txt", "tsv", "xlsx", "xlsm", "xls"], key="upload.file")
+
+if file is not None:
+    report = upload.dry_run(ctx, file.getvalue(), file.name, None if dataset == AUTO else dataset)
+    upload.report_summary(ctx, report)
+    if report.ok and st.button(ctx.t("upload.commit"), type="primary", key="upload.commit"):
+        result = ctx.store.commit(report, user="local")
+        st.session_state["upload.result"] = (file.file_id, result)
+        st.rerun()  # the new data version reaches the sidebar, footer and every chart
+    done = st.session_state.get("upload.result")
+    if done and done[0] == file.file_id:
+        upload.commit_result(ctx, done[1])
+widgets.footer(ctx)

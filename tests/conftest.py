@@ -1,0 +1,77 @@
+"""Shared fixtures: real configuration files, real DuckDB files, real CSV files. No mocks."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from reform import config as config_module
+from reform import ingest, sample
+from reform.config import Config
+from reform.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SMALL = FIXTURES / "small"
+
+
+def ingest_file(store: Store, cfg: Config, path: Path, dataset: str | None = None, user: str = "test") -> ingest.Report:
+    """Validate and commit one real file; fail the test if it does not validate."""
+    report = ingest.validate(path.read_bytes(), path.name, cfg, dataset)
+    assert report.ok, [p.to_dict() for p in report.errors]
+    store.commit(report, user)
+    return report
+
+
+@pytest.fixture(scope="session")
+def cfg() -> Config:
+    """The shipped configuration (the sample district)."""
+    return config_module.load(ROOT / "config.yaml")
+
+
+@pytest.fixture(scope="session")
+def small_cfg() -> Config:
+    """Three townships and three cities: the configuration of the hand-computed metric fixture."""
+    return config_module.load(SMALL / "config.yaml")
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    """An empty store in a fresh DuckDB file."""
+    s = Store(tmp_path / "test.duckdb")
+    s.init()
+    return s
+
+
+@pytest.fixture(scope="session")
+def small_store_file(tmp_path_factory: pytest.TempPathFactory, small_cfg: Config) -> Path:
+    path = tmp_path_factory.mktemp("small") / "small.duckdb"
+    s = Store(path)
+    s.init()
+    for name in ("staffing", "venues", "alumni", "funding", "inspections", "members"):
+        ingest_file(s, small_cfg, SMALL / f"{name}.csv", name)
+    return path
+
+
+@pytest.fixture
+def small_store(small_store_file: Path) -> Store:
+    """The hand-computed metric fixture, loaded through the normal ingest path (read it, don't write)."""
+    return Store(small_store_file)
+
+
+@pytest.fixture(scope="session")
+def sample_db(tmp_path_factory: pytest.TempPathFactory, cfg: Config) -> Path:
+    """The sample district loaded once through the normal ingest path."""
+    path = tmp_path_factory.mktemp("sample") / "sample.duckdb"
+    sample.load(Store(path), cfg)
+    return path
+
+
+@pytest.fixture
+def sample_copy(sample_db: Path, tmp_path: Path) -> Path:
+    """A private copy of the sample store that a test may change."""
+    target = tmp_path / "sample.duckdb"
+    shutil.copy(sample_db, target)
+    return target

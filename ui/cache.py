@@ -1,0 +1,60 @@
+"""Cached metric results, keyed on the store's data version (it changes with every commit).
+
+Arguments are plain values (path, version, scope); results are DataFrames and
+dataclasses, so two users with the same scope share them and a commit makes every
+page recompute. Each computation opens its own DuckDB connection.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from metrics import AREA_MODULES, overview
+from metrics.base import KpiResult, Scope
+from reform import config as config_module
+from reform.config import Config
+from reform.store import Store
+
+
+@st.cache_resource(show_spinner=False)
+def config(source: str | None, database_override: str | None = None) -> Config:
+    """The checked configuration (frozen, so one object serves every thread).
+
+    ``database_override`` is the ``REFORM_DB`` value: part of the cache key only.
+    """
+    return config_module.load(source)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def data_years(db_path: str, version: int) -> tuple[int, int]:
+    with Store(db_path).reader() as q:
+        return overview.data_years(q)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def scorecard(db_path: str, version: int, config_source: str, scope: Scope) -> list[KpiResult]:
+    with Store(db_path).reader() as q:
+        return overview.kpis(q, config(config_source), scope)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def league_table(db_path: str, version: int, config_source: str, scope: Scope) -> pd.DataFrame:
+    with Store(db_path).reader() as q:
+        return overview.league_table(q, config(config_source), scope)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def area_tables(area: str, db_path: str, version: int, config_source: str, scope: Scope) -> dict[str, pd.DataFrame]:
+    with Store(db_path).reader() as q:
+        return AREA_MODULES[area].tables(q, config(config_source), scope)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def batches(db_path: str, version: int) -> pd.DataFrame:
+    return Store(db_path).batches()
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def only_sample(db_path: str, version: int) -> bool:
+    return Store(db_path).only_sample()

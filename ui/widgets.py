@@ -1,0 +1,159 @@
+"""Drawing helpers shared by the pages: KPI cards, charts, tables, banners, footers.
+
+User text never goes into Markdown unescaped and never through
+``unsafe_allow_html``: file names, unit names and messages are shown as text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from metrics.base import KpiResult
+from reform import i18n
+from reform.datasets import DATASETS, Column
+from ui import cache
+from ui.context import Context
+
+BADGE = {"green": "green", "amber": "orange", "red": "red", "none": "gray", "info": "blue"}
+PLOTLY_CONFIG = {"displaylogo": False, "responsive": True, "toImageButtonOptions": {"scale": 2}}
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
+
+
+def escape(text: object) -> str:
+    """Text made inert for Streamlit Markdown (no links, images, HTML or formatting)."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+
+
+def header(ctx: Context, title_key: str) -> None:
+    """Page title and, while only sample data is stored, the sample-data banner."""
+    st.title(ctx.t(title_key))
+    if ctx.version and cache.only_sample(str(ctx.store.path), ctx.version):
+        st.warning(ctx.t("app.sample_banner"), icon=":material/science:")
+
+
+def kpi_card(ctx: Context, result: KpiResult) -> None:
+    with st.container(border=True):
+        delta = result.display_change(ctx.lang)
+        trend = [v for v in result.trend.values() if v is not None]
+        still = result.change is not None and abs(result.change) < 1e-9
+        colour = "inverse" if result.direction == "at_most" else ("off" if result.target is None else "normal")
+        st.metric(
+            ctx.t(f"kpi.{result.key}"),
+            result.display(ctx.lang),
+            delta=delta,
+            delta_color="off" if still else colour,
+            delta_arrow="off" if still else "auto",
+            delta_description=ctx.t("kpi.vs_previous") if delta else None,
+            chart_data=trend if len(trend) > 1 else None,
+            chart_type="line",
+            border=False,
+        )
+        st.badge(ctx.t(f"status.{result.status}"), color=BADGE[result.status])
+        st.caption(f"{escape(result.display_target(ctx.lang))} · {escape(result.as_of or '—')}")
+
+
+def kpi_cards(ctx: Context, results: Iterable[KpiResult], columns: int = 3) -> None:
+    results = list(results)
+    if not results:
+        return
+    cols = st.columns(min(columns, len(results)))
+    for i, result in enumerate(results):
+        with cols[i % len(cols)]:
+            kpi_card(ctx, result)
+
+
+def scorecard(ctx: Context) -> list[KpiResult]:
+    return cache.scorecard(str(ctx.store.path), ctx.version, str(ctx.cfg.source), ctx.scope)
+
+
+def area_kpis(ctx: Context, keys: Iterable[str]) -> list[KpiResult]:
+    wanted = list(keys)
+    by_key = {r.key: r for r in scorecard(ctx)}
+    return [by_key[k] for k in wanted if k in by_key]
+
+
+def area_data(ctx: Context, area: str) -> dict[str, pd.DataFrame]:
+    return cache.area_tables(area, str(ctx.store.path), ctx.version, str(ctx.cfg.source), ctx.scope)
+
+
+def chart(fig: go.Figure, key: str) -> None:
+    st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key=key)
+
+
+def charts(figures: list[go.Figure], prefix: str, per_row: int = 2) -> None:
+    """Figures in rows of ``per_row`` columns."""
+    for start in range(0, len(figures), per_row):
+        row = figures[start : start + per_row]
+        cols = st.columns(len(row))
+        for i, (col, fig) in enumerate(zip(cols, row, strict=True)):
+            with col:
+                chart(fig, f"{prefix}.chart{start + i}")
+
+
+def column_label(ctx: Context, code: str) -> str:
+    """A column's header: its UI string (``col.<code>``) or its data-contract name."""
+    if f"col.{code}" in i18n.MESSAGES:
+        return ctx.t(f"col.{code}")
+    column = _contract_column(code)
+    return i18n.label(column, ctx.lang) if column else code
+
+
+def _contract_column(code: str) -> Column | None:
+    return next((d.column_map[code] for d in DATASETS.values() if code in d.column_map), None)
+
+
+def _readable(ctx: Context, frame: pd.DataFrame) -> pd.DataFrame:
+    """Enumeration codes as labels and yes/no as words, in the user's language."""
+    out = frame.copy()
+    for code in out.columns:
+        column = _contract_column(code)
+        if column is not None and column.kind == "enum":
+            out[code] = out[code].map(lambda v, c=column: v if pd.isna(v) else i18n.choice(c, v, ctx.lang))
+        elif column is not None and column.kind == "bool":
+            out[code] = out[code].map(lambda v: "" if pd.isna(v) else ctx.t("yes" if v else "no"))
+    return out
+
+
+def table(
+    ctx: Context, frame: pd.DataFrame, columns: list[str], key: str, formats: dict[str, object] | None = None
+) -> None:
+    """A table with headers in the user's language; cells are shown as text, never HTML.
+
+    ``formats`` maps a column code to a ``st.column_config`` column (number format, progress bar).
+    """
+    names = {c: column_label(ctx, c) for c in columns if c in frame.columns}
+    shown = _readable(ctx, frame[list(names)]).rename(columns=names)
+    config = {names[c]: v for c, v in (formats or {}).items() if c in names}
+    st.dataframe(shown, hide_index=True, width="stretch", key=key, column_config=config or None)
+
+
+def footer(ctx: Context) -> None:
+    """The data version and time of the figures, so a printed chart says how current it is."""
+    frame = cache.batches(str(ctx.store.path), ctx.version)
+    when = str(frame["uploaded_at"].max())[:16] if not frame.empty else "—"
+    st.caption(escape(ctx.t("app.as_of", version=ctx.version, time=when)))
+
+
+def area(ctx: Context, name: str, title_key: str, per_row: int = 2) -> dict[str, pd.DataFrame]:
+    """An area page's common part: title, its KPI cards, its charts. Returns its tables."""
+    from metrics import AREA_MODULES
+
+    module = AREA_MODULES[name]
+    header(ctx, title_key)
+    if not ctx.version:
+        st.info(ctx.t("app.empty"))
+        st.stop()
+    kpi_cards(ctx, area_kpis(ctx, [k.key for k in module.KPIS]))
+    data = area_data(ctx, name)
+    charts(module.figures(data, ctx.cfg, ctx.lang), name, per_row)
+    return data
+
+
+def dataset_label(ctx: Context) -> dict[str, str]:
+    """Dataset code -> its name in the user's language."""
+    return {name: i18n.label(d, ctx.lang) for name, d in DATASETS.items()}
