@@ -16,7 +16,7 @@ from reform import i18n
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 RED, GREY, BLUE, GOLD = "#C8102E", "#9AA0A6", "#1F5FAD", "#E0A100"
 RAG = {"green": "#2E8B57", "amber": "#E0A100", "red": "#C8102E", "none": "#9AA0A6", "info": "#1F5FAD"}
-SERIES = (RED, BLUE, GOLD, "#2E8B57", "#7B4FA0", GREY)
+SERIES = (RED, BLUE, GOLD, "#2E8B57", "#7B4FA0", "#0E9AA7", "#F26B38", GREY)
 
 
 def layout(fig: go.Figure, title: str, *, height: int = 420, legend: bool = True) -> go.Figure:

@@ -19,7 +19,7 @@ ONLY_2024 = Scope(2024, 2024)
 JIA = Scope(2024, 2025, ("甲镇",))
 
 
-def measure(fn, store: Store, cfg: Config, scope: Scope):  # noqa: ANN001, ANN201 - any metric function
+def measure(fn, store: Store, cfg: Config, scope: Scope):
     with store.reader() as q:
         return fn(q, cfg, scope)
 

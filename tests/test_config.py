@@ -1,0 +1,107 @@
+"""config.yaml: it loads, every key is documented, and a wrong value names its key."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from reform import config as config_module
+from reform.config import ConfigError
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG = ROOT / "config.yaml"
+
+
+def test_shipped_config_loads_the_district(cfg) -> None:
+    assert cfg.district_name == "姜堰区"
+    assert len(cfg.townships) == 17
+    assert "罗塘街道" in cfg.township_names and "华港镇" in cfg.township_names
+    assert cfg.city_names == ("上海", "广州", "天津", "合肥", "重庆", "武汉", "长沙", "南京", "哈尔滨", "杭州")
+    assert cfg.targets["funding_per_capita"].target == 3
+    assert cfg.targets["units_inspected"].target == 320
+    assert cfg.targets["secretary_vacancies"].direction == "at_most"
+
+
+def _key_paths(node: object, prefix: str = "") -> set[str]:
+    """Every key path, with list items collapsed to []."""
+    paths: set[str] = set()
+    if isinstance(node, dict):
+        for key, value in node.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            paths |= {path} | _key_paths(value, path)
+    elif isinstance(node, list):
+        for item in node:
+            paths |= _key_paths(item, f"{prefix}[]")
+    return paths
+
+
+def _commented_paths(text: str) -> set[str]:
+    """Key paths whose block-style line carries a comment or follows a comment line."""
+    stack: list[tuple[int, str]] = []
+    commented: set[str] = set()
+    previous = ""
+    for line in text.splitlines():
+        match = re.match(r"^(\s*)(- )?([A-Za-z_]+):", line)
+        if match:
+            indent = len(match.group(1)) + (2 if match.group(2) else 0)
+            while stack and stack[-1][0] >= indent:
+                stack.pop()
+            parent = stack[-1][1] if stack else ""
+            if match.group(2):  # a list item: its keys live under parent[]
+                parent += "[]"
+                stack.append((indent - 1, parent))
+            path = f"{parent}.{match.group(3)}" if parent else match.group(3)
+            if "#" in line or previous.strip().startswith("#"):
+                commented.add(path)
+            stack.append((indent, path))
+        previous = line
+    return commented
+
+
+def test_every_config_key_has_a_comment() -> None:
+    text = CONFIG.read_text(encoding="utf-8")
+    missing = _key_paths(yaml.safe_load(text)) - _commented_paths(text)
+    assert not missing, f"config.yaml keys without a comment: {sorted(missing)}"
+
+
+MUTATIONS = [
+    (lambda d: d["townships"][3].update(youth_population="many"), "townships[3].youth_population"),
+    (lambda d: d["townships"][0].update(lat=123), "townships[0].lat"),
+    (lambda d: d["townships"].append(dict(d["townships"][0])), "townships[17].name"),
+    (lambda d: d["cities"][2].pop("lon"), "cities[2].lon"),
+    (lambda d: d["targets"]["cadre_fill_rate"].update(amber=1.5), "targets.cadre_fill_rate.amber"),
+    (lambda d: d["targets"]["secretary_vacancies"].update(amber=-1), "targets.secretary_vacancies.amber"),
+    (lambda d: d["targets"].pop("units_inspected"), "targets.units_inspected"),
+    (lambda d: d["targets"].update(bogus={"target": 1, "amber": 1}), "targets.bogus"),
+    (lambda d: d["storage"].update(load_sample_when_empty="yes"), "storage.load_sample_when_empty"),
+    (lambda d: d["upload"].update(max_file_mb=0), "upload.max_file_mb"),
+    (lambda d: d["district"].update(name=""), "district.name"),
+]
+
+
+@pytest.mark.parametrize(("mutate", "key"), MUTATIONS)
+def test_a_wrong_value_stops_start_up_naming_the_key(tmp_path: Path, mutate, key: str) -> None:
+    data = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
+    mutate(data)
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        config_module.load(path)
+    assert key in str(info.value)
+
+
+def test_invalid_yaml_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text("district: [unclosed", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        config_module.load(path)
+
+
+def test_database_path_is_overridden_by_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("REFORM_DB", str(tmp_path / "elsewhere.duckdb"))
+    assert config_module.load(CONFIG).database == tmp_path / "elsewhere.duckdb"
+    monkeypatch.delenv("REFORM_DB")
+    assert config_module.load(CONFIG).database == ROOT / "data" / "reform.duckdb"
