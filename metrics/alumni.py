@@ -9,6 +9,7 @@ outline so that it renders with no internet access at a meeting.
 from __future__ import annotations
 
 import json
+import math
 from functools import cache
 from pathlib import Path
 
@@ -73,6 +74,23 @@ def _outline() -> tuple[list[float | None], list[float | None]]:
     return lons, lats
 
 
+def label_offsets(
+    lons: list[float], lats: list[float], radius: float = 4.0, pixels: float = 42.0
+) -> list[tuple[float, float]]:
+    """Pixel offsets that push each label away from its neighbours (the Yangtze delta is crowded)."""
+    offsets = []
+    for x, y in zip(lons, lats, strict=True):
+        near = [(ox, oy) for ox, oy in zip(lons, lats, strict=True) if (ox - x) ** 2 + (oy - y) ** 2 <= radius**2]
+        cx, cy = sum(p[0] for p in near) / len(near), sum(p[1] for p in near) / len(near)
+        dx, dy = x - cx, y - cy
+        length = math.hypot(dx, dy)
+        if len(near) == 1 or length < 1e-6:
+            offsets.append((0.0, -22.0))  # alone: just above the marker
+        else:
+            offsets.append((pixels * dx / length, -pixels * dy / length))
+    return offsets
+
+
 def city_map(frame: pd.DataFrame, cfg: Config, lang: str) -> go.Figure:
     """China's provinces with the home district and the ten cities coloured covered / not."""
     lons, lats = _outline()
@@ -86,10 +104,9 @@ def city_map(frame: pd.DataFrame, cfg: Config, lang: str) -> go.Figure:
         fig.add_scatter(
             x=part["lon"],
             y=part["lat"],
-            mode="markers+text",
+            mode="markers",
             text=part["city"],
-            textposition="top center",
-            marker={"size": 14, "color": colour, "line": {"color": "white", "width": 1}},
+            marker={"size": 16, "color": colour, "line": {"color": "white", "width": 1}},
             name=i18n.t(key, lang),
             customdata=part[["members"]].fillna(0),
             hovertemplate="%{text}: %{customdata[0]:.0f}<extra></extra>",
@@ -97,15 +114,32 @@ def city_map(frame: pd.DataFrame, cfg: Config, lang: str) -> go.Figure:
     fig.add_scatter(
         x=[cfg.district_lon],
         y=[cfg.district_lat],
-        mode="markers+text",
+        mode="markers",
         text=[cfg.district_name],
-        textposition="bottom right",
+        hovertemplate="%{text}<extra></extra>",
         marker={"symbol": "star", "size": 18, "color": charts.GOLD},
         name=i18n.t("chart.home_district", lang),
     )
-    fig.update_xaxes(visible=False, range=[73, 135])
-    fig.update_yaxes(visible=False, range=[17, 54], scaleanchor="x", scaleratio=1.2)
-    return charts.layout(fig, i18n.t("chart.alumni_map", lang), height=520)
+    lons, lats = [*frame["lon"], cfg.district_lon], [*frame["lat"], cfg.district_lat]
+    names = [*frame["city"], cfg.district_name]
+    for lon, lat, name, (ax, ay) in zip(lons, lats, names, label_offsets(lons, lats), strict=True):
+        home = name == cfg.district_name
+        fig.add_annotation(
+            x=lon,
+            y=lat,
+            text=f"<b>{name}</b>" if home else name,
+            ax=ax,
+            ay=ay,
+            showarrow=True,
+            arrowhead=0,
+            arrowcolor="#9AA0A6",
+            arrowwidth=1,
+            font={"size": 15, "color": "#8A6D00" if home else "#1F2329"},
+            bgcolor="rgba(255,255,255,0.8)",
+        )
+    fig.update_xaxes(visible=False, range=[min(lons) - 6, max(lons) + 6])
+    fig.update_yaxes(visible=False, range=[min(lats) - 4, max(lats) + 3], scaleanchor="x", scaleratio=1.2)
+    return charts.layout(fig, i18n.t("chart.alumni_map", lang), height=680)
 
 
 def figures(data: dict[str, pd.DataFrame], cfg: Config, lang: str) -> list[go.Figure]:
