@@ -30,7 +30,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "这不是文本表格文件（可能是改了扩展名的其他文件）",
         "This is not a text spreadsheet (perhaps another file renamed)",
     ),
-    "problem.bad_csv": ("CSV 格式有误：{detail}", "The CSV is malformed: {detail}"),
+    "problem.bad_csv": (
+        "第 {line} 行 CSV 格式有误，请用 Excel 打开后重新另存为 CSV",
+        "Row {line} is not valid CSV; open the file in Excel and save it as CSV again",
+    ),
+    "problem.unclosed_quote": (
+        '第 {line} 行的引号没有配对（缺少结尾的 "），请检查该行',
+        "The quote opened in row {line} is never closed; check that row",
+    ),
+    "problem.cell_too_large": (
+        "第 {line} 行有一个单元格超过 {limit} 个字符，无法读取",
+        "A cell in row {line} is longer than {limit} characters and cannot be read",
+    ),
+    "problem.no_data_rows": ("表头下面没有数据行", "There are no data rows below the header"),
     "problem.not_excel": (
         "无法作为 Excel 文件打开，文件可能已损坏",
         "The file cannot be opened as Excel; it may be damaged",

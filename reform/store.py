@@ -86,7 +86,18 @@ class CommitResult:
     duplicate_of: int | None = None
 
 
-def _to_stored(frame: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
+def in_slices(frame: pd.DataFrame, dataset: Dataset, slices: list[dict[str, Any]]) -> pd.Series:
+    """Rows of ``frame`` that fall in any of the given slices ({slice column: value})."""
+    mask = pd.Series(False, index=frame.index)
+    for values in slices:
+        part = pd.Series(True, index=frame.index)
+        for column in dataset.slice:
+            part &= frame[column].astype(str) == str(values[column])
+        mask |= part
+    return mask
+
+
+def to_stored(frame: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
     """Normalised report rows in the table's column order, plain Python/SQL types."""
     out = pd.DataFrame({"source_row": frame["source_row"].astype("int64")})
     for column in dataset.columns:
@@ -175,7 +186,7 @@ class Store:
         if not report.ok or report.frame is None or report.dataset is None:
             raise ValueError("only a report without errors can be committed")
         dataset = DATASETS[report.dataset]
-        incoming = _to_stored(report.frame, dataset)
+        incoming = to_stored(report.frame, dataset)
         with self.connect() as con:
             duplicate = self._same_file(con, dataset.name, report.content_hash)
             if duplicate is not None:
@@ -191,28 +202,51 @@ class Store:
             }
             return self._write(con, dataset, incoming, batch)
 
-    def restore(self, batch_id: int, user: str | None = None) -> CommitResult:
-        """Make an earlier batch's rows current again, as a new recorded batch."""
+    def _batch_info(self, con: duckdb.DuckDBPyConnection, batch_id: int) -> tuple[Dataset, dict[str, Any]]:
+        found = con.execute(
+            "SELECT dataset, file_name, content_hash, is_sample FROM batches WHERE batch_id = ?", [batch_id]
+        ).fetchall()
+        if not found:
+            raise KeyError(f"no batch {batch_id}")
+        name, file_name, content_hash, is_sample = found[0]
+        info = {"dataset": name, "file_name": file_name, "content_hash": content_hash, "is_sample": is_sample}
+        return DATASETS[name], info
+
+    def restore(
+        self, batch_id: int, user: str | None = None, slices: list[dict[str, Any]] | None = None
+    ) -> CommitResult:
+        """Make an earlier batch's rows current again (all its slices, or the ones given), as a new batch."""
         with self.connect() as con:
-            found = con.execute(
-                "SELECT dataset, file_name, content_hash, is_sample FROM batches WHERE batch_id = ?", [batch_id]
-            ).fetchall()
-            if not found:
-                raise KeyError(f"no batch {batch_id}")
-            name, file_name, content_hash, is_sample = found[0]
-            dataset = DATASETS[name]
+            dataset, info = self._batch_info(con, batch_id)
             cols = ", ".join(["source_row"] + [c for c, _ in stored_columns(dataset)])
-            incoming = con.execute(f"SELECT {cols} FROM {name} WHERE batch_id = ? ORDER BY source_row", [batch_id]).df()
-            batch = {
-                "dataset": name,
-                "kind": "restore",
-                "file_name": file_name,
-                "content_hash": content_hash,
-                "uploaded_by": user or getpass.getuser(),
-                "is_sample": is_sample,
-                "restored_from": batch_id,
-            }
+            incoming = con.execute(
+                f"SELECT {cols} FROM {dataset.name} WHERE batch_id = ? ORDER BY source_row", [batch_id]
+            ).df()
+            if slices is not None:
+                incoming = incoming[in_slices(incoming, dataset, slices)].reset_index(drop=True)
+                if incoming.empty:
+                    raise KeyError(f"batch {batch_id} has no rows in {slices}")
+            batch = info | {"kind": "restore", "uploaded_by": user or getpass.getuser(), "restored_from": batch_id}
             return self._write(con, dataset, incoming, batch)
+
+    def undo(self, batch_id: int, user: str | None = None) -> CommitResult:
+        """Roll back a batch: where its rows are still current, bring back the rows it replaced.
+
+        Slices the batch added with nothing before them are emptied. The rollback is itself a
+        new batch; the undone rows stay in the history.
+        """
+        with self.connect() as con:
+            dataset, info = self._batch_info(con, batch_id)
+            cols = ", ".join(["source_row"] + [c for c, _ in stored_columns(dataset)])
+            slice_cols = ", ".join(dataset.slice)
+            previous = con.execute(
+                f"SELECT {cols} FROM {dataset.name} WHERE replaced_by = ? AND ({slice_cols}) IN "
+                f"(SELECT ({slice_cols}) FROM {dataset.name} WHERE batch_id = ? AND replaced_by IS NULL) "
+                f"ORDER BY source_row",
+                [batch_id, batch_id],
+            ).df()
+            batch = info | {"kind": "rollback", "uploaded_by": user or getpass.getuser(), "restored_from": batch_id}
+            return self._write(con, dataset, previous, batch, retire_batch=batch_id)
 
     @staticmethod
     def _same_file(con: duckdb.DuckDBPyConnection, dataset: str, content_hash: str) -> int | None:
@@ -227,7 +261,11 @@ class Store:
 
     @staticmethod
     def _write(
-        con: duckdb.DuckDBPyConnection, dataset: Dataset, incoming: pd.DataFrame, batch: dict[str, Any]
+        con: duckdb.DuckDBPyConnection,
+        dataset: Dataset,
+        incoming: pd.DataFrame,
+        batch: dict[str, Any],
+        retire_batch: int | None = None,
     ) -> CommitResult:
         """One transaction: supersede the covered slices and keys, insert the rows, record the batch."""
         name = dataset.name
@@ -245,8 +283,8 @@ class Store:
             replaced = con.execute(
                 f"UPDATE {name} AS t SET replaced_by = ? WHERE t.replaced_by IS NULL AND ("
                 f"EXISTS (SELECT 1 FROM incoming i WHERE {match(slice_cols)}) OR "
-                f"EXISTS (SELECT 1 FROM incoming i WHERE {match(key_cols)}))",
-                [batch_id],
+                f"EXISTS (SELECT 1 FROM incoming i WHERE {match(key_cols)}) OR t.batch_id = ?)",
+                [batch_id, retire_batch],
             ).fetchall()[0][0]
             select = ", ".join(f"CAST(i.{c} AS {sql})" for c, sql in stored_columns(dataset))
             con.execute(

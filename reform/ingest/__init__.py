@@ -38,7 +38,7 @@ def validate(data: bytes, file_name: str, config: Config, dataset: str | Dataset
     try:
         sheet = read_file(data, file_name, _sheet_names(chosen))
     except FileError as exc:
-        report.add(ERROR, exc.code, **exc.params)
+        report.add(ERROR, exc.code, exc.params.get("line"), **exc.params)
         return report
     report.encoding = sheet.encoding
     if chosen is None:

@@ -206,6 +206,11 @@ def _check_year(year: int) -> int:
 
 def read_period(value: Any) -> Period:
     """A year, quarter or month in any of the contract's forms."""
+    if isinstance(value, datetime | date):  # Excel turns a typed "2022-03" into the date 2022-03-01
+        day = value.date() if isinstance(value, datetime) else value
+        if day.day != 1:
+            raise CellError("not_period")
+        return Period(date(_check_year(day.year), day.month, 1), "month")
     if isinstance(value, int | float) and not isinstance(value, bool) and float(value).is_integer():
         value = str(int(value))
     text = _compact(value)
@@ -317,6 +322,8 @@ def read_city(value: Any, cities: tuple[str, ...]) -> str:
 
 def read_text(value: Any, max_length: int = 100) -> str:
     """Free text, kept as typed (a formula stays text); at most ``max_length`` characters."""
+    if isinstance(value, float) and value.is_integer():  # Excel stores a typed 123 as 123.0
+        value = int(value)
     text = str(value).strip() if value is not None else ""
     text = text.replace("\x00", "")
     if len(text) > max_length:

@@ -41,6 +41,7 @@ class HeaderMatch:
     positions: dict[str, int]  # column code name -> sheet column index
     unknown: list[tuple[int, str]] = field(default_factory=list)  # (sheet column, header text)
     duplicates: list[str] = field(default_factory=list)  # column code names given twice
+    rows_used: int = 1  # 2 when a merged two-row header (group titles above column names) was read
 
     @property
     def missing(self) -> list[str]:
@@ -65,6 +66,33 @@ def match_row(row: list[Any], dataset: Dataset) -> HeaderMatch:
     return match
 
 
+def _two_rows(rows: list[list[Any]], index: int, dataset: Dataset, match: HeaderMatch) -> HeaderMatch:
+    """A header split over two rows (merged group cells above, column names below) read as one."""
+    if index + 1 >= len(rows) or not match.positions:  # a title row names no column
+        return match
+    aliases = _aliases(dataset)
+    below = rows[index + 1]
+    width = max(len(rows[index]), len(below))
+    combined = [
+        below[j]
+        if j < len(below) and header_key(below[j]) in aliases
+        else (rows[index][j] if j < len(rows[index]) else "")
+        for j in range(width)
+    ]
+    merged = match_row(combined, dataset)
+    alone = match_row(below, dataset)
+    if len(merged.positions) > max(len(match.positions), len(alone.positions)):
+        merged.unknown = [u for u in merged.unknown if u not in _group_titles(rows[index], below)]
+        merged.rows_used = 2
+        return merged
+    return match
+
+
+def _group_titles(row: list[Any], below: list[Any]) -> list[tuple[int, str]]:
+    """Cells of the upper row that stand above column names: group titles, not unknown columns."""
+    return [(j, clean(c)) for j, c in enumerate(row) if clean(c) and j < len(below) and clean(below[j])]
+
+
 def _is_header(match: HeaderMatch) -> bool:
     """A row names the dataset's columns when it names at least half of its required ones."""
     found = sum(1 for c in match.dataset.required if c.name in match.positions)
@@ -74,7 +102,7 @@ def _is_header(match: HeaderMatch) -> bool:
 def find_header(rows: list[list[Any]], dataset: Dataset) -> HeaderMatch | None:
     """The first row (within HEADER_SEARCH_ROWS) that names the dataset's columns."""
     for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        match = match_row(row, dataset)
+        match = _two_rows(rows, index, dataset, match_row(row, dataset))
         if _is_header(match):
             match.row_index = index
             return match
@@ -90,7 +118,7 @@ def recognise(rows: list[list[Any]]) -> list[HeaderMatch]:
     for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
         candidates = []
         for dataset in DATASETS.values():
-            match = match_row(row, dataset)
+            match = _two_rows(rows, index, dataset, match_row(row, dataset))
             if not match.missing:
                 match.row_index = index
                 candidates.append(match)

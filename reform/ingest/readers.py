@@ -17,9 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
 
+from reform.ingest import cells
 from reform.ingest.cells import CellError
 
 DELIMITERS = (",", "\t", ";")
+MAX_CELL_CHARS = 100_000  # a longer CSV cell is refused (no column of ours holds more than a few hundred)
+csv.field_size_limit(MAX_CELL_CHARS)
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # an .xlsx that unpacks to more is refused unread
 
 
@@ -101,11 +104,25 @@ def read_csv(data: bytes, dataset_names: tuple[str, ...] = ()) -> Sheet:
     if looks_binary(text):
         raise FileError("binary_file")
     delimiter = sniff_delimiter(text)
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
-    except csv.Error as exc:
-        raise FileError("bad_csv", detail=str(exc)) from exc
-    return Sheet(rows, encoding=encoding, delimiter=delimiter)
+    return Sheet(_records(text.replace("\x00", ""), delimiter), encoding=encoding, delimiter=delimiter)
+
+
+def _records(text: str, delimiter: str) -> list[list[str]]:
+    """Parse CSV records; a broken one is reported with the row where it starts."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    rows: list[list[str]] = []
+    while True:
+        try:
+            rows.append(next(reader))
+        except StopIteration:
+            return rows
+        except csv.Error as exc:
+            row = len(rows) + 1
+            if "field larger than field limit" in str(exc):
+                raise FileError("cell_too_large", line=row, limit=MAX_CELL_CHARS) from exc
+            raise FileError(
+                "unclosed_quote" if "quote" in str(exc) or "end of data" in str(exc) else "bad_csv", line=row
+            ) from exc
 
 
 def check_zip(data: bytes) -> None:
@@ -156,4 +173,7 @@ def read_file(data: bytes, file_name: str, dataset_names: tuple[str, ...] = ()) 
     reader = READERS.get(suffix)
     if reader is None:
         raise FileError("unsupported_type", suffix=suffix or "?", allowed=" ".join(READERS))
-    return reader(data, dataset_names)
+    sheet = reader(data, dataset_names)
+    while sheet.rows and all(cells.is_blank(c) for c in sheet.rows[-1]):  # formatted but empty rows at the end
+        sheet.rows.pop()
+    return sheet

@@ -134,7 +134,10 @@ def validate_sheet(rows: list[list[Any]], match: HeaderMatch, config: Config, re
     _header_problems(match, report)
     if report.errors:
         return
-    data, numbers = _data_rows(rows, match.row_index + 1, report)
+    data, numbers = _data_rows(rows, match.row_index + match.rows_used, report)
+    if not data:
+        report.add(ERROR, "no_data_rows", match.row_index + match.rows_used)
+        return
     row_numbers = pd.Series(numbers, dtype="int64")
     frame = pd.DataFrame({"source_row": row_numbers})
     before = len(report.errors)

@@ -1,0 +1,63 @@
+"""Spreadsheets we hand out: tables as .xlsx (and CSV) with formula-like cells made inert.
+
+A cell that starts with ``= + - @`` (or a tab or carriage return) would run as a
+formula when a colleague opens the file in Excel or WPS; it is written with a
+leading apostrophe so it shows as the text the township typed.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+HEADER_FILL = PatternFill("solid", fgColor="C8102E")
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+
+
+def safe_cell(value: Any) -> Any:
+    """The value to write: text that looks like a formula gets a leading apostrophe; NaN becomes empty."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
+        return value.item()
+    return value
+
+
+def write_sheet(book: Workbook, title: str, frame: pd.DataFrame) -> None:
+    sheet = book.create_sheet(title[:31])
+    sheet.append([str(c) for c in frame.columns])
+    for cell in sheet[1]:
+        cell.fill, cell.font = HEADER_FILL, HEADER_FONT
+    for row in frame.itertuples(index=False, name=None):
+        sheet.append([safe_cell(v) for v in row])
+    for i, column in enumerate(frame.columns, start=1):
+        width = max([len(str(column))] + [len(str(v)) for v in frame[column].head(200)])
+        sheet.column_dimensions[get_column_letter(i)].width = min(60, max(8, width * 1.6 + 2))
+    sheet.freeze_panes = "A2"
+
+
+def xlsx(sheets: Mapping[str, pd.DataFrame]) -> bytes:
+    """Several tables as one .xlsx file, one sheet each."""
+    book = Workbook()
+    book.remove(book.active)
+    for title, frame in sheets.items():
+        write_sheet(book, title, frame)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """A table as UTF-8-with-BOM CSV (what Excel on Windows opens correctly), formulas made inert."""
+    safe = frame.map(safe_cell)
+    return safe.to_csv(index=False).encode("utf-8-sig")
