@@ -25,6 +25,7 @@ PAGES = {
     ],
     "nav.data": [
         ("app_pages/upload.py", "page.upload", ":material/upload_file:", "upload"),
+        ("app_pages/completeness.py", "page.completeness", ":material/fact_check:", "completeness"),
         ("app_pages/data.py", "page.data", ":material/history:", "data"),
     ],
 }

@@ -1,26 +1,43 @@
-"""Upload history: every batch, who sent it, when, and how many of its rows are current."""
+"""Upload history: every batch (who, when, file, dataset, slices, rows), its rows, restore and roll back."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from ui import cache, widgets
+from ui import cache, history_view, widgets
 from ui.context import current
 
 ctx = current()
 widgets.header(ctx, "page.data")
 st.write(ctx.t("data.intro"))
-batches = cache.batches(str(ctx.store.path), ctx.version)
+batches = cache.history(str(ctx.store.path), ctx.version)
 if batches.empty:
     st.info(ctx.t("data.none"))
-else:
-    widgets.table(
-        ctx,
-        batches.assign(
-            dataset=batches["dataset"].map(widgets.dataset_label(ctx)),
-            is_sample=batches["is_sample"].map(lambda v: ctx.t("yes" if v else "no")),
-        ),
-        ["batch_id", "dataset", "file_name", "uploaded_by", "uploaded_at", "rows_stored", "current_rows", "is_sample"],
-        key="data.batches",
-    )
+    st.stop()
+widgets.table(
+    ctx,
+    history_view.readable(ctx, batches),
+    [
+        "batch_id",
+        "kind",
+        "dataset",
+        "slices",
+        "file_name",
+        "uploaded_by",
+        "uploaded_at",
+        "rows_stored",
+        "rows_replaced",
+        "current_rows",
+        "is_sample",
+    ],
+    key="data.batches",
+)
+chosen = st.selectbox(
+    ctx.t("data.choose"),
+    list(batches["batch_id"]),
+    format_func=history_view.batch_label(ctx, batches),
+    key="data.batch",
+)
+if chosen is not None:
+    history_view.batch_detail(ctx, int(chosen))
 widgets.footer(ctx)

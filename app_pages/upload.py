@@ -1,4 +1,4 @@
-"""Upload: choose or recognise the dataset, see the dry-run report, commit when clean."""
+"""Upload: templates, choose or recognise the dataset, the dry-run report, what a commit changes, commit."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ AUTO = "auto"
 ctx = current()
 widgets.header(ctx, "page.upload")
 st.write(ctx.t("upload.intro"))
+upload.templates(ctx)
 
 left, right = st.columns([1, 2])
 dataset = left.selectbox(
@@ -26,10 +27,11 @@ file = right.file_uploader(ctx.t("upload.file"), type=["csv", "txt", "tsv", "xls
 if file is not None:
     report = upload.dry_run(ctx, file.getvalue(), file.name, None if dataset == AUTO else dataset)
     upload.report_summary(ctx, report)
-    if report.ok and st.button(ctx.t("upload.commit"), type="primary", key="upload.commit"):
-        result = ctx.store.commit(report, user="local")
-        st.session_state["upload.result"] = (file.file_id, result)
-        st.rerun()  # the new data version reaches the sidebar, footer and every chart
+    if report.ok:
+        upload.changes(ctx, report)
+        if st.button(ctx.t("upload.commit"), type="primary", key="upload.commit"):
+            st.session_state["upload.result"] = (file.file_id, ctx.store.commit(report, user="local"))
+            st.rerun()  # the new data version reaches the sidebar, footer and every chart
     done = st.session_state.get("upload.result")
     if done and done[0] == file.file_id:
         upload.commit_result(ctx, done[1])

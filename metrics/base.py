@@ -8,6 +8,7 @@ command line and a test. Pure Python: no Streamlit here.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from typing import Any, Protocol
@@ -25,6 +26,8 @@ class Query(Protocol):
     def df(self, sql: str, params: list[Any] | None = None) -> Any: ...
 
     def scalar(self, sql: str, params: list[Any] | None = None) -> Any: ...
+
+    def table(self, name: str, frame: Any) -> AbstractContextManager[None]: ...
 
 
 @dataclass(frozen=True)

@@ -110,6 +110,55 @@ def cmd_sample(args: argparse.Namespace, cfg: Config) -> int:
     return 0
 
 
+def cmd_history(args: argparse.Namespace, cfg: Config) -> int:
+    from reform import history
+
+    store = Store(cfg.database)
+    store.init()
+    if args.batch is not None:
+        frame = history.batch_rows(store, args.batch) if args.rows else history.batch_slices(store, args.batch)
+    else:
+        frame = history.batches(store).drop(columns=["content_hash"])
+    if args.json:
+        _print_json(frame.to_dict(orient="records"))
+    else:
+        print(frame.to_string(index=False))
+    return 0
+
+
+def _parse_slice(text: str | None) -> list[dict[str, str]] | None:
+    """``township=罗塘街道,period=2024`` -> [{"township": "罗塘街道", "period": "2024"}]."""
+    if not text:
+        return None
+    return [dict(part.split("=", 1) for part in text.split(","))]
+
+
+def cmd_restore(args: argparse.Namespace, cfg: Config) -> int:
+    store = Store(cfg.database)
+    store.init()
+    try:
+        if args.command == "rollback":
+            result = store.undo(args.batch, args.user)
+        else:
+            result = store.restore(args.batch, args.user, _parse_slice(args.slice))
+    except KeyError as exc:
+        print(exc.args[0], file=sys.stderr)
+        return 1
+    print(
+        i18n.t("cli.stored", args.lang, batch=result.batch_id, rows=result.rows_stored, replaced=result.rows_replaced)
+    )
+    return 0
+
+
+def cmd_template(args: argparse.Namespace, cfg: Config) -> int:
+    from reform import templates
+
+    data = templates.csv(args.dataset) if args.out.endswith(".csv") else templates.xlsx(args.dataset, cfg)
+    Path(args.out).write_bytes(data)
+    print(args.out)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m reform", description="Reform Progress Monitor command line")
     parser.add_argument("--db", help="database file (default: config.yaml storage.database or $REFORM_DB)")
@@ -134,10 +183,33 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sample", help="load the sample data into the store")
     p.add_argument("--if-empty", action="store_true", help="only when the store has no data yet")
     p.add_argument("--write", metavar="DIR", help="write the sample files into DIR instead of loading them")
+    p = sub.add_parser("history", help="batches so far; with --batch, one batch's slices (or --rows)")
+    p.add_argument("--batch", type=int)
+    p.add_argument("--rows", action="store_true", help="with --batch: every row of the batch")
+    p.add_argument("--json", action="store_true")
+    p = sub.add_parser("rollback", help="undo a batch: bring back the rows it replaced (a new recorded batch)")
+    p.add_argument("batch", type=int)
+    p.add_argument("--as", dest="user")
+    p = sub.add_parser("restore", help="make an earlier batch's rows current again (a new recorded batch)")
+    p.add_argument("batch", type=int)
+    p.add_argument("--slice", help="only this slice, e.g. township=罗塘街道,period=2024")
+    p.add_argument("--as", dest="user")
+    p = sub.add_parser("template", help="write a blank report template (.xlsx or .csv by the file ending)")
+    p.add_argument("dataset", choices=names)
+    p.add_argument("--out", required=True)
     return parser
 
 
-COMMANDS = {"validate": cmd_validate, "ingest": cmd_ingest, "kpis": cmd_kpis, "sample": cmd_sample}
+COMMANDS = {
+    "validate": cmd_validate,
+    "ingest": cmd_ingest,
+    "kpis": cmd_kpis,
+    "sample": cmd_sample,
+    "history": cmd_history,
+    "rollback": cmd_restore,
+    "restore": cmd_restore,
+    "template": cmd_template,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

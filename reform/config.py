@@ -62,6 +62,16 @@ class Target:
 
 
 @dataclass(frozen=True)
+class Duty:
+    """A report that is owed: which dataset, how often, by whom, and how long after the period it is due."""
+
+    dataset: str
+    frequency: str  # year | quarter | month
+    by: str  # townships | district
+    due_days: int
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole checked configuration."""
 
@@ -72,6 +82,8 @@ class Config:
     townships: tuple[Place, ...]
     cities: tuple[Place, ...]
     targets: dict[str, Target]
+    reporting_first_year: int
+    duties: tuple[Duty, ...]
     database: Path
     sample_dir: Path
     load_sample_when_empty: bool
@@ -169,6 +181,33 @@ def _targets(data: Any) -> dict[str, Target]:
     return targets
 
 
+FREQUENCIES = ("year", "quarter", "month")
+PERIOD_DATASETS = ("staffing", "venues", "alumni", "funding", "members")  # inspections come in rounds
+
+
+def _duty(name: str, item: Any, path: str) -> Duty:
+    if name not in PERIOD_DATASETS:
+        raise ConfigError(f"{path}: {name!r} cannot be owed periodically (choose from {', '.join(PERIOD_DATASETS)})")
+    frequency = _get(item, "frequency", path)
+    if frequency not in FREQUENCIES:
+        raise ConfigError(f"{path}.frequency: must be one of {', '.join(FREQUENCIES)}, got {frequency!r}")
+    by = _get(item, "by", path)
+    if by not in ("townships", "district"):
+        raise ConfigError(f"{path}.by: must be townships or district, got {by!r}")
+    if name == "alumni" and by != "district":
+        raise ConfigError(f"{path}.by: alumni rows have no township, so only the district can owe them")
+    due = _number(_get(item, "due_days", path), f"{path}.due_days", low=0, high=366)
+    return Duty(name, frequency, by, int(due))
+
+
+def _reporting(data: Any) -> tuple[int, tuple[Duty, ...]]:
+    first = _number(_get(data, "first_year", "reporting"), "reporting.first_year", low=2000, high=2100)
+    duties = _get(data, "datasets", "reporting")
+    if not isinstance(duties, dict):
+        raise ConfigError("reporting.datasets: must be a mapping of dataset names")
+    return int(first), tuple(_duty(n, v, f"reporting.datasets.{n}") for n, v in duties.items())
+
+
 def _bool(value: Any, path: str) -> bool:
     if not isinstance(value, bool):
         raise ConfigError(f"{path}: must be true or false, got {value!r}")
@@ -185,6 +224,7 @@ def parse(data: Any, source: Path) -> Config:
     base = source.parent
     db_raw = os.environ.get(DB_ENV) or _text(_get(storage, "database", "storage"), "storage.database")
     max_mb = _number(_get(upload, "max_file_mb", "upload"), "upload.max_file_mb", low=1, high=1000)
+    first_year, duties = _reporting(_get(data, "reporting", ""))
     return Config(
         district_name=_text(_get(district, "name", "district"), "district.name"),
         committee=_text(_get(district, "committee", "district"), "district.committee"),
@@ -193,6 +233,8 @@ def parse(data: Any, source: Path) -> Config:
         townships=_places(_get(data, "townships", ""), "townships", population=True),
         cities=_places(_get(data, "cities", ""), "cities", population=False),
         targets=_targets(_get(data, "targets", "")),
+        reporting_first_year=first_year,
+        duties=duties,
         database=(base / db_raw).resolve(),
         sample_dir=(base / _text(_get(storage, "sample_dir", "storage"), "storage.sample_dir")).resolve(),
         load_sample_when_empty=_bool(

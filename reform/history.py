@@ -120,3 +120,26 @@ def _dataset_of(store: Store, batch_id: int) -> Dataset:
     if frame.empty:
         raise KeyError(f"no batch {batch_id}")
     return DATASETS[frame.at[0, "dataset"]]
+
+
+def batches(store: Store) -> pd.DataFrame:
+    """Every batch, newest first, with the slices it wrote (``罗塘街道 · 2024、三水街道 · 2024``)."""
+    frame = store.batches()
+    labels: dict[int, str] = {}
+    for dataset in DATASETS.values():
+        parts = " || ' · ' || ".join(f"CAST({c} AS VARCHAR)" for c in dataset.slice)
+        slices = store.query(
+            f"SELECT batch_id, string_agg(DISTINCT {parts}, '、' ORDER BY {parts}) AS slices "
+            f"FROM {dataset.name} GROUP BY batch_id"
+        )
+        labels |= dict(zip(slices["batch_id"].astype(int), slices["slices"], strict=True))
+    frame["slices"] = frame["batch_id"].astype(int).map(labels).fillna("").map(summarise)
+    return frame
+
+
+def summarise(labels: str, shown: int = 3) -> str:
+    """``a、b、c、d、e`` -> ``a、b、c …（共 5 个）``: a batch of five years of 17 townships stays readable."""
+    parts = [p for p in labels.split("、") if p]
+    if len(parts) <= shown:
+        return "、".join(parts)
+    return "、".join(parts[:shown]) + f" …（共 {len(parts)} 个）"

@@ -37,6 +37,12 @@ FILE_NAMES = {
 LAGGING_FUNDING = {"溱潼镇": 2.67, "白米镇": 2.50}
 LATE_SPECIALTY = {"俞垛镇": None, "桥头镇": 2025}  # 俞垛镇 has no specialty Youth Home yet
 NO_OFFICER = {"华港镇"}  # still recruiting a youth assistant officer at the end of 2025
+# Reports the sample leaves out, so the completeness page has gaps to show: (dataset, township, period).
+MISSING_REPORTS = {
+    ("staffing", "华港镇", "2025年第四季度"),
+    ("members", "淤溪镇", 2025),
+    ("venues", "俞垛镇", "2025年"),
+}
 
 
 @dataclass
@@ -65,7 +71,7 @@ def _staffing(cfg: Config, rnd: random.Random) -> Table:
             rows.append([town, period, "团组织书记", branches, branches - vacancies])
             if year >= 2022:
                 rows.append([town, period, "高校学生", 3, rnd.randint(1, 3)])
-    return Table("staffing", ["镇街", "统计期", "岗位类型", "核定数", "在岗数"], rows)
+    return Table("staffing", ["镇街", "统计期", "岗位类型", "核定数", "在岗数"], _without_gaps("staffing", rows, 0, 1))
 
 
 def _venues(cfg: Config, rnd: random.Random) -> Table:
@@ -78,7 +84,7 @@ def _venues(cfg: Config, rnd: random.Random) -> Table:
             homes.append((f"{short}青年之家专营店", town, "专营店", f"{LATE_SPECIALTY[town]}-04-20"))
         for k in range(1 + j % 3):
             homes.append(
-                (f"{short}新时代文明实践站青年之家共营店{k + 1}号", town, "共营店", f"{2022 + k}-0{5 + k}-0{1 + j % 9}")
+                (f"{short}新时代文明实践站青年之家共营店{k + 1}号", town, "共营店", f"{2021 + k}-0{5 + k}-0{1 + j % 9}")
             )
     rows: list[list[object]] = []
     for year in YEARS:
@@ -88,7 +94,8 @@ def _venues(cfg: Config, rnd: random.Random) -> Table:
             base = {"旗舰店": 60, "专营店": 24, "共营店": 10}[tier]
             activities = base + rnd.randint(0, base // 2) + (year - 2021) * 3
             rows.append([name, town, tier, opened, f"{year}年", activities, activities * rnd.randint(18, 40)])
-    return Table("venues", ["阵地名称", "镇街", "类型", "启用日期", "统计期", "活动场次", "服务人次"], rows)
+    header = ["阵地名称", "镇街", "类型", "启用日期", "统计期", "活动场次", "服务人次"]
+    return Table("venues", header, _without_gaps("venues", rows, 1, 4))
 
 
 def _alumni(cfg: Config, rnd: random.Random) -> Table:
@@ -207,7 +214,11 @@ def _members(cfg: Config, rnd: random.Random) -> Table:
             school = "" if sector not in ("初中", "高中", "中职") else ("是" if year - 2021 >= k % 6 else "否")
             rows.append([unit, sector, town, year, planned, admitted, rnd.randint(1, 3), school])
     header = ["单位", "领域", "镇街", "年度", "计划发展数", "实际发展数", "入团仪式场次", "团校分校"]
-    return Table("members", header, rows)
+    return Table("members", header, _without_gaps("members", rows, 2, 3))
+
+
+def _without_gaps(dataset: str, rows: list[list[object]], town: int, period: int) -> list[list[object]]:
+    return [r for r in rows if (dataset, r[town], r[period]) not in MISSING_REPORTS]
 
 
 BUILDERS = {

@@ -330,3 +330,12 @@ class Reader:
     def scalar(self, sql: str, params: list[Any] | None = None) -> Any:
         rows = self.con.execute(sql, params or []).fetchall()
         return rows[0][0] if rows else None
+
+    @contextmanager
+    def table(self, name: str, frame: pd.DataFrame) -> Iterator[None]:
+        """A DataFrame visible to SQL as ``name`` for the duration of the block."""
+        self.con.register(name, frame)
+        try:
+            yield
+        finally:
+            self.con.unregister(name)

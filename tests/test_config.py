@@ -56,6 +56,8 @@ def _commented_paths(text: str) -> set[str]:
             path = f"{parent}.{match.group(3)}" if parent else match.group(3)
             if "#" in line or previous.strip().startswith("#"):
                 commented.add(path)
+                flow = re.search(r":\s*\{(.*)\}", line)  # `name: {a: 1, b: 2}  # what name is`
+                commented |= {f"{path}.{k}" for k in re.findall(r"(\w+):", flow.group(1))} if flow else set()
             stack.append((indent, path))
         previous = line
     return commented
@@ -79,6 +81,15 @@ MUTATIONS = [
     (lambda d: d["storage"].update(load_sample_when_empty="yes"), "storage.load_sample_when_empty"),
     (lambda d: d["upload"].update(max_file_mb=0), "upload.max_file_mb"),
     (lambda d: d["district"].update(name=""), "district.name"),
+    (
+        lambda d: d["reporting"]["datasets"]["staffing"].update(frequency="weekly"),
+        "reporting.datasets.staffing.frequency",
+    ),
+    (lambda d: d["reporting"]["datasets"]["alumni"].update(by="townships"), "reporting.datasets.alumni.by"),
+    (
+        lambda d: d["reporting"]["datasets"].update(inspections={"frequency": "year", "by": "district", "due_days": 1}),
+        "reporting.datasets.inspections",
+    ),
 ]
 
 

@@ -7,12 +7,16 @@ page recompute. Each computation opens its own DuckDB connection.
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 import streamlit as st
 
 from metrics import AREA_MODULES, overview
+from metrics import completeness as completeness_metric
 from metrics.base import KpiResult, Scope
 from reform import config as config_module
+from reform import history as reform_history
 from reform.config import Config
 from reform.store import Store
 
@@ -58,3 +62,20 @@ def batches(db_path: str, version: int) -> pd.DataFrame:
 @st.cache_data(show_spinner=False, max_entries=16)
 def only_sample(db_path: str, version: int) -> bool:
     return Store(db_path).only_sample()
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def history(db_path: str, version: int) -> pd.DataFrame:
+    return reform_history.batches(Store(db_path))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def batch_slices(db_path: str, version: int, batch_id: int) -> pd.DataFrame:
+    return reform_history.batch_slices(Store(db_path), batch_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def completeness(db_path: str, version: int, config_source: str, scope: Scope, today: str) -> pd.DataFrame:
+    """Keyed on the day too: a report becomes overdue without any upload."""
+    with Store(db_path).reader() as q:
+        return completeness_metric.matrix(q, config(config_source), scope, date.fromisoformat(today))

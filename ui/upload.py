@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from reform import i18n, ingest
+from reform import export, history, i18n, ingest
+from reform import templates as report_templates
 from reform.datasets import DATASETS
 from reform.store import CommitResult
 from ui.context import Context
@@ -42,6 +43,54 @@ def report_summary(ctx: Context, report: ingest.Report) -> None:
         frame = report.problems_frame(ctx.lang)
         frame.columns = [ctx.t(f"col.{c}") for c in frame.columns]
         st.dataframe(frame, hide_index=True, width="stretch", key="upload.problem_table")
+        st.download_button(
+            ctx.t("upload.download_problems"),
+            export.xlsx({ctx.t("upload.problems"): frame}),
+            file_name=f"{report.file_name.rsplit('.', 1)[0]}-问题清单.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            key="upload.download_problems",
+        )
+
+
+def changes(ctx: Context, report: ingest.Report) -> None:
+    """Before a commit: per slice, rows added, removed and changed against what is stored now."""
+    frame = history.preview(ctx.store, report)
+    st.subheader(ctx.t("upload.changes"))
+    if (frame["rows_now"] > 0).any():
+        st.warning(ctx.t("upload.replaces", slices=int((frame["rows_now"] > 0).sum())))
+    frame.columns = [ctx.t(f"col.{c}") for c in frame.columns]
+    st.dataframe(frame, hide_index=True, width="stretch", key="upload.changes_table")
+
+
+def templates(ctx: Context) -> None:
+    """Blank templates to download, one .xlsx and one .csv per dataset."""
+    with st.expander(ctx.t("upload.templates")):
+        for name, dataset in DATASETS.items():
+            cols = st.columns([2, 1, 1])
+            cols[0].write(f"**{escape(i18n.label(dataset, ctx.lang))}** · {escape(dataset.doc)}")
+            cols[1].download_button(
+                "Excel",
+                _template(ctx, name),
+                file_name=report_templates.file_name(name, "xlsx"),
+                key=f"upload.tpl_xlsx_{name}",
+            )
+            cols[2].download_button(
+                "CSV",
+                report_templates.csv(name),
+                file_name=report_templates.file_name(name, "csv"),
+                key=f"upload.tpl_csv_{name}",
+            )
+
+
+@st.cache_data(show_spinner=False)
+def _template_bytes(name: str, config_source: str) -> bytes:
+    from ui import cache
+
+    return report_templates.xlsx(name, cache.config(config_source))
+
+
+def _template(ctx: Context, name: str) -> bytes:
+    return _template_bytes(name, str(ctx.cfg.source))
 
 
 def commit_result(ctx: Context, result: CommitResult) -> None:

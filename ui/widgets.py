@@ -157,3 +157,20 @@ def area(ctx: Context, name: str, title_key: str, per_row: int = 2) -> dict[str,
 def dataset_label(ctx: Context) -> dict[str, str]:
     """Dataset code -> its name in the user's language."""
     return {name: i18n.label(d, ctx.lang) for name, d in DATASETS.items()}
+
+
+STATUS_COLOURS = {"on_time": "#D8F0E0", "late": "#FFF1CC", "missing": "#F9D6DA", "pending": "#EEF0F3"}
+
+
+def status_matrix(ctx: Context, frame: pd.DataFrame, key: str) -> None:
+    """Townships down, periods across, each cell a reporting status in words and colour."""
+    if frame.empty:
+        st.info(ctx.t("chart.no_data"))
+        return
+    wide = frame.pivot(index="township", columns="period", values="status")
+    wide = wide.reindex([u for u in [*ctx.cfg.township_names, ctx.cfg.committee] if u in wide.index])
+    labels = {s: ctx.t(f"status.{s}") for s in STATUS_COLOURS}
+    colour_of = {labels[s]: c for s, c in STATUS_COLOURS.items()}
+    shown = wide.map(lambda s: labels.get(s, "")).rename_axis(ctx.t("col.township"))
+    styled = shown.style.map(lambda v: f"background-color: {colour_of.get(v, 'white')}")
+    st.dataframe(styled, width="stretch", key=key)

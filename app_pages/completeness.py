@@ -1,0 +1,46 @@
+"""Reporting completeness: who owes which report, the matrix, the missing list and a reminder to copy."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from metrics import completeness
+from reform import i18n
+from reform.datasets import DATASETS
+from ui import cache, widgets
+from ui.context import current
+
+ctx = current()
+widgets.header(ctx, "page.completeness")
+st.write(ctx.t("completeness.intro"))
+frame = cache.completeness(str(ctx.store.path), ctx.version, str(ctx.cfg.source), ctx.scope, date.today().isoformat())
+counts = completeness.summary(frame)
+for column, status in zip(st.columns(len(counts)), counts, strict=True):
+    column.metric(ctx.t(f"status.{status}"), counts[status])
+
+owed = [d.dataset for d in ctx.cfg.duties]
+chosen = st.selectbox(
+    ctx.t("completeness.dataset"),
+    owed,
+    format_func=lambda n: i18n.label(DATASETS[n], ctx.lang),
+    key="completeness.dataset",
+)
+st.subheader(ctx.t("completeness.matrix"))
+widgets.status_matrix(ctx, frame[frame["dataset"] == chosen], key="completeness.matrix")
+
+st.subheader(ctx.t("completeness.missing"))
+gone = completeness.missing(frame)
+if gone.empty:
+    st.success(ctx.t("completeness.none_missing"))
+else:
+    widgets.table(
+        ctx,
+        gone.assign(dataset=gone["dataset"].map(widgets.dataset_label(ctx))),
+        ["township", "dataset", "period", "due", "days_overdue"],
+        key="completeness.missing",
+    )
+st.subheader(ctx.t("completeness.reminder"))
+st.code(completeness.reminder(frame, ctx.cfg, lang=ctx.lang), language=None, wrap_lines=True)
+widgets.footer(ctx)

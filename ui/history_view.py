@@ -1,0 +1,55 @@
+"""The history page's parts: readable batch list, one batch's slices and rows, restore and roll back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+import streamlit as st
+
+from reform import history
+from ui import cache, widgets
+from ui.context import Context
+
+
+def readable(ctx: Context, batches: pd.DataFrame) -> pd.DataFrame:
+    return batches.assign(
+        dataset=batches["dataset"].map(widgets.dataset_label(ctx)),
+        kind=batches["kind"].map(lambda k: ctx.t(f"kind.{k}")),
+        is_sample=batches["is_sample"].map(lambda v: ctx.t("yes" if v else "no")),
+    )
+
+
+def batch_label(ctx: Context, batches: pd.DataFrame) -> Callable[[int], str]:
+    names = widgets.dataset_label(ctx)
+    rows = batches.set_index("batch_id")
+
+    def label(batch_id: int) -> str:
+        row = rows.loc[batch_id]
+        return f"#{batch_id} · {names[row['dataset']]} · {row['file_name']} · {str(row['uploaded_at'])[:16]}"
+
+    return label
+
+
+def batch_detail(ctx: Context, batch_id: int) -> None:
+    """A batch's slices (with restore buttons), its roll-back button, and its rows."""
+    slices = cache.batch_slices(str(ctx.store.path), ctx.version, batch_id)
+    st.subheader(ctx.t("data.slices", batch=batch_id))
+    widgets.table(ctx, slices, ["slice", "rows", "current_rows"], key="data.slices")
+    replaced = slices[slices["current_rows"] < slices["rows"]]
+    if not replaced.empty:
+        label = st.selectbox(ctx.t("data.restore_slice"), list(replaced["slice"]), key="data.restore_choice")
+        if st.button(ctx.t("data.restore"), key="data.restore_button"):
+            values = replaced[replaced["slice"] == label].iloc[0].to_dict()
+            result = ctx.store.restore(batch_id, "local", slices=[values])
+            st.session_state["data.done"] = ctx.t("data.restored", batch=result.batch_id, rows=result.rows_stored)
+            st.rerun()
+    if (slices["current_rows"] > 0).any() and st.button(ctx.t("data.undo"), key="data.undo_button"):
+        result = ctx.store.undo(batch_id, "local")
+        st.session_state["data.done"] = ctx.t("data.undone", batch=result.batch_id, rows=result.rows_stored)
+        st.rerun()
+    if st.session_state.get("data.done"):
+        st.success(st.session_state.pop("data.done"))
+    with st.expander(ctx.t("data.rows")):
+        rows = history.batch_rows(ctx.store, batch_id)
+        widgets.table(ctx, rows, list(rows.columns), key="data.rows")
