@@ -18,6 +18,7 @@ PAGES = {
     "app_pages/funding.py": 3,
     "app_pages/inspections.py": 3,
     "app_pages/upload.py": 0,
+    "app_pages/completeness.py": 0,
     "app_pages/data.py": 0,
 }
 
@@ -105,3 +106,39 @@ def test_a_file_with_errors_shows_rows_and_columns_and_offers_no_commit(app: App
     assert list(table["行号"]) == [2, 2]
     assert list(table["列"]) == ["township", "amount_yuan"]
     assert not [b for b in app.button if b.key == "upload.commit"]
+
+
+def test_upload_shows_what_a_replacement_changes_before_commit(app: AppTest) -> None:
+    app.switch_page("app_pages/upload.py").run()
+    csv = "镇街,年度,经费类型,金额（元）\n溱潼镇,2025,青少年发展专项,1.5万\n"
+    app.file_uploader(key="upload.file").upload("经费.csv", csv.encode("utf-8"), "text/csv").run()
+    changes = next(d.value for d in app.dataframe if "统计范围" in d.value.columns)
+    assert changes.to_dict("records") == [
+        {"统计范围": "溱潼镇 · 2025", "现有行数": 1, "文件行数": 1, "新增": 0, "删除": 0, "修改": 1}
+    ]
+    assert any("将替换 1 个已有统计范围" in w.value for w in app.warning)
+
+
+def test_history_page_rolls_back_a_batch(app: AppTest) -> None:
+    app.switch_page("app_pages/upload.py").run()
+    csv = "镇街,年度,经费类型,金额（元）\n溱潼镇,2025,青少年发展专项,1.5万\n"
+    app.file_uploader(key="upload.file").upload("经费.csv", csv.encode("utf-8"), "text/csv").run()
+    app.button(key="upload.commit").click().run()
+    app.switch_page("app_pages/funding.py").run()
+    assert {m.label: m.value for m in app.metric}["人均经费达标的镇街"] == "16/17"
+    app.switch_page("app_pages/data.py").run()
+    assert app.selectbox(key="data.batch").value == 7  # newest first
+    app.button(key="data.undo_button").click().run()
+    assert not app.exception, app.exception
+    assert any("已撤销：记为第 8 批，恢复了 1 行旧数据" in s.value for s in app.success)
+    app.switch_page("app_pages/funding.py").run()
+    assert {m.label: m.value for m in app.metric}["人均经费达标的镇街"] == "15/17"
+
+
+def test_completeness_page_lists_the_sample_gaps_and_a_reminder(app: AppTest) -> None:
+    app.switch_page("app_pages/completeness.py").run()
+    assert {m.label: m.value for m in app.metric}["未报"] == "3"
+    missing = next(d.value for d in app.dataframe if "逾期天数" in d.value.columns)
+    assert set(missing["镇街"]) == {"华港镇", "俞垛镇", "淤溪镇"}
+    reminder = app.code[0].value
+    assert "华港镇：队伍配备（2025-Q4）" in reminder

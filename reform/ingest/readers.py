@@ -55,7 +55,8 @@ def decode(data: bytes) -> tuple[str, str]:
                 raise FileError("bad_encoding") from exc
     head = data[:4096]
     if head and head.count(b"\x00") > len(head) // 4:  # UTF-16 without a BOM
-        encoding = "utf-16-le" if head[1:2] == b"\x00" else "utf-16-be"
+        odd_zeros, even_zeros = head[1::2].count(0), head[0::2].count(0)  # ASCII in LE: 'a\x00'
+        encoding = "utf-16-le" if odd_zeros >= even_zeros else "utf-16-be"
         try:
             return data.decode(encoding), encoding
         except UnicodeDecodeError as exc:
