@@ -14,7 +14,10 @@ ctx = context.start()
 st.logo(str(Path(__file__).parent / "data" / "maps" / "logo.svg"), size="large")
 
 PAGES = {
-    "nav.overview": [("app_pages/overview.py", "page.overview", ":material/dashboard:", "overview")],
+    "nav.overview": [
+        ("app_pages/overview.py", "page.overview", ":material/dashboard:", "overview"),
+        ("app_pages/meeting.py", "page.meeting", ":material/co_present:", "meeting"),
+    ],
     "nav.areas": [
         ("app_pages/staffing.py", "page.staffing", ":material/groups:", "staffing"),
         ("app_pages/venues.py", "page.venues", ":material/home_work:", "venues"),

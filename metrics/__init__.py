@@ -18,3 +18,16 @@ AREA_MODULES: dict[str, ModuleType] = {
     "funding": funding,
     "inspections": inspections,
 }
+
+AREA_KPIS: dict[str, tuple[str, ...]] = {  # the four shortages and the modules whose KPIs they gather
+    "people": ("staffing",),
+    "venues": ("venues", "alumni"),
+    "pathways": ("pathways",),
+    "policy": ("funding", "inspections"),
+}
+
+
+def slide_names() -> tuple[str, ...]:
+    """Every slide meeting mode can show: title, kpis:AREA, chart:MODULE.FIGURE, league."""
+    charts = [f"chart:{name}.{figure}" for name, module in AREA_MODULES.items() for figure in module.FIGURES]
+    return ("title", *(f"kpis:{area}" for area in AREA_KPIS), *charts, "league")

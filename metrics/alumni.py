@@ -57,6 +57,9 @@ def alumni_cities(q: Query, cfg: Config, scope: Scope) -> Measure:
 KPIS = (Kpi("alumni_cities", AREA, "count_of", alumni_cities, "alumni_cities"),)
 
 
+FIGURES = ("map", "members")  # the names of figures(), usable as slides: chart:<area>.<name>
+
+
 def tables(q: Query, cfg: Config, scope: Scope) -> dict[str, pd.DataFrame]:
     return {"cities": cities(q, cfg, scope)}
 
@@ -142,7 +145,7 @@ def city_map(frame: pd.DataFrame, cfg: Config, lang: str) -> go.Figure:
     return charts.layout(fig, i18n.t("chart.alumni_map", lang), height=680)
 
 
-def figures(data: dict[str, pd.DataFrame], cfg: Config, lang: str) -> list[go.Figure]:
+def figures(data: dict[str, pd.DataFrame], cfg: Config, lang: str) -> dict[str, go.Figure]:
     frame = data["cities"]
     fig_members = charts.grouped_bars(
         frame.fillna({"members": 0, "events": 0}),
@@ -150,4 +153,4 @@ def figures(data: dict[str, pd.DataFrame], cfg: Config, lang: str) -> list[go.Fi
         {"members": i18n.t("chart.members", lang), "events": i18n.t("chart.events", lang)},
         i18n.t("chart.alumni_members", lang),
     )
-    return [city_map(frame, cfg, lang), fig_members]
+    return {"map": city_map(frame, cfg, lang), "members": fig_members}

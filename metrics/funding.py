@@ -85,9 +85,15 @@ def by_year(q: Query, cfg: Config, scope: Scope) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+FIGURES = ("per_capita", "special_funds", "trend")  # the names of figures(), usable as slides: chart:<area>.<name>
+
+
 def tables(q: Query, cfg: Config, scope: Scope) -> dict[str, pd.DataFrame]:
+    towns = per_capita(q, cfg, scope)
+    silent = [t for t in scope.towns(cfg) if t not in set(towns["township"])]
     return {
-        "per_capita": per_capita(q, cfg, scope),
+        "per_capita": towns,
+        "not_reported": pd.DataFrame({"township": silent}, dtype=object),
         "special": special_funds(q, cfg, scope),
         "by_year": by_year(q, cfg, scope),
     }
@@ -98,7 +104,7 @@ def _funds_label(amount: float, growth: float, lang: str) -> str:
     return text if pd.isna(growth) else f"{text} ({growth:+.0%})"
 
 
-def figures(data: dict[str, pd.DataFrame], cfg: Config, lang: str) -> list[go.Figure]:
+def figures(data: dict[str, pd.DataFrame], cfg: Config, lang: str) -> dict[str, go.Figure]:
     target = cfg.targets["funding_per_capita"]
     fig_towns = charts.township_bars(
         data["per_capita"][["township", "per_capita"]],
@@ -131,4 +137,4 @@ def figures(data: dict[str, pd.DataFrame], cfg: Config, lang: str) -> list[go.Fi
         lang,
         target=target.target,
     )
-    return [fig_towns, fig_special, fig_trend]
+    return {"per_capita": fig_towns, "special_funds": fig_special, "trend": fig_trend}

@@ -75,6 +75,9 @@ def by_round(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+FIGURES = ("by_round", "by_type", "rectification")  # the names of figures(), usable as slides: chart:<area>.<name>
+
+
 def tables(q: Query, cfg: Config, scope: Scope) -> dict[str, pd.DataFrame]:
     frame = rows(q, scope)
     types = frame.drop_duplicates("unit_name").groupby("unit_type", as_index=False).size()
@@ -82,7 +85,7 @@ def tables(q: Query, cfg: Config, scope: Scope) -> dict[str, pd.DataFrame]:
     return {"rows": frame, "by_round": by_round(frame), "by_type": types, "established": established}
 
 
-def figures(data: dict[str, pd.DataFrame], cfg: Config, lang: str) -> list[go.Figure]:
+def figures(data: dict[str, pd.DataFrame], cfg: Config, lang: str) -> dict[str, go.Figure]:
     rounds = data["by_round"].assign(label=lambda f: [i18n.t("chart.round_label", lang, round=r) for r in f["round"]])
     fig_rounds = charts.grouped_bars(
         rounds, "label", {"new_units": i18n.t("chart.count", lang)}, i18n.t("chart.inspected_by_round", lang)
@@ -114,4 +117,4 @@ def figures(data: dict[str, pd.DataFrame], cfg: Config, lang: str) -> list[go.Fi
         axis_title=i18n.t("chart.findings", lang),
         colours=(charts.RAG["green"], charts.RAG["amber"], charts.RAG["red"]),
     )
-    return [fig_rounds, fig_types, fig_fix]
+    return {"by_round": fig_rounds, "by_type": fig_types, "rectification": fig_fix}

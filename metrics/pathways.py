@@ -66,12 +66,15 @@ def by_year(q: Query, cfg: Config, scope: Scope) -> pd.DataFrame:
     )
 
 
+FIGURES = ("by_township", "by_year", "schools")  # the names of figures(), usable as slides: chart:<area>.<name>
+
+
 def tables(q: Query, cfg: Config, scope: Scope) -> dict[str, pd.DataFrame]:
     frame = units(q, cfg, scope)
     return {"units": frame, "by_township": by_township(frame), "by_year": by_year(q, cfg, scope)}
 
 
-def figures(data: dict[str, pd.DataFrame], cfg: Config, lang: str) -> list[go.Figure]:
+def figures(data: dict[str, pd.DataFrame], cfg: Config, lang: str) -> dict[str, go.Figure]:
     target = cfg.targets["member_development_rate"]
     rates = data["by_township"].assign(rate=lambda f: f["rate"] * 100)
     fig_rate = charts.township_bars(
@@ -98,4 +101,4 @@ def figures(data: dict[str, pd.DataFrame], cfg: Config, lang: str) -> list[go.Fi
         i18n.t("chart.schools", lang),
         [charts.RAG["green"], charts.GREY],
     )
-    return [fig_rate, fig_year, fig_school]
+    return {"by_township": fig_rate, "by_year": fig_year, "schools": fig_school}

@@ -92,11 +92,14 @@ def trend_by_period(q: Query, cfg: Config, scope: Scope) -> pd.DataFrame:
     )
 
 
+FIGURES = ("by_township", "vacancies", "trend")  # the names of figures(), usable as slides: chart:<area>.<name>
+
+
 def tables(q: Query, cfg: Config, scope: Scope) -> dict[str, pd.DataFrame]:
     return {"by_township": by_township(q, cfg, scope), "trend": trend_by_period(q, cfg, scope)}
 
 
-def figures(data: dict[str, pd.DataFrame], cfg: Config, lang: str) -> list[go.Figure]:
+def figures(data: dict[str, pd.DataFrame], cfg: Config, lang: str) -> dict[str, go.Figure]:
     towns = data["by_township"]
     towns = towns[towns["township"] != cfg.committee]
     target = cfg.targets["secretary_vacancies"]
@@ -124,4 +127,4 @@ def figures(data: dict[str, pd.DataFrame], cfg: Config, lang: str) -> list[go.Fi
     fig_trend = charts.trend(
         trend, "period", series, i18n.t("chart.staffing_trend", lang), lang, axis_title=i18n.t("chart.count", lang)
     )
-    return [fig_staff, fig_vacant, fig_trend]
+    return {"by_township": fig_staff, "vacancies": fig_vacant, "trend": fig_trend}

@@ -78,13 +78,16 @@ def activity_by_year(q: Query, cfg: Config, scope: Scope) -> pd.DataFrame:
     )
 
 
+FIGURES = ("by_tier", "by_township", "activity")  # the names of figures(), usable as slides: chart:<area>.<name>
+
+
 def tables(q: Query, cfg: Config, scope: Scope) -> dict[str, pd.DataFrame]:
     units = scope.units(cfg)
     frame = homes(q, cfg, scope, units)
     return {"homes": frame, "by_township": by_township(frame, units), "activity": activity_by_year(q, cfg, scope)}
 
 
-def figures(data: dict[str, pd.DataFrame], cfg: Config, lang: str) -> list[go.Figure]:
+def figures(data: dict[str, pd.DataFrame], cfg: Config, lang: str) -> dict[str, go.Figure]:
     tier = VENUES.column("tier")
     labels = {t: i18n.choice(tier, t, lang) for t in TIER_ORDER}
     frame = data["homes"]
@@ -109,4 +112,4 @@ def figures(data: dict[str, pd.DataFrame], cfg: Config, lang: str) -> list[go.Fi
         lang,
         axis_title=i18n.t("chart.count", lang),
     )
-    return [fig_tier, fig_towns, fig_activity]
+    return {"by_tier": fig_tier, "by_township": fig_towns, "activity": fig_activity}

@@ -159,6 +159,36 @@ def cmd_template(args: argparse.Namespace, cfg: Config) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace, cfg: Config) -> int:
+    import time
+
+    from metrics import overview, slides
+    from metrics.base import Scope
+    from reform.export import deck as deck_export
+    from reform.export.images import ExportError
+
+    store = Store(cfg.database)
+    store.init()
+    version = args.version or store.data_version()
+    with store.reader(as_of=version) as q:
+        first, last = overview.data_years(q)
+    scope = Scope(args.first_year or first, args.last_year or last)
+    started = time.perf_counter()
+    deck = slides.build(store, cfg, scope, version, args.lang)
+    try:
+        data = deck_export.write(deck, args.format, args.lang)
+    except ExportError as exc:
+        print(i18n.t("meeting.no_browser", args.lang, detail=exc), file=sys.stderr)
+        return 3
+    Path(args.out).write_bytes(data)
+    seconds = f"{time.perf_counter() - started:.1f}"
+    print(
+        i18n.t("meeting.built", args.lang, format=args.format.upper(), slides=len(deck.slides), seconds=seconds)
+        + f": {args.out}"
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m reform", description="Reform Progress Monitor command line")
     parser.add_argument("--db", help="database file (default: config.yaml storage.database or $REFORM_DB)")
@@ -194,6 +224,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("batch", type=int)
     p.add_argument("--slice", help="only this slice, e.g. township=罗塘街道,period=2024")
     p.add_argument("--as", dest="user")
+    p = sub.add_parser("export", help="the meeting pack (slides of config.yaml meeting.slides) as PPTX, PDF or HTML")
+    p.add_argument("--format", choices=("pptx", "pdf", "html"), required=True)
+    p.add_argument("--out", required=True)
+    p.add_argument("--version", type=int, help="data version to freeze (default: the current one)")
+    p.add_argument("--first-year", type=int)
+    p.add_argument("--last-year", type=int)
     p = sub.add_parser("template", help="write a blank report template (.xlsx or .csv by the file ending)")
     p.add_argument("dataset", choices=names)
     p.add_argument("--out", required=True)
@@ -209,6 +245,7 @@ COMMANDS = {
     "rollback": cmd_restore,
     "restore": cmd_restore,
     "template": cmd_template,
+    "export": cmd_export,
 }
 
 

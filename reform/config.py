@@ -84,6 +84,8 @@ class Config:
     targets: dict[str, Target]
     reporting_first_year: int
     duties: tuple[Duty, ...]
+    meeting_title: str
+    slides: tuple[str, ...]
     database: Path
     sample_dir: Path
     load_sample_when_empty: bool
@@ -208,6 +210,20 @@ def _reporting(data: Any) -> tuple[int, tuple[Duty, ...]]:
     return int(first), tuple(_duty(n, v, f"reporting.datasets.{n}") for n, v in duties.items())
 
 
+def _slides(data: Any) -> tuple[str, ...]:
+    """Slide names, each checked against what the metrics can draw."""
+    from metrics import slide_names  # the catalogue lives with the figures it names
+
+    slides = _get(data, "slides", "meeting")
+    if not isinstance(slides, list) or not slides:
+        raise ConfigError("meeting.slides: must be a non-empty list")
+    known = slide_names()
+    for i, name in enumerate(slides):
+        if name not in known:
+            raise ConfigError(f"meeting.slides[{i}]: unknown slide {name!r} (known: {', '.join(known)})")
+    return tuple(slides)
+
+
 def _bool(value: Any, path: str) -> bool:
     if not isinstance(value, bool):
         raise ConfigError(f"{path}: must be true or false, got {value!r}")
@@ -225,6 +241,7 @@ def parse(data: Any, source: Path) -> Config:
     db_raw = os.environ.get(DB_ENV) or _text(_get(storage, "database", "storage"), "storage.database")
     max_mb = _number(_get(upload, "max_file_mb", "upload"), "upload.max_file_mb", low=1, high=1000)
     first_year, duties = _reporting(_get(data, "reporting", ""))
+    meeting = _get(data, "meeting", "")
     return Config(
         district_name=_text(_get(district, "name", "district"), "district.name"),
         committee=_text(_get(district, "committee", "district"), "district.committee"),
@@ -235,6 +252,8 @@ def parse(data: Any, source: Path) -> Config:
         targets=_targets(_get(data, "targets", "")),
         reporting_first_year=first_year,
         duties=duties,
+        meeting_title=_text(_get(meeting, "title", "meeting"), "meeting.title"),
+        slides=_slides(meeting),
         database=(base / db_raw).resolve(),
         sample_dir=(base / _text(_get(storage, "sample_dir", "storage"), "storage.sample_dir")).resolve(),
         load_sample_when_empty=_bool(

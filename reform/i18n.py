@@ -70,6 +70,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "problem.duplicate_key": ("与第 {first} 行重复", "Duplicates row {first}"),
     "problem.required": ("“{label}”为必填项，不能为空", "'{label}' is required and empty"),
     "problem.not_integer": ("“{label}”应为整数", "'{label}' must be a whole number"),
+    "problem.too_large": (
+        "“{label}”的数值过大（不能超过 {maximum}），请检查是否多输了数字",
+        "'{label}' is too large (at most {maximum}); check for extra digits",
+    ),
     "problem.fraction": ("“{label}”应为整数，不能有小数", "'{label}' must be a whole number, not a fraction"),
     "problem.below_minimum": ("“{label}”不能小于 {minimum}", "'{label}' must not be below {minimum}"),
     "problem.not_amount": (
@@ -366,6 +370,112 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "col.submitted": ("报送时间", "Submitted"),
     "col.status": ("状态", "Status"),
     "col.days_overdue": ("逾期天数", "Days overdue"),
+    # ------------------------------------------------------------ written summaries
+    "summary.and_more": ("等 {count} 个", " and others ({count} in all)"),
+    "summary.overview": (
+        "“四缺”{total} 项考核指标中，{green} 项达标，{amber} 项接近目标，{red} 项未达标。",
+        "Of {total} targets on the four shortages, {green} are met, {amber} are close and {red} are behind.",
+    ),
+    "summary.overview_behind": ("尚需加力：{names}。", "Still to push: {names}."),
+    "summary.officers": (
+        "{total} 个镇街中 {covered} 个已配备专职青年助力官",
+        "{covered} of {total} townships have a full-time youth assistant officer",
+    ),
+    "summary.officers_missing": ("，{names}尚未配备。", "; still without one: {names}."),
+    "summary.cadres": (
+        "专职团干部配备率 {rate}（在岗 {filled} 人 / 核定 {authorized} 人）。",
+        "Full-time cadre posts filled: {rate} ({filled} of {authorized}).",
+    ),
+    "summary.vacancies": ("团组织书记空缺 {count} 个", "{count} branch-secretary vacancies"),
+    "summary.vacancies_where": ("，主要在{names}。", ", mostly in {names}."),
+    "summary.homes": (
+        "全区共有青年之家 {total} 个：旗舰店 {flagship} 个、专营店 {specialty} 个、共营店 {shared} 个。",
+        "The district has {total} Youth Homes: {flagship} flagship, {specialty} specialty and {shared} shared.",
+    ),
+    "summary.specialty": (
+        "{total} 个镇街中 {covered} 个建有专营店",
+        "{covered} of {total} townships have a specialty Youth Home",
+    ),
+    "summary.specialty_missing": ("，{names}尚未建立。", "; still without one: {names}."),
+    "summary.alumni": (
+        "{total} 个城市中 {covered} 个已建立学子联谊会，会员共 {members} 人，开展活动 {events} 场",
+        "{covered} of {total} cities have an alumni association, with {members} members and {events} events",
+    ),
+    "summary.alumni_missing": ("；{names}尚未建立。", "; not yet in {names}."),
+    "summary.development": (
+        "{year} 年计划发展团员 {planned} 名，实际发展 {admitted} 名，完成率 {rate}。",
+        "In {year}, {admitted} new members were admitted against a plan of {planned}: {rate}.",
+    ),
+    "summary.development_behind": ("未完成计划的镇街：{names}。", "Behind plan: {names}."),
+    "summary.schools": (
+        "{total} 所中学中 {covered} 所已建团校分校",
+        "{covered} of {total} middle schools have a league-school branch",
+    ),
+    "summary.schools_missing": ("，{names}尚未建立。", "; still without one: {names}."),
+    "summary.funding": (
+        "{total} 个镇街中 {met} 个达到每人 {standard} 元标准",
+        "{met} of {total} townships meet the ¥{standard} per person standard",
+    ),
+    "summary.funding_below": ("，{names}未达标", "; below it: {names}"),
+    "summary.end": ("。", "."),
+    "summary.funding_silent": ("，{names}尚未报送", "; not reported: {names}"),
+    "summary.pilot": ("{year} 年改革试点专项经费 {amount} 万元", "Reform pilot special funds in {year}: ¥{amount}"),
+    "summary.pilot_change": ("，较上年 {change}。", ", {change} on the year before."),
+    "summary.inspected": (
+        "已对 {units} 个单位开展团务巡察（目标 {target} 个），共 {rounds} 轮。",
+        "{units} units have been inspected (target {target}) over {rounds} rounds.",
+    ),
+    "summary.rectified": (
+        "发现问题 {found} 个，已整改 {done} 个，整改率 {rate}；整改中 {in_progress} 个，未整改 {not_started} 个。",
+        "{found} findings, {done} rectified ({rate}); {in_progress} in progress, {not_started} not started.",
+    ),
+    "summary.established": (
+        "巡察后 {count} 个单位新建团组织：{names}。",
+        "{count} units set up a league organisation after inspection: {names}.",
+    ),
+    # ------------------------------------------------------------ meeting mode and exports
+    "page.meeting": ("会议模式", "Meeting mode"),
+    "meeting.subtitle": (
+        "青年工作联席会议 · {date} · 统计年度 {first}–{last}",
+        "Joint meeting on youth work · {date} · years {first}–{last}",
+    ),
+    "meeting.kpis_title": ("破解“{area}”：主要指标", "The {area} shortage: key figures"),
+    "meeting.league_best": ("达标项最多：{names}（{met}/{of} 项）。", "Most targets met: {names} ({met} of {of})."),
+    "meeting.league_worst": ("达标项最少：{names}（{met}/{of} 项）。", "Fewest targets met: {names} ({met} of {of})."),
+    "meeting.source": ("数据来源：各镇街上报", "Source: township reports"),
+    "meeting.source_sample": ("数据来源：示例数据（虚构）", "Source: SAMPLE data (invented)"),
+    "meeting.footnote": (
+        "{source} · 数据版本 {version} · 截至 {time}",
+        "{source} · data version {version} · as of {time}",
+    ),
+    "meeting.start": ("开始会议（冻结当前数据版本）", "Start the meeting (freeze the current data version)"),
+    "meeting.frozen": (
+        "会议使用数据版本 {version}（截至 {time}）；会议期间新上传的数据不会改变幻灯片。",
+        "The meeting shows data version {version} (as of {time}); uploads during the meeting do not change the slides.",
+    ),
+    "meeting.newer": ("数据已更新到版本 {version}。", "Newer data exists (version {version})."),
+    "meeting.refresh": ("使用最新数据", "Use the newest data"),
+    "meeting.choose": ("本次会议的幻灯片", "Slides for this meeting"),
+    "meeting.previous": ("上一页", "Previous"),
+    "meeting.next": ("下一页", "Next"),
+    "meeting.position": ("第 {n} / {total} 页 · 键盘 ← → 翻页", "Slide {n} of {total} · ← → keys turn pages"),
+    "meeting.exports": ("会议材料下载", "Meeting pack"),
+    "meeting.build": ("生成 {format}", "Build {format}"),
+    "meeting.download": ("下载 {format}", "Download {format}"),
+    "meeting.building": ("正在生成 {format}……", "Building {format}…"),
+    "meeting.built": (
+        "{format} 已生成（{slides} 页，用时 {seconds} 秒）",
+        "{format} built ({slides} slides in {seconds} s)",
+    ),
+    "meeting.no_browser": (
+        "生成图片或 PDF 需要 Chromium 浏览器：{detail}",
+        "Chart images and PDF need the Chromium browser: {detail}",
+    ),
+    "meeting.empty": ("没有选择幻灯片。", "No slides chosen."),
+    "meeting.col_kpi": ("指标", "Figure"),
+    "meeting.col_value": ("当前值", "Value"),
+    "meeting.col_target": ("目标", "Target"),
+    "meeting.col_status": ("状态", "Status"),
     # ------------------------------------------------------------ command line
     "cli.stored": (
         "已保存第 {batch} 批：{rows} 行（替换 {replaced} 行）",

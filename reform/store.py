@@ -143,10 +143,17 @@ class Store:
 
     # ------------------------------------------------------------------ reading
     @contextmanager
-    def reader(self) -> Iterator[Reader]:
-        """Several read queries on one connection."""
+    def reader(self, as_of: int | None = None) -> Iterator[Reader]:
+        """Several read queries on one connection; with ``as_of``, the data as it was at that version.
+
+        A meeting freezes the version it started with: temporary views with the same names
+        as the tables and current views show only batches up to it, and rows replaced later
+        as still current, so every metric runs unchanged on the frozen data.
+        """
         self.init()
         with self.connect() as con:
+            if as_of is not None:
+                _freeze(con, int(as_of))
             yield Reader(con)
 
     def query(self, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
@@ -316,6 +323,21 @@ class Store:
             con.unregister("incoming")
         con.execute("CHECKPOINT")
         return CommitResult(int(batch_id), len(incoming), int(replaced))
+
+
+def _freeze(con: duckdb.DuckDBPyConnection, version: int) -> None:
+    db = '"' + con.execute("SELECT current_database()").fetchall()[0][0].replace('"', '""') + '".main'
+    con.execute(f"CREATE OR REPLACE TEMP VIEW batches AS SELECT * FROM {db}.batches WHERE batch_id <= {version}")
+    for name in DATASETS:
+        con.execute(
+            f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * REPLACE "
+            f"(CASE WHEN replaced_by <= {version} THEN replaced_by END AS replaced_by) "
+            f"FROM {db}.{name} WHERE batch_id <= {version}"
+        )
+        con.execute(
+            f"CREATE OR REPLACE TEMP VIEW current_{name} AS SELECT * EXCLUDE (replaced_by) FROM temp.main.{name} "
+            f"WHERE replaced_by IS NULL"
+        )
 
 
 class Reader:

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = {
     "app_pages/overview.py": 0,
+    "app_pages/meeting.py": 0,
     "app_pages/staffing.py": 3,
     "app_pages/venues.py": 3,
     "app_pages/alumni.py": 2,

@@ -79,7 +79,14 @@ def test_read_amount_accepts(raw: object, expected: str) -> None:
 
 @pytest.mark.parametrize(
     ("raw", "code"),
-    [("-5", "below_minimum"), ("1.005", "too_many_decimals"), ("万", "not_amount"), ("abc", "not_amount")],
+    [
+        ("-5", "below_minimum"),
+        ("1.005", "too_many_decimals"),
+        ("万", "not_amount"),
+        ("abc", "not_amount"),
+        ("1" + "0" * 27, "too_large"),
+        ("2亿亿", "not_amount"),
+    ],
 )
 def test_read_amount_refuses(raw: str, code: str) -> None:
     with pytest.raises(CellError) as info:

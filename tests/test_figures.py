@@ -57,7 +57,9 @@ def test_every_area_figure_has_a_title_and_traces_in_both_languages(sample_db: P
         for name, module in AREA_MODULES.items():
             data = module.tables(q, cfg, Scope(2021, 2025))
             for lang in ("zh", "en"):
-                for fig in module.figures(data, cfg, lang):
+                figures = module.figures(data, cfg, lang)
+                assert tuple(figures) == module.FIGURES, name
+                for fig in figures.values():
                     assert fig.layout.title.text, name
                     assert fig.data, name
 

@@ -12,9 +12,10 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from metrics import AREA_MODULES, overview
+from metrics import AREA_MODULES, overview, slides
 from metrics import completeness as completeness_metric
 from metrics.base import KpiResult, Scope
+from metrics.slides import Deck
 from reform import config as config_module
 from reform import history as reform_history
 from reform.config import Config
@@ -79,3 +80,9 @@ def completeness(db_path: str, version: int, config_source: str, scope: Scope, t
     """Keyed on the day too: a report becomes overdue without any upload."""
     with Store(db_path).reader() as q:
         return completeness_metric.matrix(q, config(config_source), scope, date.fromisoformat(today))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def deck(db_path: str, version: int, config_source: str, scope: Scope, lang: str, keys: tuple[str, ...]) -> Deck:
+    """The meeting deck of a frozen version (keyed on it, so later uploads leave it as it was)."""
+    return slides.build(Store(db_path), config(config_source), scope, version, lang, keys)

@@ -150,7 +150,7 @@ def area(ctx: Context, name: str, title_key: str, per_row: int = 2) -> dict[str,
         st.stop()
     kpi_cards(ctx, area_kpis(ctx, [k.key for k in module.KPIS]))
     data = area_data(ctx, name)
-    charts(module.figures(data, ctx.cfg, ctx.lang), name, per_row)
+    charts(list(module.figures(data, ctx.cfg, ctx.lang).values()), name, per_row)
     return data
 
 

@@ -46,7 +46,7 @@ def _compact(value: Any) -> str:
 
 
 # ---------------------------------------------------------------- numbers
-_INT = re.compile(r"[+-]?\d+")
+MAX_NUMBER = 10**12  # no count or amount of a district comes near; a larger one is a typing slip
 _DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 
 
@@ -73,6 +73,8 @@ def read_integer(value: Any, minimum: int | None = None) -> int:
     else:
         text = _numeric_text(value)
         number = _decimal(text, "not_integer")
+    if abs(number) > MAX_NUMBER:
+        raise CellError("too_large", maximum=f"{MAX_NUMBER:,}")
     if number != number.to_integral_value():
         raise CellError("fraction")
     result = int(number)
@@ -96,6 +98,8 @@ def read_amount(value: Any, minimum: int | None = 0) -> Decimal:
         if text[-1:] in _MULTIPLIERS:
             scale, text = _MULTIPLIERS[text[-1]], text[:-1]
         number = _decimal(text, "not_amount") * scale
+    if abs(number) > MAX_NUMBER:
+        raise CellError("too_large", maximum=f"{MAX_NUMBER:,}")
     if number != number.quantize(Decimal("0.01")):
         raise CellError("too_many_decimals")
     if minimum is not None and number < minimum:

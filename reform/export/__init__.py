@@ -33,6 +33,14 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
+def cell_text(value: Any) -> str:
+    """A table cell as printed on a slide: inert text, money and rates to two decimals, empty for none."""
+    value = safe_cell(value)
+    if value is None:
+        return ""
+    return f"{value:.2f}" if isinstance(value, float) else str(value)
+
+
 def write_sheet(book: Workbook, title: str, frame: pd.DataFrame) -> None:
     sheet = book.create_sheet(title[:31])
     sheet.append([str(c) for c in frame.columns])

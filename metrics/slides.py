@@ -1,0 +1,166 @@
+"""The meeting deck: the slides of ``config.yaml`` (meeting.slides) built from one frozen data version.
+
+A slide is data (title, KPIs, a figure or a table, summary sentences, a footnote),
+so meeting mode draws it in Streamlit and the exports write the very same slide to
+PPTX, PDF and HTML.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from metrics import AREA_KPIS, AREA_MODULES, overview, summary
+from metrics.base import KpiResult, Query, Scope
+from reform import i18n
+from reform.config import Config
+from reform.store import Store
+
+LEAGUE_COLUMNS = (
+    "township",
+    "met",
+    "officers",
+    "cadre_fill_rate",
+    "secretary_vacancies",
+    "specialty_homes",
+    "member_development_rate",
+    "funding_per_capita",
+)
+
+
+@dataclass
+class Slide:
+    """One slide: what it shows and the words that go with it."""
+
+    key: str
+    kind: str  # title | kpis | chart | table
+    title: str
+    subtitle: str = ""
+    kpis: list[KpiResult] = field(default_factory=list)
+    figure: go.Figure | None = None
+    table: pd.DataFrame | None = None
+    summary: list[str] = field(default_factory=list)
+    footnote: str = ""
+
+
+@dataclass
+class Deck:
+    """The slides of one meeting, with the data version they were frozen at."""
+
+    title: str
+    version: int
+    as_of: str
+    slides: list[Slide]
+
+
+class _Builder:
+    """Builds slides, computing each area's tables once."""
+
+    def __init__(self, q: Query, cfg: Config, scope: Scope, lang: str) -> None:
+        self.q, self.cfg, self.scope, self.lang = q, cfg, scope, lang
+        self.results = overview.kpis(q, cfg, scope)
+        self._tables: dict[str, dict[str, pd.DataFrame]] = {}
+
+    def t(self, key: str, **params: object) -> str:
+        return i18n.t(key, self.lang, **params)
+
+    def tables(self, module: str) -> dict[str, pd.DataFrame]:
+        if module not in self._tables:
+            self._tables[module] = AREA_MODULES[module].tables(self.q, self.cfg, self.scope)
+        return self._tables[module]
+
+    def sentences(self, module: str) -> list[str]:
+        return summary.sentences(module, self.results, self.tables(module), self.cfg, self.lang)
+
+    def build(self, key: str, meeting_title: str, day: date) -> Slide:
+        kind, _, name = key.partition(":")
+        if kind == "title":
+            subtitle = self.t(
+                "meeting.subtitle", date=_day(day, self.lang), first=self.scope.first_year, last=self.scope.last_year
+            )
+            lines = summary.sentences("overview", self.results, {}, self.cfg, self.lang)
+            return Slide(key, "title", f"{self.cfg.district_name}{meeting_title}", subtitle, summary=lines)
+        if kind == "kpis":
+            kpis = [r for r in self.results if r.area == name]
+            lines = [s for module in AREA_KPIS[name] for s in self.sentences(module)]
+            return Slide(
+                key, "kpis", self.t("meeting.kpis_title", area=self.t(f"area.{name}")), kpis=kpis, summary=lines
+            )
+        if kind == "chart":
+            module, _, figure = name.partition(".")
+            fig = AREA_MODULES[module].figures(self.tables(module), self.cfg, self.lang)[figure]
+            title = fig.layout.title.text or self.t(f"page.{module}")
+            fig.update_layout(title_text="")  # the slide's title says it, in larger type
+            return Slide(key, "chart", title, self.t(f"page.{module}"), figure=fig, summary=self.sentences(module))
+        table = overview.league_table(self.q, self.cfg, self.scope)
+        return Slide(
+            key,
+            "table",
+            self.t("overview.league_table"),
+            table=self._readable(table),
+            summary=self._league_lines(table),
+        )
+
+    def _readable(self, table: pd.DataFrame) -> pd.DataFrame:
+        """The league table as printed: headers in words, rates in per cent, money to the fen."""
+        shown = pd.DataFrame(
+            {
+                "township": table["township"],
+                "met": [f"{m}/{o}" for m, o in zip(table["met"], table["of"], strict=True)],
+                "officers": table["officers"].map(lambda v: "—" if pd.isna(v) else f"{v:.0f}"),
+                "cadre_fill_rate": table["cadre_fill_rate"].map(_percent),
+                "secretary_vacancies": table["secretary_vacancies"].map(lambda v: "—" if pd.isna(v) else f"{v:.0f}"),
+                "specialty_homes": table["specialty_homes"].map(lambda v: f"{v:.0f}"),
+                "member_development_rate": table["member_development_rate"].map(_percent),
+                "funding_per_capita": table["funding_per_capita"].map(lambda v: "—" if pd.isna(v) else f"{v:.2f}"),
+            }
+        )
+        return shown.rename(columns={c: self.t(f"col.{c}") for c in LEAGUE_COLUMNS})
+
+    def _league_lines(self, table: pd.DataFrame) -> list[str]:
+        if table.empty:
+            return []
+        best = table[table["met"] == table["met"].max()]["township"].tolist()
+        worst = table[table["met"] == table["met"].min()]["township"].tolist()
+        of = int(table["of"].iloc[0])
+        return [
+            self.t("meeting.league_best", names="、".join(best[:5]), met=int(table["met"].max()), of=of),
+            self.t("meeting.league_worst", names="、".join(worst[:5]), met=int(table["met"].min()), of=of),
+        ]
+
+
+def _percent(value: float) -> str:
+    return "—" if pd.isna(value) else f"{value * 100:.1f}%"
+
+
+def _day(day: date, lang: str) -> str:
+    return day.isoformat() if lang == "en" else f"{day.year}年{day.month}月{day.day}日"
+
+
+def build(
+    store: Store,
+    cfg: Config,
+    scope: Scope,
+    version: int,
+    lang: str = i18n.DEFAULT,
+    keys: tuple[str, ...] | None = None,
+    day: date | None = None,
+) -> Deck:
+    """The deck of the configured slides (or ``keys``) as the data stood at ``version``."""
+    day = day or date.today()
+    with store.reader(as_of=version) as q:
+        builder = _Builder(q, cfg, scope, lang)
+        uploaded = q.scalar("SELECT max(uploaded_at) FROM batches")
+        as_of = str(uploaded)[:16] if uploaded is not None else "—"
+        sample = bool(q.scalar("SELECT count(*) FROM batches WHERE is_sample")) and not q.scalar(
+            "SELECT count(*) FROM batches WHERE NOT is_sample"
+        )
+        slides = [builder.build(key, cfg.meeting_title, day) for key in (keys or cfg.slides)]
+    source = i18n.t("meeting.source_sample" if sample else "meeting.source", lang)
+    footnote = i18n.t("meeting.footnote", lang, source=source, version=version, time=as_of)
+    for slide in slides:
+        slide.footnote = footnote
+    return Deck(f"{cfg.district_name}{cfg.meeting_title}", version, as_of, slides)
