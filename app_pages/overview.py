@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from metrics import summary
 from metrics.base import AREAS
 from ui import cache, widgets
 from ui.context import current
@@ -16,6 +17,7 @@ if not ctx.version:
 
 st.subheader(ctx.t("overview.scorecard"))
 results = widgets.scorecard(ctx)
+widgets.summary_box(ctx, summary.sentences("overview", results, {}, ctx.cfg, ctx.lang))
 for column, area in zip(st.columns(len(AREAS)), AREAS, strict=True):
     with column:
         st.markdown(f"#### {ctx.t('area.' + area)}")

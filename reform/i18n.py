@@ -371,6 +371,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "col.status": ("状态", "Status"),
     "col.days_overdue": ("逾期天数", "Days overdue"),
     # ------------------------------------------------------------ written summaries
+    "summary.heading": ("要点（可直接宣读）", "Key points (ready to read out)"),
     "summary.and_more": ("等 {count} 个", " and others ({count} in all)"),
     "summary.overview": (
         "“四缺”{total} 项考核指标中，{green} 项达标，{amber} 项接近目标，{red} 项未达标。",

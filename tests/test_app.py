@@ -54,6 +54,13 @@ def test_every_page_runs_and_draws_its_charts(app: AppTest, page: str, charts: i
     assert "示例数据" in texts(app)  # the sample banner while only sample data is stored
 
 
+def test_area_pages_show_their_written_summary(app: AppTest) -> None:
+    app.switch_page("app_pages/funding.py").run()
+    assert "17 个镇街中 15 个达到每人 3 元标准，白米镇（2.50元）、溱潼镇（2.67元）未达标。" in [
+        m.value.replace("\\", "") for m in app.markdown
+    ]
+
+
 def test_overview_shows_the_scorecard_in_chinese(app: AppTest) -> None:
     labels = [m.label for m in app.metric]
     assert "学子联谊会覆盖城市" in labels

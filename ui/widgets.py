@@ -13,6 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from metrics import summary
 from metrics.base import KpiResult
 from reform import i18n
 from reform.datasets import DATASETS, Column
@@ -150,8 +151,17 @@ def area(ctx: Context, name: str, title_key: str, per_row: int = 2) -> dict[str,
         st.stop()
     kpi_cards(ctx, area_kpis(ctx, [k.key for k in module.KPIS]))
     data = area_data(ctx, name)
+    summary_box(ctx, summary.sentences(name, scorecard(ctx), data, ctx.cfg, ctx.lang))
     charts(list(module.figures(data, ctx.cfg, ctx.lang).values()), name, per_row)
     return data
+
+
+def summary_box(ctx: Context, lines: list[str]) -> None:
+    """The written summary, as text a leader can read out (never Markdown from data)."""
+    with st.container(border=True):
+        st.caption(ctx.t("summary.heading"))
+        for line in lines:
+            st.markdown(escape(line))
 
 
 def dataset_label(ctx: Context) -> dict[str, str]:
