@@ -112,7 +112,7 @@ def test_every_page_in_a_real_browser(server: str, browser, path: str, title: st
         page.wait_for_timeout(500)
         if path in CHARTS:
             page.wait_for_function(
-                f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {CHARTS[path]}", timeout=60_000
+                f"document.querySelectorAll('.js-plotly-plot .plot-container').length >= {CHARTS[path]}", timeout=60_000
             )
             drawn = page.locator(".js-plotly-plot .plot-container").count()
             assert drawn == CHARTS[path]

@@ -104,7 +104,7 @@ def test_html_draws_every_chart_with_the_network_off(deck: slides.Deck, tmp_path
         page.goto(path.as_uri())
         charts = sum(s.kind == "chart" for s in deck.slides)
         page.wait_for_function(
-            f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {charts}", timeout=60_000
+            f"document.querySelectorAll('.js-plotly-plot .plot-container').length >= {charts}", timeout=60_000
         )
         assert page.locator(".js-plotly-plot").count() == charts
         assert page.locator(".js-plotly-plot .trace, .js-plotly-plot .slice").count() >= charts
