@@ -1,4 +1,4 @@
-"""Entry and router: page settings, shared sidebar filters, navigation. Nothing else."""
+"""Entry and router: page settings, the login gate, shared sidebar filters, navigation. Nothing else."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from reform import auth
 from ui import context
 
 st.set_page_config(page_title="改革进展监测 Reform Progress Monitor", page_icon=":material/monitoring:", layout="wide")
@@ -13,25 +14,38 @@ st.set_page_config(page_title="改革进展监测 Reform Progress Monitor", page
 ctx = context.start()
 st.logo(str(Path(__file__).parent / "data" / "maps" / "logo.svg"), size="large")
 
+# section -> (page file, title, icon, url, action the role needs); the page checks the action again.
 PAGES = {
     "nav.overview": [
-        ("app_pages/overview.py", "page.overview", ":material/dashboard:", "overview"),
-        ("app_pages/meeting.py", "page.meeting", ":material/co_present:", "meeting"),
+        ("app_pages/overview.py", "page.overview", ":material/dashboard:", "overview", "view"),
+        ("app_pages/meeting.py", "page.meeting", ":material/co_present:", "meeting", "meeting"),
     ],
     "nav.areas": [
-        ("app_pages/staffing.py", "page.staffing", ":material/groups:", "staffing"),
-        ("app_pages/venues.py", "page.venues", ":material/home_work:", "venues"),
-        ("app_pages/alumni.py", "page.alumni", ":material/map:", "alumni"),
-        ("app_pages/pathways.py", "page.pathways", ":material/school:", "pathways"),
-        ("app_pages/funding.py", "page.funding", ":material/payments:", "funding"),
-        ("app_pages/inspections.py", "page.inspections", ":material/policy:", "inspections"),
+        ("app_pages/staffing.py", "page.staffing", ":material/groups:", "staffing", "view"),
+        ("app_pages/venues.py", "page.venues", ":material/home_work:", "venues", "view"),
+        ("app_pages/alumni.py", "page.alumni", ":material/map:", "alumni", "view"),
+        ("app_pages/pathways.py", "page.pathways", ":material/school:", "pathways", "view"),
+        ("app_pages/funding.py", "page.funding", ":material/payments:", "funding", "view"),
+        ("app_pages/inspections.py", "page.inspections", ":material/policy:", "inspections", "view"),
     ],
     "nav.data": [
-        ("app_pages/upload.py", "page.upload", ":material/upload_file:", "upload"),
-        ("app_pages/completeness.py", "page.completeness", ":material/fact_check:", "completeness"),
-        ("app_pages/data.py", "page.data", ":material/history:", "data"),
+        ("app_pages/upload.py", "page.upload", ":material/upload_file:", "upload", "upload"),
+        ("app_pages/completeness.py", "page.completeness", ":material/fact_check:", "completeness", "completeness"),
+        ("app_pages/data.py", "page.data", ":material/history:", "data", "history"),
+    ],
+    "nav.admin": [
+        ("app_pages/users.py", "page.users", ":material/manage_accounts:", "users", "users"),
+        ("app_pages/audit.py", "page.audit", ":material/receipt_long:", "audit", "audit"),
+        ("app_pages/account.py", "page.account", ":material/key:", "account", "account"),
     ],
 }
+
+
+def visible(action: str) -> bool:
+    if action == "account":  # changing one's own password needs an account
+        return not ctx.user.is_local
+    return auth.allowed(ctx.user, action)
+
 
 navigation = st.navigation(
     {
@@ -43,9 +57,11 @@ navigation = st.navigation(
                 url_path=None if url == "overview" else url,
                 default=url == "overview",
             )
-            for path, title, icon, url in pages
+            for path, title, icon, url, action in pages
+            if visible(action)
         ]
         for section, pages in PAGES.items()
+        if any(visible(action) for *_, action in pages)
     }
 )
 navigation.run()

@@ -12,7 +12,7 @@ from reform.datasets import DATASETS
 from ui import cache, widgets
 from ui.context import current
 
-ctx = current()
+ctx = current("completeness")
 widgets.header(ctx, "page.completeness")
 st.write(ctx.t("completeness.intro"))
 frame = cache.completeness(str(ctx.store.path), ctx.version, str(ctx.cfg.source), ctx.scope, date.today().isoformat())

@@ -7,10 +7,10 @@ import streamlit as st
 from ui import cache, history_view, widgets
 from ui.context import current
 
-ctx = current()
+ctx = current("history")
 widgets.header(ctx, "page.data")
 st.write(ctx.t("data.intro"))
-batches = cache.history(str(ctx.store.path), ctx.version)
+batches = history_view.visible(ctx, cache.history(str(ctx.store.path), ctx.version))
 if batches.empty:
     st.info(ctx.t("data.none"))
     st.stop()

@@ -7,7 +7,7 @@ import streamlit as st
 from ui import meeting, widgets
 from ui.context import current
 
-ctx = current()
+ctx = current("meeting")
 st.title(ctx.t("page.meeting"))
 if not ctx.version:
     st.info(ctx.t("app.empty"))

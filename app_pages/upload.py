@@ -10,7 +10,7 @@ from ui import upload, widgets
 from ui.context import current
 
 AUTO = "auto"
-ctx = current()
+ctx = current("upload")
 widgets.header(ctx, "page.upload")
 st.write(ctx.t("upload.intro"))
 upload.templates(ctx)
@@ -27,11 +27,13 @@ file = right.file_uploader(ctx.t("upload.file"), type=["csv", "txt", "tsv", "xls
 if file is not None:
     report = upload.dry_run(ctx, file.getvalue(), file.name, None if dataset == AUTO else dataset)
     upload.report_summary(ctx, report)
-    if report.ok:
+    if report.ok and upload.permitted(ctx, report):
         upload.changes(ctx, report)
         if st.button(ctx.t("upload.commit"), type="primary", key="upload.commit"):
-            st.session_state["upload.result"] = (file.file_id, ctx.store.commit(report, user="local"))
-            st.rerun()  # the new data version reaches the sidebar, footer and every chart
+            result = upload.commit(ctx, report)
+            if result is not None:
+                st.session_state["upload.result"] = (file.file_id, result)
+                st.rerun()  # the new data version reaches the sidebar, footer and every chart
     done = st.session_state.get("upload.result")
     if done and done[0] == file.file_id:
         upload.commit_result(ctx, done[1])

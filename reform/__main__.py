@@ -8,8 +8,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from reform import auth, i18n, ingest, sample
 from reform import config as config_module
-from reform import i18n, ingest, sample
+from reform.auth import AuthError
 from reform.config import Config, ConfigError
 from reform.datasets import DATASETS
 from reform.store import Store
@@ -189,6 +190,96 @@ def cmd_export(args: argparse.Namespace, cfg: Config) -> int:
     return 0
 
 
+def _read_password(prompt: str) -> str:
+    """Twice from standard input (a script) or a hidden prompt (a person); never from the command line."""
+    if sys.stdin.isatty():
+        import getpass
+
+        first, second = getpass.getpass(f"{prompt}: "), getpass.getpass(f"{prompt} (again): ")
+    else:
+        lines = sys.stdin.read().splitlines()
+        first, second = [*lines, "", ""][:2]
+    if first != second:
+        raise AuthError("mismatch")
+    return first
+
+
+def cmd_user(args: argparse.Namespace, cfg: Config) -> int:
+    import getpass
+
+    store = Store(cfg.database)
+    store.init()
+    actor = f"cli:{getpass.getuser()}"
+    try:
+        if args.user_command == "list":
+            frame = auth.users(store)
+            _print_json(frame.to_dict(orient="records")) if args.json else print(frame.to_string(index=False))
+            return 0
+        if args.user_command == "add":
+            auth.add_user(store, cfg, args.name, args.role, _read_password("password"), args.township)
+            detail = f"{args.name} ({args.role}{', ' + args.township if args.township else ''})"
+        elif args.user_command == "passwd":
+            auth.set_password(store, args.name, _read_password("new password"))
+            detail = args.name
+        else:
+            auth.set_disabled(store, args.name, args.user_command == "disable")
+            detail = args.name
+    except AuthError as exc:
+        auth.record(store, actor, f"user_{args.user_command}", "refused", f"{args.name}: {exc.code}")
+        print(i18n.t(f"auth.{exc.code}", args.lang, **exc.params), file=sys.stderr)
+        return 1
+    auth.record(store, actor, f"user_{args.user_command}", "ok", detail)
+    print(i18n.t("users.done", args.lang, name=args.name))
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace, cfg: Config) -> int:
+    frame = auth.audit_log(Store(cfg.database), args.limit)
+    if args.json:
+        _print_json(frame.to_dict(orient="records"))
+    else:
+        print(frame.to_string(index=False))
+    return 0
+
+
+def _admin_parsers(sub: Any) -> None:
+    """History, restore, export, accounts, audit and templates."""
+    names = sorted(DATASETS)
+    p = sub.add_parser("history", help="batches so far; with --batch, one batch's slices (or --rows)")
+    p.add_argument("--batch", type=int)
+    p.add_argument("--rows", action="store_true", help="with --batch: every row of the batch")
+    p.add_argument("--json", action="store_true")
+    p = sub.add_parser("rollback", help="undo a batch: bring back the rows it replaced (a new recorded batch)")
+    p.add_argument("batch", type=int)
+    p.add_argument("--as", dest="user")
+    p = sub.add_parser("restore", help="make an earlier batch's rows current again (a new recorded batch)")
+    p.add_argument("batch", type=int)
+    p.add_argument("--slice", help="only this slice, e.g. township=罗塘街道,period=2024")
+    p.add_argument("--as", dest="user")
+    p = sub.add_parser("export", help="the meeting pack (slides of config.yaml meeting.slides) as PPTX, PDF or HTML")
+    p.add_argument("--format", choices=("pptx", "pdf", "html"), required=True)
+    p.add_argument("--out", required=True)
+    p.add_argument("--version", type=int, help="data version to freeze (default: the current one)")
+    p.add_argument("--first-year", type=int)
+    p.add_argument("--last-year", type=int)
+    p = sub.add_parser("user", help="accounts: add, list, disable, enable, passwd (passwords from stdin or a prompt)")
+    users = p.add_subparsers(dest="user_command", required=True)
+    q = users.add_parser("add", help="add an account; the password is read twice")
+    q.add_argument("name")
+    q.add_argument("--role", choices=auth.ROLES, required=True)
+    q.add_argument("--township", help="the township of a township account")
+    q = users.add_parser("list")
+    q.add_argument("--json", action="store_true")
+    for name in ("disable", "enable", "passwd"):
+        users.add_parser(name).add_argument("name")
+    p = sub.add_parser("audit", help="the audit log, newest first")
+    p.add_argument("--limit", type=int, default=200)
+    p.add_argument("--json", action="store_true")
+    p = sub.add_parser("template", help="write a blank report template (.xlsx or .csv by the file ending)")
+    p.add_argument("dataset", choices=names)
+    p.add_argument("--out", required=True)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m reform", description="Reform Progress Monitor command line")
     parser.add_argument("--db", help="database file (default: config.yaml storage.database or $REFORM_DB)")
@@ -213,26 +304,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sample", help="load the sample data into the store")
     p.add_argument("--if-empty", action="store_true", help="only when the store has no data yet")
     p.add_argument("--write", metavar="DIR", help="write the sample files into DIR instead of loading them")
-    p = sub.add_parser("history", help="batches so far; with --batch, one batch's slices (or --rows)")
-    p.add_argument("--batch", type=int)
-    p.add_argument("--rows", action="store_true", help="with --batch: every row of the batch")
-    p.add_argument("--json", action="store_true")
-    p = sub.add_parser("rollback", help="undo a batch: bring back the rows it replaced (a new recorded batch)")
-    p.add_argument("batch", type=int)
-    p.add_argument("--as", dest="user")
-    p = sub.add_parser("restore", help="make an earlier batch's rows current again (a new recorded batch)")
-    p.add_argument("batch", type=int)
-    p.add_argument("--slice", help="only this slice, e.g. township=罗塘街道,period=2024")
-    p.add_argument("--as", dest="user")
-    p = sub.add_parser("export", help="the meeting pack (slides of config.yaml meeting.slides) as PPTX, PDF or HTML")
-    p.add_argument("--format", choices=("pptx", "pdf", "html"), required=True)
-    p.add_argument("--out", required=True)
-    p.add_argument("--version", type=int, help="data version to freeze (default: the current one)")
-    p.add_argument("--first-year", type=int)
-    p.add_argument("--last-year", type=int)
-    p = sub.add_parser("template", help="write a blank report template (.xlsx or .csv by the file ending)")
-    p.add_argument("dataset", choices=names)
-    p.add_argument("--out", required=True)
+    _admin_parsers(sub)
     return parser
 
 
@@ -246,6 +318,8 @@ COMMANDS = {
     "restore": cmd_restore,
     "template": cmd_template,
     "export": cmd_export,
+    "user": cmd_user,
+    "audit": cmd_audit,
 }
 
 

@@ -126,14 +126,20 @@ def batches(store: Store) -> pd.DataFrame:
     """Every batch, newest first, with the slices it wrote (``罗塘街道 · 2024、三水街道 · 2024``)."""
     frame = store.batches()
     labels: dict[int, str] = {}
+    units: dict[int, tuple[str, ...]] = {}
     for dataset in DATASETS.values():
         parts = " || ' · ' || ".join(f"CAST({c} AS VARCHAR)" for c in dataset.slice)
+        township = (
+            "list(DISTINCT township) FILTER (WHERE township IS NOT NULL)" if "township" in dataset.column_map else "[]"
+        )
         slices = store.query(
-            f"SELECT batch_id, string_agg(DISTINCT {parts}, '、' ORDER BY {parts}) AS slices "
+            f"SELECT batch_id, string_agg(DISTINCT {parts}, '、' ORDER BY {parts}) AS slices, {township} AS units "
             f"FROM {dataset.name} GROUP BY batch_id"
         )
         labels |= dict(zip(slices["batch_id"].astype(int), slices["slices"], strict=True))
+        units |= {int(b): tuple(sorted(u)) for b, u in zip(slices["batch_id"], slices["units"], strict=True)}
     frame["slices"] = frame["batch_id"].astype(int).map(labels).fillna("").map(summarise)
+    frame["units"] = frame["batch_id"].astype(int).map(lambda b: units.get(b, ()))
     return frame
 
 

@@ -24,7 +24,7 @@ import pandas as pd
 from reform.datasets import DATASETS, Dataset
 from reform.ingest.report import Report
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 1: batches and datasets; 2: users and the audit log
 _SQL_TYPES = {
     "text": "VARCHAR",
     "township": "VARCHAR",
@@ -62,6 +62,14 @@ def _schema_sql() -> list[str]:
             file_name VARCHAR, content_hash VARCHAR, uploaded_by VARCHAR, uploaded_at TIMESTAMP,
             rows_stored BIGINT, rows_replaced BIGINT, is_sample BOOLEAN, restored_from BIGINT)""",
         "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
+        """CREATE TABLE IF NOT EXISTS users (
+            name VARCHAR PRIMARY KEY, role VARCHAR NOT NULL, township VARCHAR, password_hash VARCHAR NOT NULL,
+            disabled BOOLEAN NOT NULL DEFAULT false, created_at TIMESTAMP, password_changed_at TIMESTAMP,
+            failed_logins INTEGER NOT NULL DEFAULT 0, locked_until TIMESTAMP)""",
+        "CREATE SEQUENCE IF NOT EXISTS audit_seq",
+        """CREATE TABLE IF NOT EXISTS audit (
+            id BIGINT PRIMARY KEY DEFAULT nextval('audit_seq'), logged_at TIMESTAMP NOT NULL, user_name VARCHAR,
+            action VARCHAR NOT NULL, outcome VARCHAR NOT NULL, detail VARCHAR)""",
     ]
     for dataset in DATASETS.values():
         cols = ", ".join(f"{name} {sql}" for name, sql in stored_columns(dataset))
@@ -134,11 +142,13 @@ class Store:
         """Create the schema if it is not there yet."""
         with self.connect() as con:
             if con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'").fetchall()[0][0]:
-                return
-            con.execute("BEGIN TRANSACTION")  # the whole schema or none of it
+                found = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
+                if found and int(found[0][0]) >= SCHEMA_VERSION:
+                    return
+            con.execute("BEGIN TRANSACTION")  # the whole schema (or the missing part of it) or none of it
             for statement in _schema_sql():
                 con.execute(statement)
-            con.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+            con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
             con.execute("COMMIT")
 
     # ------------------------------------------------------------------ reading
@@ -188,8 +198,14 @@ class Store:
         return bool(frame.at[0, "n"]) and not int(frame.at[0, "real"])
 
     # ------------------------------------------------------------------ writing
-    def commit(self, report: Report, user: str | None = None, *, is_sample: bool = False) -> CommitResult:
-        """Store an ``ok`` report as one batch, replacing the slices it covers; all or nothing."""
+    def commit(
+        self, report: Report, user: str | None = None, *, is_sample: bool = False, units: set[str] | None = None
+    ) -> CommitResult:
+        """Store an ``ok`` report as one batch, replacing the slices it covers; all or nothing.
+
+        With ``units``, every row written and every row replaced must belong to those reporting
+        units (a township account): otherwise PermissionError, and nothing is written.
+        """
         if not report.ok or report.frame is None or report.dataset is None:
             raise ValueError("only a report without errors can be committed")
         dataset = DATASETS[report.dataset]
@@ -207,7 +223,7 @@ class Store:
                 "is_sample": is_sample,
                 "restored_from": None,
             }
-            return self._write(con, dataset, incoming, batch)
+            return self._write(con, dataset, incoming, batch, units=units)
 
     def _batch_info(self, con: duckdb.DuckDBPyConnection, batch_id: int) -> tuple[Dataset, dict[str, Any]]:
         found = con.execute(
@@ -273,6 +289,7 @@ class Store:
         incoming: pd.DataFrame,
         batch: dict[str, Any],
         retire_batch: int | None = None,
+        units: set[str] | None = None,
     ) -> CommitResult:
         """One transaction: supersede the covered slices and keys, insert the rows, record the batch."""
         name = dataset.name
@@ -287,10 +304,15 @@ class Store:
         con.execute("BEGIN TRANSACTION")
         try:
             batch_id = con.execute("SELECT coalesce(max(batch_id), 0) + 1 FROM batches").fetchall()[0][0]
+            covered = (
+                f"t.replaced_by IS NULL AND (EXISTS (SELECT 1 FROM incoming i WHERE {match(slice_cols)}) OR "
+                f"EXISTS (SELECT 1 FROM incoming i WHERE {match(key_cols)}))"
+            )
+            if units is not None and "township" in dataset.column_map:
+                _check_units(con, name, covered, units)
             replaced = con.execute(
-                f"UPDATE {name} AS t SET replaced_by = ? WHERE t.replaced_by IS NULL AND ("
-                f"EXISTS (SELECT 1 FROM incoming i WHERE {match(slice_cols)}) OR "
-                f"EXISTS (SELECT 1 FROM incoming i WHERE {match(key_cols)}) OR t.batch_id = ?)",
+                f"UPDATE {name} AS t SET replaced_by = ? "
+                f"WHERE ({covered}) OR (t.replaced_by IS NULL AND t.batch_id = ?)",
                 [batch_id, retire_batch],
             ).fetchall()[0][0]
             select = ", ".join(f"CAST(i.{c} AS {sql})" for c, sql in stored_columns(dataset))
@@ -338,6 +360,20 @@ def _freeze(con: duckdb.DuckDBPyConnection, version: int) -> None:
             f"CREATE OR REPLACE TEMP VIEW current_{name} AS SELECT * EXCLUDE (replaced_by) FROM temp.main.{name} "
             f"WHERE replaced_by IS NULL"
         )
+
+
+def _check_units(con: duckdb.DuckDBPyConnection, name: str, covered: str, units: set[str]) -> None:
+    """Refuse rows of other units, written or replaced (a key shared with another township's row)."""
+    allowed = list(units)
+    marks = ", ".join("?" for _ in allowed)
+    foreign_new = con.execute(f"SELECT count(*) FROM incoming WHERE township NOT IN ({marks})", allowed).fetchall()[0][
+        0
+    ]
+    foreign_old = con.execute(
+        f"SELECT count(*) FROM {name} AS t WHERE {covered} AND t.township NOT IN ({marks})", allowed
+    ).fetchall()[0][0]
+    if foreign_new or foreign_old:
+        raise PermissionError(f"{foreign_new + foreign_old} rows belong to other reporting units")
 
 
 class Reader:

@@ -53,10 +53,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, sample_db: Path) -> Iterator[str]:
-    db = tmp_path_factory.mktemp("browser") / "browser.duckdb"
-    shutil.copy(sample_db, db)
+def serve(db: Path) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = {**os.environ, "REFORM_DB": str(db)}
     command = [
@@ -72,16 +69,23 @@ def server(tmp_path_factory: pytest.TempPathFactory, sample_db: Path) -> Iterato
     ]
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:  # noqa: S310 - localhost
+                if response.status == 200:
+                    return process, url
+        except OSError:
+            time.sleep(0.2)
+    process.terminate()
+    pytest.fail("the server did not start")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, sample_db: Path) -> Iterator[str]:
+    db = tmp_path_factory.mktemp("browser") / "browser.duckdb"
+    shutil.copy(sample_db, db)
+    process, url = serve(db)
     try:
-        for _ in range(150):
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:  # noqa: S310 - localhost
-                    if response.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("the server did not start")
         yield url
     finally:
         process.terminate()
@@ -154,3 +158,41 @@ def metric_values(browser, url: str) -> list[str]:
         return page.locator("[data-testid='stMetricValue']").all_inner_texts()
     finally:
         page.close()
+
+
+def test_a_township_clerk_signs_in_and_is_refused_another_townships_file(
+    browser,
+    sample_db: Path,
+    cfg,
+    tmp_path: Path,
+) -> None:
+    from reform import auth
+    from reform.store import Store
+
+    db = tmp_path / "accounts.duckdb"
+    shutil.copy(sample_db, db)
+    auth.add_user(Store(db), cfg, "luotang", "township", "Luotang-secret-pw", "罗塘街道")
+    csv = tmp_path / "三水经费.csv"
+    csv.write_bytes("镇街,年度,经费类型,金额（元）\n三水街道,2025,青少年发展专项,1万\n".encode("gbk"))
+    process, url = serve(db)
+    page = browser.new_page(viewport={"width": 1400, "height": 1200})
+    try:
+        page.goto(url)
+        page.get_by_label("用户名").fill("luotang")
+        page.get_by_label("密码").fill("Luotang-secret-pw")
+        page.get_by_role("button", name="登录").click()
+        page.get_by_text("当前用户：luotang").wait_for(timeout=60_000)
+        assert page.get_by_role("link", name="用户管理").count() == 0  # not in a clerk's menu
+        page.get_by_role("link", name="数据上传").click()
+        page.locator("input[type='file']").set_input_files(str(csv))
+        page.get_by_text("无权上传").wait_for(timeout=60_000)
+        assert page.get_by_role("button", name="确认保存").count() == 0
+        page.screenshot(path=str(ARTIFACTS / "upload-refused.png"), full_page=True)
+        page.goto(f"{url}/users")  # typed by hand: a new browser session starts at the login form
+        page.get_by_role("button", name="登录").wait_for(timeout=60_000)
+        assert page.get_by_text("新增用户").count() == 0
+    finally:
+        page.close()
+        process.terminate()
+        process.wait(timeout=20)
+    assert Store(db).data_version() == 6

@@ -13,9 +13,11 @@ from dataclasses import dataclass
 import streamlit as st
 
 from metrics.base import Scope
-from reform import i18n, sample
+from reform import auth, i18n, sample
+from reform.auth import User
 from reform.config import CONFIG_ENV, DB_ENV, Config, ConfigError
 from reform.store import Store
+from ui import auth as auth_ui
 from ui import cache
 
 _KEY = "global.context"
@@ -30,6 +32,7 @@ class Context:
     lang: str
     scope: Scope
     version: int
+    user: User
 
     def t(self, key: str, **params: object) -> str:
         return i18n.t(key, self.lang, **params)
@@ -55,16 +58,21 @@ def load_config() -> Config:
         raise  # st.stop() raises; this keeps type checkers content
 
 
-def sidebar(cfg: Config, store: Store, version: int) -> tuple[str, Scope]:
-    """Language, year range and townships: the filters every page shares."""
+def language() -> str:
+    """The language switch, first in the sidebar (the login form speaks it too)."""
     with st.sidebar:
-        lang = st.radio(
+        return st.radio(
             i18n.t("sidebar.language"),
             i18n.LANGUAGES,
             format_func=lambda code: {"zh": "中文", "en": "English"}[code],
             horizontal=True,
             key="global.lang",
         )
+
+
+def filters(cfg: Config, store: Store, version: int, lang: str) -> Scope:
+    """Year range and townships: the filters every page shares."""
+    with st.sidebar:
         first, last = cache.data_years(str(store.path), version)
         if first < last:
             years = st.slider(i18n.t("sidebar.years", lang), first, last, (first, last), key="global.years")
@@ -77,21 +85,32 @@ def sidebar(cfg: Config, store: Store, version: int) -> tuple[str, Scope]:
             help=i18n.t("sidebar.townships_help", lang),
             placeholder=i18n.t("sidebar.townships_help", lang),
         )
-    return lang, Scope(int(years[0]), int(years[1]), tuple(towns))
+    return Scope(int(years[0]), int(years[1]), tuple(towns))
 
 
 def start() -> Context:
-    """Build this run's context (called by the entry script before navigation)."""
+    """Build this run's context (called by the entry script before navigation); no login, no context."""
     cfg = load_config()
     _bootstrap(str(cfg.database), str(cfg.source))
     store = Store(cfg.database)
+    lang = language()
+    user = auth_ui.gate(store, lang)
     version = store.data_version()
-    lang, scope = sidebar(cfg, store, version)
-    context = Context(cfg, store, lang, scope, version)
+    scope = filters(cfg, store, version, lang)
+    context = Context(cfg, store, lang, scope, version, user)
     st.session_state[_KEY] = context
     return context
 
 
-def current() -> Context:
-    """The context the entry script built for this run."""
-    return st.session_state[_KEY]
+def current(action: str = "view") -> Context:
+    """The context the entry script built for this run, once the user is allowed ``action``.
+
+    Checked on every page, whatever the navigation offered: a page opened by its URL
+    answers the same as one chosen from the menu.
+    """
+    context: Context | None = st.session_state.get(_KEY)
+    if context is None or not auth.allowed(context.user, action):
+        lang = context.lang if context else i18n.DEFAULT
+        st.error(i18n.t("auth.forbidden", lang))
+        st.stop()
+    return context

@@ -7,9 +7,15 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from reform import history
+from reform import auth, history
 from ui import cache, widgets
 from ui.context import Context
+
+
+def visible(ctx: Context, batches: pd.DataFrame) -> pd.DataFrame:
+    """The batches this user may see: a township's own, the district's, or all for an admin."""
+    keep = [auth.sees_batch(ctx.user, ctx.cfg, d, u) for d, u in zip(batches["dataset"], batches["units"], strict=True)]
+    return batches[keep].reset_index(drop=True)
 
 
 def readable(ctx: Context, batches: pd.DataFrame) -> pd.DataFrame:
@@ -37,15 +43,20 @@ def batch_detail(ctx: Context, batch_id: int) -> None:
     st.subheader(ctx.t("data.slices", batch=batch_id))
     widgets.table(ctx, slices, ["slice", "rows", "current_rows"], key="data.slices")
     replaced = slices[slices["current_rows"] < slices["rows"]]
-    if not replaced.empty:
+    may_restore = auth.allowed(ctx.user, "rollback")
+    if may_restore and not replaced.empty:
         label = st.selectbox(ctx.t("data.restore_slice"), list(replaced["slice"]), key="data.restore_choice")
         if st.button(ctx.t("data.restore"), key="data.restore_button"):
             values = replaced[replaced["slice"] == label].iloc[0].to_dict()
-            result = ctx.store.restore(batch_id, "local", slices=[values])
+            result = ctx.store.restore(batch_id, ctx.user.name, slices=[values])
+            auth.record(
+                ctx.store, ctx.user.name, "restore", "ok", f"batch {batch_id} slice {label} -> batch {result.batch_id}"
+            )
             st.session_state["data.done"] = ctx.t("data.restored", batch=result.batch_id, rows=result.rows_stored)
             st.rerun()
-    if (slices["current_rows"] > 0).any() and st.button(ctx.t("data.undo"), key="data.undo_button"):
-        result = ctx.store.undo(batch_id, "local")
+    if may_restore and (slices["current_rows"] > 0).any() and st.button(ctx.t("data.undo"), key="data.undo_button"):
+        result = ctx.store.undo(batch_id, ctx.user.name)
+        auth.record(ctx.store, ctx.user.name, "rollback", "ok", f"batch {batch_id} -> batch {result.batch_id}")
         st.session_state["data.done"] = ctx.t("data.undone", batch=result.batch_id, rows=result.rows_stored)
         st.rerun()
     if st.session_state.get("data.done"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from reform import export, history, i18n, ingest
+from reform import auth, export, history, i18n, ingest
 from reform import templates as report_templates
 from reform.datasets import DATASETS
 from reform.store import CommitResult
@@ -50,6 +50,35 @@ def report_summary(ctx: Context, report: ingest.Report) -> None:
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             key="upload.download_problems",
         )
+
+
+def permitted(ctx: Context, report: ingest.Report) -> bool:
+    """Whether this user may store these rows; a refusal names the rows and is logged."""
+    problems = auth.upload_problems(ctx.user, ctx.cfg, report)
+    if not problems:
+        return True
+    rows = "、".join(str(r) for r, _ in problems[:10]) + (" …" if len(problems) > 10 else "")
+    units = "、".join(sorted({u for _, u in problems}))
+    auth.record(ctx.store, ctx.user.name, "upload", "refused", f"{report.file_name}: rows {rows} of {units}")
+    st.error(ctx.t("auth.upload_refused", rows=rows, units=units))
+    return False
+
+
+def commit(ctx: Context, report: ingest.Report) -> CommitResult | None:
+    """Commit as the signed-in user; the store checks the rows' townships once more inside the transaction."""
+    if not permitted(ctx, report):
+        return None
+    try:
+        result = ctx.store.commit(
+            report, ctx.user.name, units=auth.write_units(ctx.user, ctx.cfg, report.dataset or "")
+        )
+    except PermissionError as exc:
+        auth.record(ctx.store, ctx.user.name, "upload", "refused", f"{report.file_name}: {exc}")
+        st.error(ctx.t("auth.upload_refused_replace"))
+        return None
+    detail = f"{report.file_name} ({report.dataset}): batch {result.batch_id}, {result.rows_stored} rows"
+    auth.record(ctx.store, ctx.user.name, "upload", "duplicate" if result.duplicate_of else "ok", detail)
+    return result
 
 
 def changes(ctx: Context, report: ingest.Report) -> None:

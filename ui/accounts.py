@@ -1,0 +1,98 @@
+"""Account forms: add and manage users (admin), change one's own password. Every change goes to the audit log."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from reform import auth
+from reform.auth import AuthError
+from ui.context import Context
+
+
+def _refused(ctx: Context, exc: AuthError) -> None:
+    st.error(ctx.t(f"auth.{exc.code}", **exc.params))
+
+
+def listing(ctx: Context) -> pd.DataFrame:
+    frame = auth.users(ctx.store)
+    return frame.assign(
+        role=frame["role"].map(lambda r: ctx.t(f"role.{r}")),
+        disabled=frame["disabled"].map(lambda v: ctx.t("yes" if v else "no")),
+    )
+
+
+def add_form(ctx: Context) -> None:
+    st.subheader(ctx.t("users.add"))
+    with st.form("users.add_form", clear_on_submit=True):
+        name = st.text_input(ctx.t("auth.name"), key="users.name")
+        role = st.selectbox(ctx.t("users.role"), auth.ROLES, format_func=lambda r: ctx.t(f"role.{r}"), key="users.role")
+        township = st.selectbox(ctx.t("users.township"), [None, *ctx.cfg.township_names], key="users.township")
+        first = st.text_input(ctx.t("auth.new_password"), type="password", key="users.password")
+        second = st.text_input(ctx.t("auth.repeat_password"), type="password", key="users.password2")
+        submitted = st.form_submit_button(ctx.t("users.add"), type="primary")
+    if not submitted:
+        return
+    if first != second:
+        st.error(ctx.t("auth.mismatch"))
+        return
+    try:
+        auth.add_user(ctx.store, ctx.cfg, name, role, first, township)
+    except AuthError as exc:
+        _refused(ctx, exc)
+        return
+    auth.record(ctx.store, ctx.user.name, "user_add", "ok", f"{name} ({role}{', ' + township if township else ''})")
+    st.success(ctx.t("users.added", name=name))
+
+
+def manage_form(ctx: Context) -> None:
+    names = list(auth.users(ctx.store)["name"])
+    if not names:
+        return
+    st.subheader(ctx.t("users.manage"))
+    with st.form("users.manage_form", clear_on_submit=True):
+        name = st.selectbox(ctx.t("auth.name"), names, key="users.manage_name")
+        action = st.radio(
+            ctx.t("users.action"),
+            ("disable", "enable", "passwd"),
+            format_func=lambda a: ctx.t(f"users.{a}"),
+            key="users.action",
+            horizontal=True,
+        )
+        password = st.text_input(ctx.t("auth.new_password"), type="password", key="users.reset_password")
+        submitted = st.form_submit_button(ctx.t("users.apply"))
+    if not submitted:
+        return
+    try:
+        if action == "passwd":
+            auth.set_password(ctx.store, name, password)
+        else:
+            if name == ctx.user.name and action == "disable":
+                raise AuthError("self_disable")
+            auth.set_disabled(ctx.store, name, action == "disable")
+    except AuthError as exc:
+        _refused(ctx, exc)
+        return
+    auth.record(ctx.store, ctx.user.name, f"user_{action}", "ok", name)
+    st.success(ctx.t("users.done", name=name))
+
+
+def password_form(ctx: Context) -> None:
+    with st.form("account.password_form", clear_on_submit=True):
+        old = st.text_input(ctx.t("auth.old_password"), type="password", key="account.old")
+        first = st.text_input(ctx.t("auth.new_password"), type="password", key="account.new")
+        second = st.text_input(ctx.t("auth.repeat_password"), type="password", key="account.new2")
+        submitted = st.form_submit_button(ctx.t("auth.change_password"), type="primary")
+    if not submitted:
+        return
+    try:
+        auth.login(ctx.store, ctx.user.name, old)
+        if first != second:
+            raise AuthError("mismatch")
+        auth.set_password(ctx.store, ctx.user.name, first)
+    except AuthError as exc:
+        auth.record(ctx.store, ctx.user.name, "user_passwd", "refused", exc.code)
+        _refused(ctx, exc)
+        return
+    auth.record(ctx.store, ctx.user.name, "user_passwd", "ok", ctx.user.name)
+    st.success(ctx.t("auth.password_changed"))

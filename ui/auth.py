@@ -1,0 +1,116 @@
+"""Who is using the app: the login gate, local single-user mode, sign-out, session expiry.
+
+The user lives in the server-side session state; every page asks again what that
+user may do (``ui.context.current(action)``), whatever the navigation shows.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import streamlit as st
+
+from reform import auth, i18n
+from reform.auth import AuthError, User
+from reform.store import Store
+
+_USER, _SINCE = "auth.user", "auth.since"
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def _t(key: str, lang: str, **params: object) -> str:
+    return i18n.t(key, lang, **params)
+
+
+def _sso_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except (FileNotFoundError, KeyError):  # no secrets file at all
+        return False
+    except Exception:
+        return False
+
+
+def _local_user(lang: str) -> User:
+    """No account exists yet: one local user, and only when the server listens on this machine alone."""
+    address = str(st.get_option("server.address") or "")
+    if address not in LOOPBACK:
+        st.error(_t("auth.local_refused", lang, address=address or "0.0.0.0"))  # noqa: S104 - named, not bound
+        st.stop()
+    st.sidebar.warning(_t("auth.local_banner", lang), icon=":material/person:")
+    return auth.LOCAL_USER
+
+
+def _session_user(store: Store, lang: str) -> User | None:
+    user, since = st.session_state.get(_USER), st.session_state.get(_SINCE)
+    if user is None or since is None:
+        return None
+    if datetime.now() - since > timedelta(hours=auth.SESSION_HOURS):
+        sign_out(store, "expired")
+        st.info(_t("auth.expired", lang))
+        return None
+    if auth.find_user(store, user.name) is None:  # disabled (or removed) since signing in
+        sign_out(store, "disabled")
+        return None
+    return user
+
+
+def _sign_in(store: Store, user: User) -> None:
+    st.session_state[_USER], st.session_state[_SINCE] = user, datetime.now()
+    auth.record(store, user.name, "login")
+
+
+def sign_out(store: Store, reason: str = "logout") -> None:
+    user = st.session_state.pop(_USER, None)
+    st.session_state.pop(_SINCE, None)
+    if user is not None:
+        auth.record(store, user.name, reason)
+
+
+def _login_form(store: Store, lang: str) -> None:
+    st.title(_t("auth.title", lang))
+    with st.form("auth.login"):
+        name = st.text_input(_t("auth.name", lang), key="auth.name")
+        password = st.text_input(_t("auth.password", lang), type="password", key="auth.password")
+        submitted = st.form_submit_button(_t("auth.sign_in", lang), type="primary")
+    if submitted:
+        try:
+            user = auth.login(store, name.strip(), password)
+        except AuthError as exc:
+            auth.record(store, name.strip() or None, "login", "refused", exc.code)
+            st.error(_t(f"auth.{exc.code}", lang, **exc.params))
+        else:
+            _sign_in(store, user)
+            st.rerun()
+    if _sso_configured():
+        if st.button(_t("auth.sso", lang), key="auth.sso"):
+            st.login()
+        if getattr(st.user, "is_logged_in", False):
+            _single_sign_on(store, lang)
+
+
+def _single_sign_on(store: Store, lang: str) -> None:
+    """An identity from the configured OIDC provider maps to the account of the same name (or e-mail)."""
+    for claim in ("email", "preferred_username", "name"):
+        value = st.user.get(claim)
+        user = auth.find_user(store, str(value)) if value else None
+        if user is not None:
+            _sign_in(store, user)
+            st.rerun()
+    st.error(_t("auth.sso_unknown", lang))
+
+
+def gate(store: Store, lang: str) -> User:
+    """The signed-in user; shows the login form and stops the run when there is none."""
+    if not auth.has_users(store):
+        return _local_user(lang)
+    user = _session_user(store, lang)
+    if user is None:
+        _login_form(store, lang)
+        st.stop()
+    with st.sidebar:
+        st.caption(_t("auth.signed_in", lang, name=user.name, role=_t(f"role.{user.role}", lang)))
+        if st.button(_t("auth.sign_out", lang), key="auth.sign_out"):
+            sign_out(store)
+            st.rerun()
+    return user
