@@ -135,6 +135,11 @@ def _parse_slice(text: str | None) -> list[dict[str, str]] | None:
 
 
 def cmd_restore(args: argparse.Namespace, cfg: Config) -> int:
+    if args.command == "restore" and args.source:
+        return cmd_backup(args, cfg)
+    if args.batch is None:
+        print("restore needs a batch number or --from DIR", file=sys.stderr)
+        return 2
     store = Store(cfg.database)
     store.init()
     try:
@@ -242,6 +247,22 @@ def cmd_audit(args: argparse.Namespace, cfg: Config) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace, cfg: Config) -> int:
+    from reform import backup
+
+    try:
+        if args.command == "backup":
+            manifest = backup.backup(Store(cfg.database), Path(args.out))
+        else:
+            manifest = backup.restore(Path(args.source), cfg.database)
+    except backup.BackupError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    counts = ", ".join(f"{name} {entry['rows']}" for name, entry in manifest["tables"].items())
+    print(f"{args.command}: data version {manifest['data_version']}; rows: {counts}")
+    return 0
+
+
 def _admin_parsers(sub: Any) -> None:
     """History, restore, export, accounts, audit and templates."""
     names = sorted(DATASETS)
@@ -252,10 +273,11 @@ def _admin_parsers(sub: Any) -> None:
     p = sub.add_parser("rollback", help="undo a batch: bring back the rows it replaced (a new recorded batch)")
     p.add_argument("batch", type=int)
     p.add_argument("--as", dest="user")
-    p = sub.add_parser("restore", help="make an earlier batch's rows current again (a new recorded batch)")
-    p.add_argument("batch", type=int)
-    p.add_argument("--slice", help="only this slice, e.g. township=罗塘街道,period=2024")
+    p = sub.add_parser("restore", help="BATCH: make a batch's rows current again; --from DIR: load a backup into --db")
+    p.add_argument("batch", type=int, nargs="?")
+    p.add_argument("--slice", help="with BATCH: only this slice, e.g. township=罗塘街道,period=2024")
     p.add_argument("--as", dest="user")
+    p.add_argument("--from", dest="source", help="a backup folder, restored into --db (a file that holds no data yet)")
     p = sub.add_parser("export", help="the meeting pack (slides of config.yaml meeting.slides) as PPTX, PDF or HTML")
     p.add_argument("--format", choices=("pptx", "pdf", "html"), required=True)
     p.add_argument("--out", required=True)
@@ -272,6 +294,8 @@ def _admin_parsers(sub: Any) -> None:
     q.add_argument("--json", action="store_true")
     for name in ("disable", "enable", "passwd"):
         users.add_parser(name).add_argument("name")
+    p = sub.add_parser("backup", help="a consistent copy of every table (Parquet) with a manifest of counts and checksums")
+    p.add_argument("--out", required=True, help="a new or empty folder")
     p = sub.add_parser("audit", help="the audit log, newest first")
     p.add_argument("--limit", type=int, default=200)
     p.add_argument("--json", action="store_true")
@@ -320,6 +344,7 @@ COMMANDS = {
     "export": cmd_export,
     "user": cmd_user,
     "audit": cmd_audit,
+    "backup": cmd_backup,
 }
 
 

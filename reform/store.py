@@ -10,6 +10,8 @@ never shared across threads.
 from __future__ import annotations
 
 import getpass
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -55,7 +57,7 @@ def stored_columns(dataset: Dataset) -> list[tuple[str, str]]:
     return columns
 
 
-def _schema_sql() -> list[str]:
+def schema_sql(audit_start: int = 1) -> list[str]:
     statements = [
         """CREATE TABLE IF NOT EXISTS batches (
             batch_id BIGINT PRIMARY KEY, dataset VARCHAR NOT NULL, kind VARCHAR NOT NULL,
@@ -66,7 +68,7 @@ def _schema_sql() -> list[str]:
             name VARCHAR PRIMARY KEY, role VARCHAR NOT NULL, township VARCHAR, password_hash VARCHAR NOT NULL,
             disabled BOOLEAN NOT NULL DEFAULT false, created_at TIMESTAMP, password_changed_at TIMESTAMP,
             failed_logins INTEGER NOT NULL DEFAULT 0, locked_until TIMESTAMP)""",
-        "CREATE SEQUENCE IF NOT EXISTS audit_seq",
+        f"CREATE SEQUENCE IF NOT EXISTS audit_seq START {int(audit_start)}",
         """CREATE TABLE IF NOT EXISTS audit (
             id BIGINT PRIMARY KEY DEFAULT nextval('audit_seq'), logged_at TIMESTAMP NOT NULL, user_name VARCHAR,
             action VARCHAR NOT NULL, outcome VARCHAR NOT NULL, detail VARCHAR)""",
@@ -122,6 +124,28 @@ def to_stored(frame: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
     return out
 
 
+LOCK_WAIT_S = 15.0
+_writer_locks: dict[str, threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
+def _writer_lock(path: Path) -> threading.Lock:
+    with _locks_guard:
+        return _writer_locks.setdefault(str(path.resolve()), threading.Lock())
+
+
+def _open(path: Path) -> duckdb.DuckDBPyConnection:
+    deadline, pause = time.monotonic() + LOCK_WAIT_S, 0.05
+    while True:
+        try:
+            return duckdb.connect(str(path))
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.5)
+
+
 class Store:
     """One DuckDB database file."""
 
@@ -130,23 +154,45 @@ class Store:
 
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A fresh connection for one call; closed afterwards (never shared across threads)."""
+        """A fresh connection for one call; closed afterwards (never shared across threads).
+
+        Another process (the command line while the app runs) may hold the file's lock for
+        a moment: wait for it, up to LOCK_WAIT_S, rather than fail the user's click.
+        """
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(str(self.path))
+        con = _open(self.path)
         try:
             yield con
         finally:
             con.close()
 
+    @contextmanager
+    def writing(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection for a write, one writer per database file in this process at a time.
+
+        DuckDB would fail the second of two concurrent commits on the same rows (a
+        write-write conflict); two clerks uploading at once simply take turns.
+        """
+        with _writer_lock(self.path), self.connect() as con:
+            yield con
+
+    @staticmethod
+    def _current_schema(con: duckdb.DuckDBPyConnection) -> bool:
+        if not con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'").fetchall()[0][0]:
+            return False
+        found = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
+        return bool(found) and int(found[0][0]) >= SCHEMA_VERSION
+
     def init(self) -> None:
-        """Create the schema if it is not there yet."""
+        """Create (or bring up to date) the schema; a cheap check when it is current."""
         with self.connect() as con:
-            if con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'").fetchall()[0][0]:
-                found = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
-                if found and int(found[0][0]) >= SCHEMA_VERSION:
-                    return
+            if self._current_schema(con):
+                return
+        with self.writing() as con:
+            if self._current_schema(con):  # another thread did it meanwhile
+                return
             con.execute("BEGIN TRANSACTION")  # the whole schema (or the missing part of it) or none of it
-            for statement in _schema_sql():
+            for statement in schema_sql():
                 con.execute(statement)
             con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
             con.execute("COMMIT")
@@ -210,7 +256,7 @@ class Store:
             raise ValueError("only a report without errors can be committed")
         dataset = DATASETS[report.dataset]
         incoming = to_stored(report.frame, dataset)
-        with self.connect() as con:
+        with self.writing() as con:
             duplicate = self._same_file(con, dataset.name, report.content_hash)
             if duplicate is not None:
                 return CommitResult(None, 0, 0, duplicate_of=duplicate)
@@ -239,7 +285,7 @@ class Store:
         self, batch_id: int, user: str | None = None, slices: list[dict[str, Any]] | None = None
     ) -> CommitResult:
         """Make an earlier batch's rows current again (all its slices, or the ones given), as a new batch."""
-        with self.connect() as con:
+        with self.writing() as con:
             dataset, info = self._batch_info(con, batch_id)
             cols = ", ".join(["source_row"] + [c for c, _ in stored_columns(dataset)])
             incoming = con.execute(
@@ -258,7 +304,7 @@ class Store:
         Slices the batch added with nothing before them are emptied. The rollback is itself a
         new batch; the undone rows stay in the history.
         """
-        with self.connect() as con:
+        with self.writing() as con:
             dataset, info = self._batch_info(con, batch_id)
             cols = ", ".join(["source_row"] + [c for c, _ in stored_columns(dataset)])
             slice_cols = ", ".join(dataset.slice)

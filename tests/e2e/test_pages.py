@@ -1,26 +1,20 @@
-"""The real server in a real browser (Debian chromium): every page shows Chinese text and drawn charts.
+"""The real server in a real browser (Debian chromium): every page shows Chinese text and drawn charts,
+uploads through the page's file input change a figure, the language switches, meeting mode exports.
 
-Screenshots go to tests/artifacts/ (git-ignored). Skipped, with a message, only where
-chromium is not installed; CI sets REFORM_REQUIRE_BROWSER=1 and then it must run.
+Screenshots go to tests/artifacts/ (git-ignored); a current set is kept in docs/screenshots/.
 """
 
 from __future__ import annotations
 
-import os
+import io
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
+import openpyxl
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = ROOT / "tests" / "artifacts"
+from tests.e2e.conftest import ARTIFACTS, open_page, serve
+
 PAGES = {
     "": "改革总览",
     "meeting": "会议模式",
@@ -36,79 +30,7 @@ PAGES = {
 }
 CHARTS = {"staffing": 3, "venues": 3, "alumni": 2, "pathways": 3, "funding": 3, "inspections": 3}
 
-if not Path(CHROMIUM).exists():
-    if os.environ.get("REFORM_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"{CHROMIUM} is required here (REFORM_REQUIRE_BROWSER=1) but missing", pytrace=False)
-    pytest.skip(
-        f"real-browser tests skipped: {CHROMIUM} is not installed (apt-get install chromium)", allow_module_level=True
-    )
-
-playwright = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.browser
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def serve(db: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    env = {**os.environ, "REFORM_DB": str(db)}
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "dashboard.py",
-        "--server.port",
-        str(port),
-        "--server.headless",
-        "true",
-    ]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(150):
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:  # noqa: S310 - localhost
-                if response.status == 200:
-                    return process, url
-        except OSError:
-            time.sleep(0.2)
-    process.terminate()
-    pytest.fail("the server did not start")
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, sample_db: Path) -> Iterator[str]:
-    db = tmp_path_factory.mktemp("browser") / "browser.duckdb"
-    shutil.copy(sample_db, db)
-    process, url = serve(db)
-    try:
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
-        )
-        yield b
-        b.close()
-
-
-def open_page(browser, url: str, height: int = 2400):
-    page = browser.new_page(viewport={"width": 1600, "height": height}, locale="zh-CN")
-    page.goto(url)
-    page.wait_for_selector("[data-testid='stMain'] h1", timeout=60_000)
-    page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
-    return page
 
 
 @pytest.mark.parametrize(("path", "title"), PAGES.items())
@@ -196,3 +118,45 @@ def test_a_township_clerk_signs_in_and_is_refused_another_townships_file(
         process.terminate()
         process.wait(timeout=20)
     assert Store(db).data_version() == 6
+
+
+def test_upload_an_xlsx_in_the_browser_switch_language_and_export_from_meeting_mode(
+    browser, sample_db: Path, tmp_path: Path  # noqa: ANN001
+) -> None:
+    db = tmp_path / "xlsx.duckdb"
+    shutil.copy(sample_db, db)
+    book = openpyxl.Workbook()
+    book.active.title = "经费保障"
+    book.active.append(["2025年经费（白米镇）"])
+    book.active.append(["镇街", "年度", "经费类型", "金额（元）", "青少年人数"])
+    book.active.append(["白米镇", 2025, "青少年发展专项", 20000, None])
+    xlsx = tmp_path / "白米经费.xlsx"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    xlsx.write_bytes(buffer.getvalue())
+    process, url = serve(db)
+    page = browser.new_page(viewport={"width": 1500, "height": 1600}, accept_downloads=True)
+    try:
+        page.goto(f"{url}/upload")
+        page.locator("input[type='file']").set_input_files(str(xlsx))
+        page.get_by_text("检查通过").wait_for(timeout=60_000)
+        page.get_by_role("button", name="确认保存").click()
+        page.get_by_text("已保存：第 7 批").wait_for(timeout=60_000)
+        page.get_by_role("link", name="经费保障（缺政策）").click()
+        page.get_by_text("16/17").first.wait_for(timeout=60_000)  # 白米镇 20000 / 5900 = 3.39 now meets ¥3
+        assert "16/17" in page.locator("[data-testid='stMetricValue']").all_inner_texts()
+        page.get_by_text("English").click()
+        page.get_by_role("heading", name="Funding (policy)").wait_for(timeout=60_000)
+        page.get_by_text("中文").click()
+        page.get_by_role("link", name="会议模式").click()
+        page.get_by_role("button", name="生成 HTML").click()
+        with page.expect_download(timeout=120_000) as download:
+            page.get_by_role("button", name="下载 HTML").click()
+        saved = tmp_path / "pack.html"
+        download.value.save_as(saved)
+        assert saved.stat().st_size > 1_000_000 and "基层团组织改革进展汇报" in saved.read_text(encoding="utf-8")
+        page.screenshot(path=str(ARTIFACTS / "meeting-export.png"), full_page=True)
+    finally:
+        page.close()
+        process.terminate()
+        process.wait(timeout=20)

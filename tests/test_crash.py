@@ -1,0 +1,70 @@
+"""Crash drill: an ingest process killed (SIGKILL) at random moments, 20 times. Each time the
+database opens, every batch is wholly there or wholly absent, and ``kpis`` answers with the
+figures from before or after that batch."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from reform.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+KILLS = 20
+
+
+def big_venues_file(path: Path, n: int, rows: int = 40_000) -> None:
+    """A Youth Homes file big enough that a kill can land while it is read, checked or written."""
+    towns = ["罗塘街道", "三水街道", "天目山街道", "梁徐街道", "张甸镇", "顾高镇", "大伦镇", "蒋垛镇", "娄庄镇"]
+    lines = ["阵地名称,镇街,类型,启用日期,统计期,活动场次"]
+    lines += [f"演练之家{i},{towns[i % len(towns)]},共营店,2022-01-01,{2000 + i % 26},{n}" for i in range(rows)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def consistent(db: Path) -> tuple[int, dict[str, float | None]]:
+    """Every batch's rows are all there; no row without its batch; kpis answer."""
+    store = Store(db)
+    with store.connect() as con:
+        for dataset in ("staffing", "venues", "alumni", "funding", "inspections", "members"):
+            orphans = con.execute(f"SELECT count(*) FROM {dataset} WHERE batch_id NOT IN (SELECT batch_id FROM batches)").fetchall()[0][0]
+            assert orphans == 0, dataset
+        partial = con.execute(
+            "SELECT b.batch_id FROM batches b LEFT JOIN (SELECT batch_id, count(*) AS n FROM venues GROUP BY ALL) v "
+            "USING (batch_id) WHERE b.dataset = 'venues' AND coalesce(v.n, 0) <> b.rows_stored"
+        ).fetchall()
+        assert partial == []
+    result = subprocess.run([sys.executable, "-m", "reform", "--db", str(db), "kpis", "--json"], cwd=ROOT, capture_output=True, text=True, timeout=120, check=True)
+    kpis = {k["key"]: k["value"] for k in json.loads(result.stdout)["kpis"]}
+    return store.data_version(), kpis
+
+
+def test_killed_ingests_leave_every_batch_whole(sample_copy: Path, tmp_path: Path) -> None:
+    rnd = random.Random(20211101)
+    version, figures = consistent(sample_copy)
+    history = {version: figures}
+    completed = killed = 0
+    for n in range(KILLS):
+        source = tmp_path / f"venues{n}.csv"
+        big_venues_file(source, n)
+        command = [sys.executable, "-m", "reform", "--db", str(sample_copy), "ingest", str(source), "--dataset", "venues"]
+        process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rnd.uniform(0.3, 2.4))
+        if process.poll() is None:
+            os.kill(process.pid, signal.SIGKILL)
+            killed += 1
+        else:
+            completed += 1
+        process.wait()
+        new_version, new_figures = consistent(sample_copy)
+        assert new_version in (version, version + 1)  # the batch is there or not, nothing in between
+        if new_version == version:
+            assert new_figures == history[version]
+        history[new_version] = new_figures
+        version = new_version
+    assert killed >= KILLS // 2, f"only {killed} kills landed during an ingest ({completed} finished first)"
