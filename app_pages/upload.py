@@ -27,14 +27,14 @@ file = right.file_uploader(ctx.t("upload.file"), type=["csv", "txt", "tsv", "xls
 if file is not None:
     report = upload.dry_run(ctx, file.getvalue(), file.name, None if dataset == AUTO else dataset)
     upload.report_summary(ctx, report)
-    if report.ok and upload.permitted(ctx, report):
+    done = st.session_state.get("upload.result")
+    if done and done[0] == file.file_id:  # this file is stored: say so, offer nothing more
+        upload.commit_result(ctx, done[1])
+    elif report.ok and upload.permitted(ctx, report):
         upload.changes(ctx, report)
         if st.button(ctx.t("upload.commit"), type="primary", key="upload.commit"):
             result = upload.commit(ctx, report)
             if result is not None:
                 st.session_state["upload.result"] = (file.file_id, result)
                 st.rerun()  # the new data version reaches the sidebar, footer and every chart
-    done = st.session_state.get("upload.result")
-    if done and done[0] == file.file_id:
-        upload.commit_result(ctx, done[1])
 widgets.footer(ctx)

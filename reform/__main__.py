@@ -294,7 +294,9 @@ def _admin_parsers(sub: Any) -> None:
     q.add_argument("--json", action="store_true")
     for name in ("disable", "enable", "passwd"):
         users.add_parser(name).add_argument("name")
-    p = sub.add_parser("backup", help="a consistent copy of every table (Parquet) with a manifest of counts and checksums")
+    p = sub.add_parser(
+        "backup", help="a consistent copy of every table (Parquet) with a manifest of counts and checksums"
+    )
     p.add_argument("--out", required=True, help="a new or empty folder")
     p = sub.add_parser("audit", help="the audit log, newest first")
     p.add_argument("--limit", type=int, default=200)

@@ -31,7 +31,9 @@ class BackupError(RuntimeError):
 
 def tables(store: Store) -> list[str]:
     with store.connect() as con:
-        rows = con.execute("SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' ORDER BY 1").fetchall()
+        rows = con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' ORDER BY 1"
+        ).fetchall()
     return [r[0] for r in rows]
 
 
@@ -56,7 +58,12 @@ def backup(store: Store, out: Path) -> dict[str, Any]:
     if any(out.iterdir()):
         raise BackupError(f"{out} is not empty")
     names = tables(store)
-    manifest: dict[str, Any] = {"format": FORMAT, "schema_version": SCHEMA_VERSION, "created_at": datetime.now().isoformat(timespec="seconds"), "tables": {}}
+    manifest: dict[str, Any] = {
+        "format": FORMAT,
+        "schema_version": SCHEMA_VERSION,
+        "created_at": datetime.now().isoformat(timespec="seconds"),
+        "tables": {},
+    }
     with store.connect() as con:
         con.execute("BEGIN TRANSACTION")  # one snapshot for every table
         manifest["data_version"] = int(con.execute("SELECT coalesce(max(batch_id), 0) FROM batches").fetchall()[0][0])

@@ -17,14 +17,19 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "reform", *args], cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "reform", *args], cwd=ROOT, capture_output=True, text=True, timeout=300, check=False
+    )
 
 
 @pytest.fixture
 def busy_store(sample_copy: Path, cfg: Config) -> Store:
     """The sample plus an upload, a rollback, an account and audit lines: every table has rows."""
     store = Store(sample_copy)
-    store.commit(ingest.validate("镇街,年度,经费类型,金额（元）\n溱潼镇,2025,青少年发展专项,1.5万\n".encode(), "f.csv", cfg), "clerk")
+    store.commit(
+        ingest.validate("镇街,年度,经费类型,金额（元）\n溱潼镇,2025,青少年发展专项,1.5万\n".encode(), "f.csv", cfg),
+        "clerk",
+    )
     store.undo(7, "admin")
     auth.add_user(store, cfg, "admin", "admin", "Admin-secret-pw")
     auth.record(store, "admin", "login")
@@ -58,7 +63,7 @@ def test_a_damaged_backup_is_refused_and_nothing_is_written(busy_store: Store, t
         handle.seek(40)
         handle.write(b"\x00\x01\x02")
     target = tmp_path / "restored.duckdb"
-    with pytest.raises(backup.BackupError, match="funding.parquet does not match its checksum"):
+    with pytest.raises(backup.BackupError, match=r"funding\.parquet does not match its checksum"):
         backup.restore(out, target)
     assert not target.exists()
 

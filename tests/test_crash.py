@@ -32,27 +32,46 @@ def consistent(db: Path) -> tuple[int, dict[str, float | None]]:
     store = Store(db)
     with store.connect() as con:
         for dataset in ("staffing", "venues", "alumni", "funding", "inspections", "members"):
-            orphans = con.execute(f"SELECT count(*) FROM {dataset} WHERE batch_id NOT IN (SELECT batch_id FROM batches)").fetchall()[0][0]
+            orphans = con.execute(
+                f"SELECT count(*) FROM {dataset} WHERE batch_id NOT IN (SELECT batch_id FROM batches)"
+            ).fetchall()[0][0]
             assert orphans == 0, dataset
         partial = con.execute(
             "SELECT b.batch_id FROM batches b LEFT JOIN (SELECT batch_id, count(*) AS n FROM venues GROUP BY ALL) v "
             "USING (batch_id) WHERE b.dataset = 'venues' AND coalesce(v.n, 0) <> b.rows_stored"
         ).fetchall()
         assert partial == []
-    result = subprocess.run([sys.executable, "-m", "reform", "--db", str(db), "kpis", "--json"], cwd=ROOT, capture_output=True, text=True, timeout=120, check=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "reform", "--db", str(db), "kpis", "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     kpis = {k["key"]: k["value"] for k in json.loads(result.stdout)["kpis"]}
     return store.data_version(), kpis
 
 
 def test_killed_ingests_leave_every_batch_whole(sample_copy: Path, tmp_path: Path) -> None:
-    rnd = random.Random(20211101)
+    rnd = random.Random(20211101)  # noqa: S311 - reproducible kill moments, not cryptography
     version, figures = consistent(sample_copy)
     history = {version: figures}
     completed = killed = 0
     for n in range(KILLS):
         source = tmp_path / f"venues{n}.csv"
         big_venues_file(source, n)
-        command = [sys.executable, "-m", "reform", "--db", str(sample_copy), "ingest", str(source), "--dataset", "venues"]
+        command = [
+            sys.executable,
+            "-m",
+            "reform",
+            "--db",
+            str(sample_copy),
+            "ingest",
+            str(source),
+            "--dataset",
+            "venues",
+        ]
         process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(rnd.uniform(0.3, 2.4))
         if process.poll() is None:

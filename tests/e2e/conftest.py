@@ -94,5 +94,3 @@ def open_page(browser, url: str, height: int = 2400):
     page.wait_for_selector("[data-testid='stMain'] h1", timeout=60_000)
     page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
     return page
-
-

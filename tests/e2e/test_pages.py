@@ -121,7 +121,9 @@ def test_a_township_clerk_signs_in_and_is_refused_another_townships_file(
 
 
 def test_upload_an_xlsx_in_the_browser_switch_language_and_export_from_meeting_mode(
-    browser, sample_db: Path, tmp_path: Path  # noqa: ANN001
+    browser,
+    sample_db: Path,
+    tmp_path: Path,
 ) -> None:
     db = tmp_path / "xlsx.duckdb"
     shutil.copy(sample_db, db)
