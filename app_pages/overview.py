@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from metrics import summary
+from metrics import overview, summary
 from metrics.base import AREAS
 from ui import cache, widgets
 from ui.context import current
@@ -34,16 +34,7 @@ widgets.table(
         cadre_fill_rate=league["cadre_fill_rate"] * 100,
         member_development_rate=league["member_development_rate"] * 100,
     ),
-    [
-        "township",
-        "met",
-        "officers",
-        "cadre_fill_rate",
-        "secretary_vacancies",
-        "specialty_homes",
-        "member_development_rate",
-        "funding_per_capita",
-    ],
+    list(overview.LEAGUE_COLUMNS),
     key="overview.league",
     formats={
         "met": st.column_config.ProgressColumn(format="%d", min_value=0, max_value=int(league["of"].max() or 6)),

@@ -19,6 +19,16 @@ from reform.store import Store
 
 KPIS: tuple[Kpi, ...] = tuple(k for module in AREA_MODULES.values() for k in module.KPIS)
 AREA_ORDER = ("people", "venues", "pathways", "policy")
+LEAGUE_COLUMNS = (  # the league table's columns, in the order pages and slides show them
+    "township",
+    "met",
+    "officers",
+    "cadre_fill_rate",
+    "secretary_vacancies",
+    "specialty_homes",
+    "member_development_rate",
+    "funding_per_capita",
+)
 
 
 def data_years(q: Query) -> tuple[int, int]:

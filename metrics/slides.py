@@ -19,17 +19,6 @@ from reform import i18n
 from reform.config import Config
 from reform.store import Store
 
-LEAGUE_COLUMNS = (
-    "township",
-    "met",
-    "officers",
-    "cadre_fill_rate",
-    "secretary_vacancies",
-    "specialty_homes",
-    "member_development_rate",
-    "funding_per_capita",
-)
-
 
 @dataclass
 class Slide:
@@ -118,7 +107,7 @@ class _Builder:
                 "funding_per_capita": table["funding_per_capita"].map(lambda v: "—" if pd.isna(v) else f"{v:.2f}"),
             }
         )
-        return shown.rename(columns={c: self.t(f"col.{c}") for c in LEAGUE_COLUMNS})
+        return shown.rename(columns={c: self.t(f"col.{c}") for c in overview.LEAGUE_COLUMNS})
 
     def _league_lines(self, table: pd.DataFrame) -> list[str]:
         if table.empty:
