@@ -7,6 +7,7 @@ Screenshots go to tests/artifacts/ (git-ignored); a current set is kept in docs/
 from __future__ import annotations
 
 import io
+import re
 import shutil
 from pathlib import Path
 
@@ -38,6 +39,9 @@ def test_every_page_in_a_real_browser(server: str, browser, path: str, title: st
     page = open_page(browser, f"{server}/{path}")
     try:
         page.get_by_text("示例数据").first.wait_for(timeout=60_000)  # the sample banner or the slide's footnote
+        page.get_by_text(re.compile(r"^数据版本 \d+ · 截至")).wait_for(
+            timeout=60_000
+        )  # the footer: the page is complete
         if path in CHARTS:
             page.wait_for_function(
                 f"document.querySelectorAll('.js-plotly-plot .plot-container').length >= {CHARTS[path]}", timeout=60_000
