@@ -62,6 +62,7 @@ navigation = st.navigation(
         ]
         for section, pages in PAGES.items()
         if any(visible(action) for *_, action in pages)
-    }
+    },
+    expanded=True,  # every page a role may open stays visible; none hides behind "View more"
 )
 navigation.run()

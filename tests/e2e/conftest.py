@@ -52,7 +52,11 @@ def serve(db: Path) -> tuple[subprocess.Popen[bytes], str]:
         "--server.headless",
         "true",
     ]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = (ARTIFACTS / f"server-{port}.log").open(
+        "wb"
+    )  # a file, not a pipe nobody reads (a full pipe stalls the server)
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     for _ in range(150):
         try:

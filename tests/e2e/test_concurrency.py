@@ -11,7 +11,7 @@ import pytest
 from reform.store import Store
 from tests.e2e.conftest import ARTIFACTS, serve
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(900)]
 VIEWERS = 20
 UPLOADS = {  # the same two slices (溱潼镇 and 白米镇 2025 funding) from two clerks at once
     "a.csv": "镇街,年度,经费类型,金额（元）\n溱潼镇,2025,青少年发展专项,1.5万\n白米镇,2025,青少年发展专项,2万\n",

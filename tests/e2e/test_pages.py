@@ -53,6 +53,7 @@ def test_every_page_in_a_real_browser(server: str, browser, path: str, title: st
         assert title in page.locator("h1").first.inner_text()
         assert page.locator("[data-testid='stException']").count() == 0
         ARTIFACTS.mkdir(exist_ok=True)
+        page.wait_for_timeout(1500)  # sparklines and table canvases draw a moment after the text
         page.screenshot(path=str(ARTIFACTS / f"{path or 'overview'}.png"), full_page=True)
     finally:
         page.close()
