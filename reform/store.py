@@ -13,7 +13,7 @@ import getpass
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -414,10 +414,8 @@ def _checkpoint(con: duckdb.DuckDBPyConnection) -> None:
     The commit is already durable in the WAL; while another session writes (an audit line, a
     sign-in) DuckDB refuses a CHECKPOINT, and a later one, or DuckDB itself, does it instead.
     """
-    try:
+    with suppress(duckdb.TransactionException):
         con.execute("CHECKPOINT")
-    except duckdb.TransactionException:
-        pass
 
 
 def _check_units(con: duckdb.DuckDBPyConnection, name: str, covered: str, units: set[str]) -> None:
