@@ -12,6 +12,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from metrics.base import KpiResult
+from metrics.pathways import MIDDLE_SCHOOLS
 from reform import i18n
 from reform.config import Config
 
@@ -23,6 +24,13 @@ def _names(items: list[str], lang: str) -> str:
     if len(items) <= NAMED:
         return separator.join(items)
     return separator.join(items[:NAMED]) + i18n.t("summary.and_more", lang, count=len(items))
+
+
+def _with_figures(names: pd.Series, figures: list[str], lang: str) -> list[str]:
+    """``溱潼镇（2.67元）`` in Chinese, ``溱潼镇 (¥2.67)`` in English: a laggard and how far it is."""
+    if lang == "en":
+        return [f"{n} ({f})" for n, f in zip(names, figures, strict=True)]
+    return [f"{n}（{f}）" for n, f in zip(names, figures, strict=True)]
 
 
 def _pct(value: float | None) -> str:
@@ -68,10 +76,7 @@ def staffing(results: dict[str, KpiResult], tables: dict[str, pd.DataFrame], cfg
         worst = towns[towns["secretary_vacant"] > 0].sort_values("secretary_vacant", ascending=False)
         lines.append(i18n.t("summary.vacancies", lang, count=f"{vacancies.value:.0f}"))
         if not worst.empty:
-            named = [
-                f"{t}（{v:.0f}）" if lang != "en" else f"{t} ({v:.0f})"
-                for t, v in zip(worst["township"], worst["secretary_vacant"], strict=True)
-            ]
+            named = _with_figures(worst["township"], [f"{v:.0f}" for v in worst["secretary_vacant"]], lang)
             lines[-1] += i18n.t("summary.vacancies_where", lang, names=_names(named, lang))
     return lines
 
@@ -129,15 +134,12 @@ def pathways(results: dict[str, KpiResult], tables: dict[str, pd.DataFrame], cfg
     towns = tables["by_township"]
     behind = towns[towns["rate"] < cfg.targets["member_development_rate"].target - 1e-9].sort_values("rate")
     if not behind.empty:
-        named = [
-            f"{t}（{_pct(r)}）" if lang != "en" else f"{t} ({_pct(r)})"
-            for t, r in zip(behind["township"], behind["rate"], strict=True)
-        ]
+        named = _with_figures(behind["township"], [_pct(r) for r in behind["rate"]], lang)
         lines.append(i18n.t("summary.development_behind", lang, names=_names(named, lang)))
     schools = results["league_school_coverage"]
     if schools.value is not None:
         units = tables["units"]
-        middle = units[units["sector"].isin(("middle_school", "high_school"))]
+        middle = units[units["sector"].isin(MIDDLE_SCHOOLS)]
         without = list(middle.loc[~middle["has_league_school"].fillna(False).astype(bool), "unit"])
         line = i18n.t("summary.schools", lang, covered=f"{schools.numerator:.0f}", total=f"{schools.denominator:.0f}")
         if without:
@@ -153,10 +155,8 @@ def funding(results: dict[str, KpiResult], tables: dict[str, pd.DataFrame], cfg:
     if coverage.value is not None:
         per = tables["per_capita"].sort_values("per_capita")
         below = per[per["per_capita"] < standard - 1e-9]
-        named = [
-            f"{t}（{v:.2f}元）" if lang != "en" else f"{t} (¥{v:.2f})"
-            for t, v in zip(below["township"], below["per_capita"], strict=True)
-        ]
+        money = [f"{v:.2f}元" if lang != "en" else f"¥{v:.2f}" for v in below["per_capita"]]
+        named = _with_figures(below["township"], money, lang)
         silent = list(tables["not_reported"]["township"])
         line = i18n.t(
             "summary.funding",
