@@ -34,9 +34,9 @@ def report_summary(ctx: Context, report: ingest.Report) -> None:
     cols[2].metric(ctx.t("upload.rows_skipped"), report.rows_skipped)
     cols[3].metric(ctx.t("upload.errors"), len(report.errors))
     name = i18n.label(DATASETS[report.dataset], ctx.lang) if report.dataset else "?"
-    if report.ok:
+    if report.ok and not auth.upload_problems(ctx.user, ctx.cfg, report):
         st.success(escape(ctx.t("upload.ok", rows=report.rows_valid, dataset=name)))
-    else:
+    elif not report.ok:  # a file this user may not store says so below (permitted), not "check passed"
         st.error(escape(ctx.t("upload.has_errors", count=len(report.errors))))
     if report.problems:
         st.subheader(ctx.t("upload.problems"))
