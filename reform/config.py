@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -92,11 +93,12 @@ class Config:
     max_file_mb: int
     source: Path
 
-    @property
+    @cached_property
     def township_names(self) -> tuple[str, ...]:
+        """Computed once: cell readers and metrics ask for it per value and per query."""
         return tuple(t.name for t in self.townships)
 
-    @property
+    @cached_property
     def city_names(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.cities)
 

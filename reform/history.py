@@ -12,7 +12,7 @@ import pandas as pd
 
 from reform.datasets import DATASETS, Dataset
 from reform.ingest.report import Report
-from reform.store import Store, stored_columns, to_stored
+from reform.store import Store, columnar, stored_columns, to_stored
 
 SLICE_SEPARATOR = " · "
 
@@ -26,58 +26,41 @@ def _value_columns(dataset: Dataset) -> list[str]:
     return [c for c, _ in stored_columns(dataset) if c not in dataset.key]
 
 
-def _comparable(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """Values as text so that a stored DECIMAL and an incoming float compare equal."""
-    out = frame[columns].copy()
-    for column in columns:
-        out[column] = out[column].map(
-            lambda v: "" if v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NA else _text(v)
-        )
-    return out
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    try:
-        number = float(value)
-        return str(int(number)) if number.is_integer() else f"{number:.2f}"
-    except (TypeError, ValueError):
-        return str(value)[:10] if hasattr(value, "isoformat") else str(value)
-
-
 def preview(store: Store, report: Report) -> pd.DataFrame:
-    """Per slice the file covers: rows now, rows in the file, and how many are added, removed, changed."""
+    """Per slice the file covers: rows now, rows in the file, and how many are added, removed, changed.
+
+    One SQL statement, however many slices: within each slice, file rows and current rows are
+    matched on the key; a matched row is changed when any stored value would differ (the file's
+    values cast to the table's types first, so 25万 and 250000.00 are the same amount).
+    """
     dataset = DATASETS[report.dataset or ""]
-    incoming = to_stored(report.frame, dataset)
-    slices = incoming[list(dataset.slice)].drop_duplicates()
+    types = dict(stored_columns(dataset))
+    slices, key = list(dataset.slice), list(dataset.key)
+    on = " AND ".join(f"i.{c} IS NOT DISTINCT FROM c.{c}" for c in dict.fromkeys(slices + key))
+    differs = " OR ".join(f"i.{c} IS DISTINCT FROM c.{c}" for c in _value_columns(dataset)) or "false"
+    typed = ", ".join(f"CAST({c} AS {sql}) AS {c}" for c, sql in types.items())
+    label = " || ' · ' || ".join(f"CAST(coalesce(i.{c}, c.{c}) AS VARCHAR)" for c in slices)
+    sql = f"""
+        WITH i AS (SELECT source_row, {typed} FROM incoming),
+             c AS (SELECT t.* FROM current_{dataset.name} t
+                   WHERE ({", ".join(slices)}) IN (SELECT ({", ".join(slices)}) FROM i))
+        SELECT {label} AS slice,
+               count(c.source_row)::BIGINT AS rows_now,
+               count(i.source_row)::BIGINT AS rows_new,
+               count(*) FILTER (WHERE c.source_row IS NULL)::BIGINT AS added,
+               count(*) FILTER (WHERE i.source_row IS NULL)::BIGINT AS removed,
+               count(*) FILTER (WHERE i.source_row IS NOT NULL AND c.source_row IS NOT NULL AND ({differs}))::BIGINT
+                   AS changed
+        FROM i FULL OUTER JOIN c ON {on}
+        GROUP BY ALL
+        ORDER BY min(i.source_row)"""
     store.init()
     with store.connect() as con:
-        con.register("slices", slices)
-        current = con.execute(
-            f"SELECT t.* FROM current_{dataset.name} t JOIN slices s USING ({', '.join(dataset.slice)})"
-        ).df()
-        con.unregister("slices")
-    key, values = list(dataset.key), _value_columns(dataset)
-    rows = []
-    for _, values_of_slice in slices.iterrows():
-        mask_new = (incoming[list(dataset.slice)].astype(str) == values_of_slice.astype(str).values).all(axis=1)
-        mask_now = (current[list(dataset.slice)].astype(str) == values_of_slice.astype(str).values).all(axis=1)
-        new = _comparable(incoming[mask_new], key + values).set_index(key)
-        now = _comparable(current[mask_now], key + values).set_index(key)
-        both = new.index.intersection(now.index)
-        changed = int((new.loc[both, values] != now.loc[both, values]).any(axis=1).sum()) if len(both) else 0
-        rows.append(
-            {
-                "slice": slice_label(values_of_slice, dataset),
-                "rows_now": len(now),
-                "rows_new": len(new),
-                "added": len(new.index.difference(now.index)),
-                "removed": len(now.index.difference(new.index)),
-                "changed": changed,
-            }
-        )
-    return pd.DataFrame(rows, columns=["slice", "rows_now", "rows_new", "added", "removed", "changed"])
+        con.register("incoming", columnar(to_stored(report.frame, dataset)))
+        try:
+            return con.execute(sql).df()
+        finally:
+            con.unregister("incoming")
 
 
 def batch_slices(store: Store, batch_id: int) -> pd.DataFrame:

@@ -235,6 +235,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Upload your township's report (CSV or Excel). It is checked first; commit when it has no errors. A re-upload replaces the same period; the earlier version stays in the history.",
     ),
     "upload.dataset": ("数据类型", "Dataset"),
+    "upload.checking": ("正在读取并检查 {name} …", "Reading and checking {name} …"),
+    "upload.storing": ("正在保存 {rows} 行 …", "Storing {rows} rows …"),
     "upload.auto": ("自动识别", "Recognise from headers"),
     "upload.file": ("选择文件", "Choose a file"),
     "upload.rows_read": ("读取行数", "Rows read"),
@@ -576,6 +578,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Sample data loaded: {files} files, {rows} rows",
     ),
     "cli.sample_skipped": ("数据库非空，未载入示例数据", "The store is not empty; sample data not loaded"),
+    "cli.province_written": (
+        "已生成规模测试数据：配置 {config}，{files} 个文件，共 {rows} 行",
+        "Province-scale data written: configuration {config}, {files} files, {rows} rows",
+    ),
+    "cli.province_use": (
+        "查看时请使用：--config {config} --db {db}（或环境变量 REFORM_CONFIG、REFORM_DB）",
+        "To view it use: --config {config} --db {db} (or REFORM_CONFIG and REFORM_DB)",
+    ),
 }
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+import unicodedata
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -266,3 +268,23 @@ def test_read_text_keeps_formulas_as_text_and_limits_length() -> None:
 )
 def test_totals_label(raw: str, expected: bool) -> None:
     assert cells.is_totals_label(raw) is expected
+
+
+# ---------------------------------------------------------------- shortcuts that must equal the full rule
+def _every_character() -> list[str]:
+    return [chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF]
+
+
+def test_blank_by_strip_equals_blank_after_nfkc_for_every_character() -> None:
+    """is_blank strips without normalising: no character may become a space under NFKC (or stop being one)."""
+    differ = [c for c in _every_character() if (unicodedata.normalize("NFKC", c).strip() == "") != (c.strip() == "")]
+    assert differ == []
+    assert cells.is_blank(" \u3000\u00a0\t") and not cells.is_blank("\u3000合计")
+
+
+def test_totals_hint_holds_every_character_that_can_spell_a_totals_word() -> None:
+    """Text without a hint character is not normalised at all, so the hint must miss nothing."""
+    needed = [c for c in _every_character() if {"计", "t"} & set(unicodedata.normalize("NFKC", c).lower())]
+    assert [c for c in needed if not cells._TOTALS_HINT.fullmatch(c)] == []
+    assert cells.is_totals_label("ＴＯＴＡＬ") and cells.is_totals_label("合 计") and cells.is_totals_label("Subtotal")
+    assert not cells.is_totals_label("合作社") and not cells.is_totals_label("小学")

@@ -19,8 +19,11 @@ ROOT = Path(__file__).resolve().parent.parent
 KILLS = 20
 
 
-def big_venues_file(path: Path, n: int, rows: int = 40_000) -> None:
-    """A Youth Homes file big enough that a kill can land while it is read, checked or written."""
+def big_venues_file(path: Path, n: int, rows: int = 300_000) -> None:
+    """A Youth Homes file big enough that a kill can land while it is read, checked or written.
+
+    Ingest is columnar (about 2 s per million rows), so the file has to be large for the
+    process to live past start-up for most of the kill moments."""
     towns = ["罗塘街道", "三水街道", "天目山街道", "梁徐街道", "张甸镇", "顾高镇", "大伦镇", "蒋垛镇", "娄庄镇"]
     lines = ["阵地名称,镇街,类型,启用日期,统计期,活动场次"]
     lines += [f"演练之家{i},{towns[i % len(towns)]},共营店,2022-01-01,{2000 + i % 26},{n}" for i in range(rows)]

@@ -36,7 +36,10 @@ def test_gbk_csv_with_title_and_totals_row_validates_with_exactly_its_data_rows(
     frame = report.frame
     assert list(frame["source_row"]) == [4, 5, 7]
     assert list(frame["township"]) == ["罗塘街道", "三水街道", "张甸镇"]
-    assert [p.label for p in frame["period"]] == ["2025-Q1"] * 3
+    assert list(frame["period"]) == ["2025-Q1"] * 3
+    assert list(frame["period_kind"]) == ["quarter"] * 3
+    assert list(frame["period_start"]) == [date(2025, 1, 1)] * 3
+    assert list(frame["period_end"]) == [date(2025, 3, 31)] * 3
     assert list(frame["authorized"]) == [2, 1, 1234]
     assert list(frame["filled"]) == [2, 1, 1200]
 
@@ -62,7 +65,7 @@ def test_headers_match_ignoring_case_width_spaces_units_and_by_english_name(cfg:
     assert report.ok, report.to_dict()
     assert report.dataset == "funding"
     assert float(report.frame["amount_yuan"][0]) == 250000
-    assert report.frame["youth_population"][0] is None  # empty optional cell is NULL, never 0
+    assert report.frame["youth_population"].isna().tolist() == [True]  # empty optional cell is NULL, never 0
 
 
 def test_unknown_column_is_a_warning_and_ignored(cfg: Config) -> None:

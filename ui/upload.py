@@ -19,8 +19,10 @@ def dry_run(ctx: Context, data: bytes, file_name: str, dataset: str | None) -> i
     key = (ingest.content_hash(data), file_name, dataset)
     kept = st.session_state.get(_REPORT_KEY)
     if kept is None or kept[0] != key:
-        with st.spinner("…"):
-            report = ingest.validate(data, file_name, ctx.cfg, dataset)
+        label = ctx.t("upload.checking", name=escape(file_name))  # progress text is Markdown
+        bar = st.progress(0.0, text=label)
+        report = ingest.validate(data, file_name, ctx.cfg, dataset, lambda share: bar.progress(share, text=label))
+        bar.empty()
         kept = (key, report)
         st.session_state[_REPORT_KEY] = kept
     return kept[1]
@@ -68,14 +70,21 @@ def commit(ctx: Context, report: ingest.Report) -> CommitResult | None:
     """Commit as the signed-in user; the store checks the rows' townships once more inside the transaction."""
     if not permitted(ctx, report):
         return None
+    label = ctx.t("upload.storing", rows=report.rows_valid)
+    bar = st.progress(0.0, text=label)
     try:
         result = ctx.store.commit(
-            report, ctx.user.name, units=auth.write_units(ctx.user, ctx.cfg, report.dataset or "")
+            report,
+            ctx.user.name,
+            units=auth.write_units(ctx.user, ctx.cfg, report.dataset or ""),
+            progress=lambda share: bar.progress(share, text=label),
         )
     except PermissionError as exc:
         auth.record(ctx.store, ctx.user.name, "upload", "refused", f"{report.file_name}: {exc}")
         st.error(ctx.t("auth.upload_refused_replace"))
         return None
+    finally:
+        bar.empty()
     detail = f"{report.file_name} ({report.dataset}): batch {result.batch_id}, {result.rows_stored} rows"
     auth.record(ctx.store, ctx.user.name, "upload", "duplicate" if result.duplicate_of else "ok", detail)
     return result

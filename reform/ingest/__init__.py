@@ -10,9 +10,9 @@ import hashlib
 
 from reform.config import Config
 from reform.datasets import DATASETS, Dataset
-from reform.ingest.header import find_header, recognise
+from reform.ingest.header import HEADER_SEARCH_ROWS, find_header, recognise
 from reform.ingest.readers import FileError, read_file
-from reform.ingest.report import ERROR, Problem, Report
+from reform.ingest.report import ERROR, Problem, Progress, Report
 from reform.ingest.validate import validate_sheet
 
 __all__ = ["Problem", "Report", "content_hash", "validate"]
@@ -28,8 +28,15 @@ def _sheet_names(dataset: Dataset | None) -> tuple[str, ...]:
     return tuple(name for d in chosen for name in (d.name, d.zh))
 
 
-def validate(data: bytes, file_name: str, config: Config, dataset: str | Dataset | None = None) -> Report:
-    """Read and check a file; the report says what a commit would store."""
+def validate(
+    data: bytes, file_name: str, config: Config, dataset: str | Dataset | None = None, progress: Progress = None
+) -> Report:
+    """Read and check a file; the report says what a commit would store.
+
+    ``progress(share)``, when given, is told how far the dry run has come (for a progress bar).
+    """
+    tell = progress or (lambda _share: None)
+    tell(0.02)
     report = Report(file_name=file_name, content_hash=content_hash(data))
     chosen = DATASETS[dataset] if isinstance(dataset, str) else dataset
     if len(data) > config.max_file_mb * 1024 * 1024:
@@ -40,20 +47,23 @@ def validate(data: bytes, file_name: str, config: Config, dataset: str | Dataset
     except FileError as exc:
         report.add(ERROR, exc.code, exc.params.get("line"), **exc.params)
         return report
+    tell(0.35)
     report.encoding = sheet.encoding
+    head = sheet.head(HEADER_SEARCH_ROWS + 1)  # a two-row header may end one row below the search
     if chosen is None:
-        matches = recognise(sheet.rows)
+        matches = recognise(head)
         if len(matches) != 1:
             names = "、".join(m.dataset.zh for m in matches)
             report.add(ERROR, "dataset_ambiguous" if matches else "dataset_unknown", names=names)
             return report
         match = matches[0]
     else:
-        match = find_header(sheet.rows, chosen)
+        match = find_header(head, chosen)
         if match is None:
             report.dataset = chosen.name
             columns = "、".join(c.zh for c in chosen.required)
             report.add(ERROR, "header_not_found", dataset=chosen.zh, columns=columns)
             return report
-    validate_sheet(sheet.rows, match, config, report)
+    tell(0.4)
+    validate_sheet(sheet, match, config, report, progress)
     return report

@@ -38,6 +38,10 @@ def clean(value: Any) -> str:
 
 
 def is_blank(value: Any) -> bool:
+    """Empty or only spaces. For text, ``strip`` alone decides: NFKC never turns a non-space
+    into a space (tests/test_cells.py checks every code point), and this runs per distinct value."""
+    if isinstance(value, str):
+        return not value.strip()
     return clean(value) == ""
 
 
@@ -335,9 +339,20 @@ def read_text(value: Any, max_length: int = 100) -> str:
     return text
 
 
-TOTALS_WORDS = ("合计", "总计", "小计")
+TOTALS_WORDS = ("合计", "总计", "小计", "total", "subtotal")
+# Every character whose NFKC form holds 计 or t (each totals word has one): text without
+# any of them cannot be a totals label, and most cells are rejected without normalising.
+_TOTALS_HINT = re.compile(
+    "[Tt计\u1d40\u1d57\u209c\u2121\u2122\u24af\u24c9\u24e3\u3250\u32cf\u3394\u33cf\ufb05\ufb06"
+    "\uff34\uff54\U0001d413\U0001d42d\U0001d447\U0001d461\U0001d47b\U0001d495\U0001d4af\U0001d4c9"
+    "\U0001d4e3\U0001d4fd\U0001d517\U0001d531\U0001d54b\U0001d565\U0001d57f\U0001d599\U0001d5b3"
+    "\U0001d5cd\U0001d5e7\U0001d601\U0001d61b\U0001d635\U0001d64f\U0001d669\U0001d683\U0001d69d"
+    "\U0001f123\U0001f143]"
+)
 
 
 def is_totals_label(value: Any) -> bool:
-    """A totals row starts with 合计, 总计 or 小计 (spaces such as ``合 计`` ignored)."""
-    return _compact(value) in TOTALS_WORDS or _compact(value).lower() in ("total", "subtotal")
+    """A totals row starts with 合计, 总计 or 小计 (spaces such as ``合 计`` ignored), or total/subtotal."""
+    if isinstance(value, str) and not _TOTALS_HINT.search(value):
+        return False
+    return _compact(value).lower() in TOTALS_WORDS

@@ -10,14 +10,17 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import tempfile
 import unicodedata
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import Any
 
-from reform.ingest import cells
+import duckdb
+import pandas as pd
+
 from reform.ingest.cells import CellError
 
 DELIMITERS = (",", "\t", ";")
@@ -28,13 +31,28 @@ MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # an .xlsx that unpacks to more is refus
 
 @dataclass
 class Sheet:
-    """The cells of one sheet, and how they were read."""
+    """The cells of one sheet, and how they were read.
 
-    rows: list[list[Any]]
+    ``grid`` has one column per sheet column (labelled 0, 1, …) and one row per sheet
+    row: ``grid.iloc[i]`` is what the user sees as row ``i + 1``. A missing cell is NA.
+    """
+
+    grid: pd.DataFrame
     encoding: str | None = None
     delimiter: str | None = None
     sheet_name: str | None = None
     notes: list[str] = field(default_factory=list)
+
+    def head(self, count: int) -> list[list[Any]]:
+        """The first rows as lists of cells (None for a missing cell), for finding the header."""
+        top = self.grid.iloc[:count].astype(object)
+        return top.where(top.notna(), None).values.tolist()
+
+
+def grid_of(rows: list[list[Any]]) -> pd.DataFrame:
+    """A grid from rows of Python cells, shorter rows padded with None; cells kept as they are."""
+    width = max((len(r) for r in rows), default=0)
+    return pd.DataFrame([r + [None] * (width - len(r)) for r in rows], columns=range(width), dtype=object)
 
 
 class FileError(CellError):
@@ -78,7 +96,14 @@ def decode(data: bytes) -> tuple[str, str]:
 
 
 def _widest(text: str, delimiter: str) -> int:
-    sample = io.StringIO("\n".join(text.splitlines()[:50]))
+    """Fields in the widest of the first 50 lines."""
+    head, end = text, -1
+    for _ in range(50):
+        end = text.find("\n", end + 1)
+        if end < 0:
+            break
+        head = text[:end]
+    sample = io.StringIO("\n".join(head.splitlines()[:50]))
     try:
         return max((len(r) for r in csv.reader(sample, delimiter=delimiter)), default=0)
     except csv.Error:
@@ -105,7 +130,58 @@ def read_csv(data: bytes, dataset_names: tuple[str, ...] = ()) -> Sheet:
     if looks_binary(text):
         raise FileError("binary_file")
     delimiter = sniff_delimiter(text)
-    return Sheet(_records(text.replace("\x00", ""), delimiter), encoding=encoding, delimiter=delimiter)
+    payload = data if encoding == "utf-8" else text.encode("utf-8")
+    if b"\x00" in payload:
+        payload = payload.replace(b"\x00", b"")
+    grid = _duckdb_grid(payload, delimiter, _widest(text, delimiter))
+    if grid is None:  # DuckDB could not vouch for every row: the exact reader, with the row of any fault
+        grid = grid_of(_records(text.replace("\x00", ""), delimiter))
+    return Sheet(grid, encoding=encoding, delimiter=delimiter)
+
+
+def _duckdb_grid(payload: bytes, delimiter: str, width: int) -> pd.DataFrame | None:
+    """Parse well-formed UTF-8 CSV with DuckDB's reader, every cell as text; None where it cannot be trusted.
+
+    The fast path is taken only when DuckDB's rows are the file's lines one for one (no
+    quoted line breaks, no skipped empty lines, no lone CR line ends), no row is wider than
+    the first lines and no cell is longer than MAX_CELL_CHARS, so row numbers and cells
+    are exactly what the exact reader (``_records``) would give.
+    """
+    end = len(payload)
+    while end and payload[end - 1] in b"\r\n":  # line ends after the last row (no copy of a large file)
+        end -= 1
+    body = memoryview(payload)[:end]
+    lone_cr = b"\r" in payload and payload.count(b"\r", 0, end) != payload.count(b"\r\n", 0, end)
+    if not end or width < 1 or lone_cr:
+        return None
+    lines = payload.count(b"\n", 0, end) + 1
+    columns = {f"c{i}": "VARCHAR" for i in range(width)}
+    with tempfile.TemporaryDirectory(prefix="reform-csv-") as tmp:
+        path = Path(tmp) / "upload.csv"
+        path.write_bytes(body)
+        con = duckdb.connect()
+        try:
+            table = con.sql(
+                "SELECT * FROM read_csv($path, header = false, delim = $delim, quote = '\"', escape = '\"', "
+                "columns = $columns, auto_detect = false, null_padding = true, strict_mode = true)",
+                params={"path": str(path), "delim": delimiter, "columns": columns},
+            ).to_arrow_table()
+        except duckdb.Error:
+            return None
+        finally:
+            con.close()
+    if table.num_rows != lines or any(_longest(table.column(i)) > MAX_CELL_CHARS for i in range(width)):
+        return None
+    grid = table.to_pandas()
+    grid.columns = range(width)
+    return grid
+
+
+def _longest(column: Any) -> int:
+    import pyarrow.compute as pc
+
+    longest = pc.max(pc.utf8_length(column)).as_py()
+    return int(longest or 0)
 
 
 def _records(text: str, delimiter: str) -> list[list[str]]:
@@ -152,7 +228,7 @@ def read_excel(data: bytes, dataset_names: tuple[str, ...] = ()) -> Sheet:
     name = next((n for n in book.sheet_names if n.strip().lower() in wanted), None)
     name = name or (visible[0] if visible else book.sheet_names[0])
     rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-    return Sheet([list(r) for r in rows], sheet_name=name)
+    return Sheet(grid_of([list(r) for r in rows]), sheet_name=name)
 
 
 Reader = Callable[[bytes, tuple[str, ...]], Sheet]
@@ -168,13 +244,10 @@ READERS: dict[str, Reader] = {
 
 def read_file(data: bytes, file_name: str, dataset_names: tuple[str, ...] = ()) -> Sheet:
     """Pick the reader by the file's ending and read the grid."""
-    if not data.strip():
+    if not data or data.isspace():
         raise FileError("empty_file")
     suffix = PurePath(file_name).suffix.lower()
     reader = READERS.get(suffix)
     if reader is None:
         raise FileError("unsupported_type", suffix=suffix or "?", allowed=" ".join(READERS))
-    sheet = reader(data, dataset_names)
-    while sheet.rows and all(cells.is_blank(c) for c in sheet.rows[-1]):  # formatted but empty rows at the end
-        sheet.rows.pop()
-    return sheet
+    return reader(data, dataset_names)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,6 +11,7 @@ import pandas as pd
 from reform import i18n
 
 ERROR, WARNING = "error", "warning"
+Progress = Callable[[float], None] | None  # told the share of a long task done so far (0.0 to 1.0)
 
 
 @dataclass(frozen=True)

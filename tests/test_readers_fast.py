@@ -1,0 +1,74 @@
+"""DuckDB's CSV reader (the fast path for large files) gives exactly the exact reader's grid, or steps aside."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from reform.ingest import readers
+
+CORPUS = Path(__file__).resolve().parent / "corpus" / "files"
+TEXT_FILES = sorted(p.name for p in CORPUS.iterdir() if p.suffix in (".csv", ".txt", ".tsv"))
+
+
+def plain(grid: pd.DataFrame) -> list[list[str]]:
+    """Cells as text with an empty cell as '' (DuckDB says NULL where the csv module says '')."""
+    return [["" if pd.isna(v) else str(v) for v in row] for row in grid.astype(object).values.tolist()]
+
+
+def both(data: bytes) -> tuple[pd.DataFrame | None, pd.DataFrame]:
+    text, encoding = readers.decode(data)
+    text = text.replace("\x00", "")
+    delimiter = readers.sniff_delimiter(text)
+    payload = (data if encoding == "utf-8" else text.encode("utf-8")).replace(b"\x00", b"")
+    fast = readers._duckdb_grid(payload, delimiter, readers._widest(text, delimiter))
+    return fast, readers.grid_of(readers._records(text, delimiter))
+
+
+@pytest.mark.parametrize("name", TEXT_FILES)
+def test_fast_grid_equals_the_exact_reader_on_every_corpus_text_file(name: str) -> None:
+    data = (CORPUS / name).read_bytes()
+    try:
+        fast, exact = both(data)
+    except readers.FileError:  # binary, empty or broken files: the exact reader's error is the answer
+        return
+    if fast is not None:
+        assert plain(fast) == plain(exact)
+
+
+def test_the_fast_path_is_taken_for_ordinary_files() -> None:
+    taken = []
+    for name in TEXT_FILES:
+        try:
+            fast, _ = both((CORPUS / name).read_bytes())
+        except readers.FileError:
+            continue
+        taken.append(fast is not None)
+    assert sum(taken) >= len(taken) * 2 // 3, taken
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ('a,b,c\n"two\nlines",2,3\n', "a quoted line break makes rows and lines differ"),
+        ("a,b,c\n\n1,2,3\n", "DuckDB skips an empty line the exact reader keeps as a row"),
+        ("a,b,c\n" + "1,2,3\n" * 60 + "1,2,3,4\n", "a row wider than the first 50 lines"),
+        ('a,b,c\n"open,2,3\n', "an unclosed quote: the exact reader names its row"),
+        ("a,b,c\r1,2,3\r", "old Mac line ends"),
+        ("a,b,c\n" + "x" * (readers.MAX_CELL_CHARS + 1) + ",2,3\n", "an oversized cell"),
+    ],
+)
+def test_fast_path_steps_aside_where_it_could_differ(text: str, why: str) -> None:
+    data = text.encode("utf-8")
+    delimiter = readers.sniff_delimiter(text)
+    assert readers._duckdb_grid(data, delimiter, readers._widest(text, delimiter)) is None, why
+
+
+def test_trailing_line_ends_and_ragged_short_rows_read_the_same() -> None:
+    text = "标题\n镇街,统计期,核定数\n罗塘, 2024 ,2\n三水,2024\n\n\n"
+    fast, exact = both(text.encode("utf-8"))
+    assert fast is not None
+    assert plain(fast) == plain(exact)[: len(plain(fast))]
+    assert plain(fast)[2] == ["罗塘", " 2024 ", "2"]  # spaces kept: the cell readers decide
