@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from reform import auth, i18n, ingest, sample
+from reform import auth, i18n, ingest, province, sample
 from reform import config as config_module
 from reform.auth import AuthError
 from reform.config import Config, ConfigError
@@ -96,7 +96,28 @@ def cmd_kpis(args: argparse.Namespace, cfg: Config) -> int:
     return 0
 
 
+def _province_sample(args: argparse.Namespace, cfg: Config) -> int:
+    """``--scale N``: write a generated configuration and its files; without --write, load them into --db."""
+    database = Path(args.db) if args.db else None
+    out_dir = Path(args.write) if args.write else (database or cfg.database).parent / f"province-{args.scale}"
+    config_path, files, rows = province.write(cfg, args.scale, out_dir)
+    print(i18n.t("cli.province_written", args.lang, config=config_path, files=len(files), rows=rows))
+    if args.write:
+        return 0
+    scaled = config_module.load(config_path)
+    store = Store(database or scaled.database)
+    if store.data_version() > 0:
+        print(i18n.t("cli.sample_skipped", args.lang))
+        return 0
+    loaded, stored = sample.load_files(store, scaled, {p.stem: p for p in files})
+    print(i18n.t("cli.sample_loaded", args.lang, files=loaded, rows=stored))
+    print(i18n.t("cli.province_use", args.lang, config=config_path, db=store.path))
+    return 0
+
+
 def cmd_sample(args: argparse.Namespace, cfg: Config) -> int:
+    if args.scale:
+        return _province_sample(args, cfg)
     if args.write:
         for path in sample.write_files(cfg, Path(args.write)):
             print(path)
@@ -330,6 +351,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sample", help="load the sample data into the store")
     p.add_argument("--if-empty", action="store_true", help="only when the store has no data yet")
     p.add_argument("--write", metavar="DIR", help="write the sample files into DIR instead of loading them")
+    p.add_argument(
+        "--scale",
+        type=int,
+        metavar="N",
+        help="province scale: a configuration of N generated townships and its files (1200: over a million rows)",
+    )
     _admin_parsers(sub)
     return parser
 

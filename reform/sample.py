@@ -257,10 +257,14 @@ def write_files(cfg: Config, out_dir: Path, seed: int = 2021) -> list[Path]:
 
 def load(store: Store, cfg: Config, user: str = "sample") -> tuple[int, int]:
     """Load every sample file through the normal ingest path; return (files, rows)."""
+    return load_files(store, cfg, {name: cfg.sample_dir / file_name for name, file_name in FILE_NAMES.items()}, user)
+
+
+def load_files(store: Store, cfg: Config, paths: dict[str, Path], user: str = "sample") -> tuple[int, int]:
+    """Validate and commit each (dataset, file) as sample data; a file that does not validate stops the load."""
     store.init()
     files = rows = 0
-    for name, file_name in FILE_NAMES.items():
-        path = cfg.sample_dir / file_name
+    for name, path in paths.items():
         report = ingest.validate(path.read_bytes(), path.name, cfg, name)
         if not report.ok:
             problems = "; ".join(f"row {p.row} {p.column}: {p.message('en')}" for p in report.errors[:5])
