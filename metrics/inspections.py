@@ -29,21 +29,31 @@ def rows(q: Query, scope: Scope) -> pd.DataFrame:
 
 
 def units_inspected(q: Query, cfg: Config, scope: Scope) -> Measure:
-    frame = rows(q, scope)
-    if frame.empty:
+    """Distinct units inspected in the scope's years (one aggregate in SQL, however many rows)."""
+    frame = q.df(
+        """SELECT count(DISTINCT unit_name) AS units, count(*) AS n, max(inspected_on) AS last
+           FROM current_inspections WHERE inspected_on BETWEEN ? AND ?""",
+        [scope.start, scope.end],
+    )
+    if not int(frame.at[0, "n"]):
         return Measure(None)
-    return Measure(float(frame["unit_name"].nunique()), as_of=str(frame["inspected_on"].max())[:10])
+    return Measure(float(frame.at[0, "units"]), as_of=str(frame.at[0, "last"])[:10])
 
 
 def rectification_rate(q: Query, cfg: Config, scope: Scope) -> Measure:
-    frame = rows(q, scope)
-    if frame.empty:
+    """Findings of rectified rows ÷ all findings (a ratio of sums, in SQL)."""
+    frame = q.df(
+        """SELECT count(*) AS n, coalesce(sum(issues_found) FILTER (WHERE rectification = 'done'), 0) AS done,
+                  coalesce(sum(issues_found), 0) AS total, max(inspected_on) AS last
+           FROM current_inspections WHERE inspected_on BETWEEN ? AND ?""",
+        [scope.start, scope.end],
+    )
+    if not int(frame.at[0, "n"]):
         return Measure(None)
-    done = frame.loc[frame["rectification"] == "done", "issues_found"].sum()
-    total = frame["issues_found"].sum()
+    done, total, as_of = float(frame.at[0, "done"]), float(frame.at[0, "total"]), str(frame.at[0, "last"])[:10]
     if total == 0:
-        return Measure(1.0, 0.0, 0.0, str(frame["inspected_on"].max())[:10])  # nothing found, nothing to rectify
-    return ratio(done, total, str(frame["inspected_on"].max())[:10])
+        return Measure(1.0, 0.0, 0.0, as_of)  # nothing found, nothing to rectify
+    return ratio(done, total, as_of)
 
 
 KPIS = (

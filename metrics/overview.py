@@ -10,10 +10,8 @@ from metrics import AREA_MODULES
 from metrics.base import Kpi, KpiResult, Query, Scope, evaluate
 from metrics.funding import per_capita
 from metrics.pathways import by_township as development_by_township
-from metrics.pathways import units as member_units
 from metrics.staffing import by_township as staffing_by_township
 from metrics.venues import by_township as homes_by_township
-from metrics.venues import homes
 from reform.config import Config
 from reform.store import Store
 
@@ -62,8 +60,8 @@ def league_table(q: Query, cfg: Config, scope: Scope) -> pd.DataFrame:
     """Per township: the township-level figures and how many of their targets it meets."""
     towns = scope.towns(cfg)
     staff = staffing_by_township(q, cfg, scope).set_index("township").reindex(towns)
-    venue_counts = homes_by_township(homes(q, cfg, scope, towns), towns).set_index("township")
-    development = development_by_township(member_units(q, cfg, scope)).set_index("township").reindex(towns)
+    venue_counts = homes_by_township(q, cfg, scope, towns).set_index("township")
+    development = development_by_township(q, cfg, scope).set_index("township").reindex(towns)
     funding = per_capita(q, cfg, scope).set_index("township").reindex(towns)
     t = cfg.targets
     table = pd.DataFrame(

@@ -29,20 +29,32 @@ def units(q: Query, cfg: Config, scope: Scope, year: int | None = None) -> pd.Da
     )
 
 
+def _totals(q: Query, cfg: Config, scope: Scope) -> pd.Series:
+    """The last year's sums over the units in scope, aggregated in SQL."""
+    names, params = in_list(scope.units(cfg))
+    schools = ", ".join(f"'{s}'" for s in MIDDLE_SCHOOLS)
+    return q.df(
+        f"""SELECT count(*) AS n, sum(admitted) AS admitted, sum(planned) AS planned,
+                   count(*) FILTER (WHERE sector IN ({schools})) AS schools,
+                   count(*) FILTER (WHERE sector IN ({schools}) AND coalesce(has_league_school, false)) AS branches
+            FROM current_members WHERE year = ? AND township IN {names}""",
+        [scope.last_year, *params],
+    ).iloc[0]
+
+
 def member_development_rate(q: Query, cfg: Config, scope: Scope) -> Measure:
-    frame = units(q, cfg, scope)
-    if frame.empty:
+    totals = _totals(q, cfg, scope)
+    if not int(totals["n"]):
         return Measure(None)
-    return ratio(frame["admitted"].sum(), frame["planned"].sum(), str(scope.last_year))
+    return ratio(totals["admitted"], totals["planned"], str(scope.last_year))
 
 
 def league_school_coverage(q: Query, cfg: Config, scope: Scope) -> Measure:
     """Middle schools with a league-school branch ÷ middle schools reported."""
-    frame = units(q, cfg, scope)
-    schools = frame[frame["sector"].isin(MIDDLE_SCHOOLS)]
-    if schools.empty:
+    totals = _totals(q, cfg, scope)
+    if not int(totals["schools"]):
         return Measure(None)
-    return ratio(int(schools["has_league_school"].fillna(False).astype(bool).sum()), len(schools), str(scope.last_year))
+    return ratio(int(totals["branches"]), int(totals["schools"]), str(scope.last_year))
 
 
 KPIS = (
@@ -51,10 +63,15 @@ KPIS = (
 )
 
 
-def by_township(frame: pd.DataFrame) -> pd.DataFrame:
-    grouped = frame.groupby("township", as_index=False)[["planned", "admitted"]].sum()
-    grouped["rate"] = grouped["admitted"] / grouped["planned"].where(grouped["planned"] > 0)
-    return grouped
+def by_township(q: Query, cfg: Config, scope: Scope) -> pd.DataFrame:
+    """Per township in scope, the last year's planned and admitted sums and their ratio (in SQL)."""
+    names, params = in_list(scope.units(cfg))
+    return q.df(
+        f"""SELECT township, sum(planned) AS planned, sum(admitted) AS admitted,
+                   sum(admitted) / CASE WHEN sum(planned) > 0 THEN sum(planned) END AS rate
+            FROM current_members WHERE year = ? AND township IN {names} GROUP BY township ORDER BY township""",
+        [scope.last_year, *params],
+    )
 
 
 def by_year(q: Query, cfg: Config, scope: Scope) -> pd.DataFrame:
@@ -70,8 +87,7 @@ FIGURES = ("by_township", "by_year", "schools")  # the names of figures(), usabl
 
 
 def tables(q: Query, cfg: Config, scope: Scope) -> dict[str, pd.DataFrame]:
-    frame = units(q, cfg, scope)
-    return {"units": frame, "by_township": by_township(frame), "by_year": by_year(q, cfg, scope)}
+    return {"units": units(q, cfg, scope), "by_township": by_township(q, cfg, scope), "by_year": by_year(q, cfg, scope)}
 
 
 def figures(data: dict[str, pd.DataFrame], cfg: Config, lang: str) -> dict[str, go.Figure]:

@@ -20,51 +20,71 @@ AREA = "venues"
 TIER_ORDER = ("flagship", "specialty", "shared")
 
 
-def homes(q: Query, cfg: Config, scope: Scope, units: list[str] | None = None) -> pd.DataFrame:
-    """The Youth Homes of each unit's latest period in scope (all units when ``units`` is None)."""
-    names, params = in_list(units if units is not None else [*cfg.township_names, cfg.committee])
-    return q.df(
+def _latest(units: list[str]) -> tuple[str, list[str]]:
+    """SQL for the Youth Homes of each unit's latest period in scope (``h``), and its unit parameters."""
+    names, params = in_list(units)
+    return (
         f"""WITH latest AS (
                 SELECT township, max(period_start) AS period_start FROM current_venues
-                WHERE period_start BETWEEN ? AND ? AND township IN {names} GROUP BY township)
-            SELECT v.venue_name, v.township, v.tier, v.opened_on, v.period, v.activities, v.participants
-            FROM current_venues v JOIN latest USING (township, period_start)
-            ORDER BY v.township, v.tier, v.venue_name""",
+                WHERE period_start BETWEEN ? AND ? AND township IN {names} GROUP BY township),
+            h AS (SELECT v.* FROM current_venues v JOIN latest USING (township, period_start))""",
+        params,
+    )
+
+
+def homes(q: Query, cfg: Config, scope: Scope, units: list[str] | None = None) -> pd.DataFrame:
+    """The Youth Homes of each unit's latest period in scope (all units when ``units`` is None)."""
+    latest, params = _latest(units if units is not None else [*cfg.township_names, cfg.committee])
+    return q.df(
+        f"""{latest}
+            SELECT venue_name, township, tier, opened_on, period, activities, participants
+            FROM h ORDER BY township, tier, venue_name""",
         [scope.start, scope.end, *params],
     )
 
 
-def _as_of(frame: pd.DataFrame) -> str | None:
-    return None if frame.empty else str(frame["period"].max())
+def by_township(q: Query, cfg: Config, scope: Scope, units: list[str]) -> pd.DataFrame:
+    """Count of Youth Homes per unit and tier as of each unit's latest period (zeros where a unit has none)."""
+    latest, params = _latest(units)
+    tiers = ", ".join(f"count(*) FILTER (WHERE tier = '{t}') AS {t}" for t in TIER_ORDER)
+    counts = q.df(f"{latest} SELECT township, {tiers} FROM h GROUP BY township", [scope.start, scope.end, *params])
+    counts = counts.set_index("township").reindex(index=units, columns=list(TIER_ORDER)).fillna(0).astype(int)
+    return counts.reset_index(names="township")
+
+
+def _counts(q: Query, scope: Scope, units: list[str]) -> pd.Series:
+    """Flagships, townships with a specialty home, and the latest period, over the units' latest homes."""
+    latest, params = _latest(units)
+    return q.df(
+        f"""{latest}
+            SELECT count(*) AS homes, count(*) FILTER (WHERE tier = 'flagship') AS flagship,
+                   count(DISTINCT township) FILTER (WHERE tier = 'specialty') AS specialty_towns,
+                   max(period) AS as_of
+            FROM h""",
+        [scope.start, scope.end, *params],
+    ).iloc[0]
 
 
 def flagship_homes(q: Query, cfg: Config, scope: Scope) -> Measure:
     """Flagship Youth Homes in the whole district."""
-    frame = homes(q, cfg, scope)
-    if frame.empty:
+    counts = _counts(q, scope, [*cfg.township_names, cfg.committee])
+    if not int(counts["homes"]):
         return Measure(None)
-    return Measure(float((frame["tier"] == "flagship").sum()), as_of=_as_of(frame))
+    return Measure(float(counts["flagship"]), as_of=str(counts["as_of"]))
 
 
 def specialty_coverage(q: Query, cfg: Config, scope: Scope) -> Measure:
     """Townships with at least one specialty Youth Home ÷ townships in scope."""
     towns = scope.towns(cfg)
-    frame = homes(q, cfg, scope, towns)
-    covered = frame.loc[frame["tier"] == "specialty", "township"].nunique()
-    return ratio(covered, len(towns), _as_of(frame))
+    counts = _counts(q, scope, towns)
+    as_of = str(counts["as_of"]) if int(counts["homes"]) else None
+    return ratio(int(counts["specialty_towns"]), len(towns), as_of)
 
 
 KPIS = (
     Kpi("flagship_homes", AREA, "count", flagship_homes, "flagship_homes"),
     Kpi("specialty_coverage", AREA, "share", specialty_coverage, "specialty_coverage"),
 )
-
-
-def by_township(frame: pd.DataFrame, units: list[str]) -> pd.DataFrame:
-    """Count of Youth Homes per unit and tier (zeros where a unit has none)."""
-    counts = frame.pivot_table(index="township", columns="tier", values="venue_name", aggfunc="count")
-    counts = counts.reindex(index=units, columns=list(TIER_ORDER)).fillna(0).astype(int)
-    return counts.reset_index(names="township")
 
 
 def activity_by_year(q: Query, cfg: Config, scope: Scope) -> pd.DataFrame:
@@ -83,8 +103,11 @@ FIGURES = ("by_tier", "by_township", "activity")  # the names of figures(), usab
 
 def tables(q: Query, cfg: Config, scope: Scope) -> dict[str, pd.DataFrame]:
     units = scope.units(cfg)
-    frame = homes(q, cfg, scope, units)
-    return {"homes": frame, "by_township": by_township(frame, units), "activity": activity_by_year(q, cfg, scope)}
+    return {
+        "homes": homes(q, cfg, scope, units),
+        "by_township": by_township(q, cfg, scope, units),
+        "activity": activity_by_year(q, cfg, scope),
+    }
 
 
 def figures(data: dict[str, pd.DataFrame], cfg: Config, lang: str) -> dict[str, go.Figure]:

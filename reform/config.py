@@ -102,11 +102,13 @@ class Config:
     def city_names(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.cities)
 
+    @cached_property
+    def _populations(self) -> dict[str, int | None]:
+        return {t.name: t.youth_population for t in self.townships}
+
     def youth_population(self, township: str) -> int | None:
-        for t in self.townships:
-            if t.name == township:
-                return t.youth_population
-        return None
+        """The configured young people of a township (a dictionary look-up: metrics ask per township)."""
+        return self._populations.get(township)
 
     def with_database(self, path: str | Path) -> Config:
         """The same configuration on another database file (``--db``)."""

@@ -122,6 +122,18 @@ def _writer_lock(path: Path) -> threading.Lock:
         return _writer_locks.setdefault(str(path.resolve()), threading.Lock())
 
 
+_schema_current: set[tuple[str, int, int, int] | None] = set()
+
+
+def _identity(path: Path) -> tuple[str, int, int, int] | None:
+    """The database file as it is now: path, device, inode and change time (None when absent)."""
+    try:
+        found = path.stat()
+    except FileNotFoundError:
+        return None
+    return (str(path.resolve()), found.st_dev, found.st_ino, found.st_ctime_ns)
+
+
 def _open(path: Path) -> duckdb.DuckDBPyConnection:
     deadline, pause = time.monotonic() + LOCK_WAIT_S, 0.05
     while True:
@@ -172,18 +184,24 @@ class Store:
         return bool(found) and int(found[0][0]) >= SCHEMA_VERSION
 
     def init(self) -> None:
-        """Create (or bring up to date) the schema; a cheap check when it is current."""
+        """Create (or bring up to date) the schema; free when this process already found it current.
+
+        Every read calls it, so the finding is remembered per file identity (device, inode,
+        change time): a file replaced or written since is checked again.
+        """
+        if _identity(self.path) in _schema_current:
+            return
         with self.connect() as con:
-            if self._current_schema(con):
-                return
-        with self.writing() as con:
-            if self._current_schema(con):  # another thread did it meanwhile
-                return
-            con.execute("BEGIN TRANSACTION")  # the whole schema (or the missing part of it) or none of it
-            for statement in schema_sql():
-                con.execute(statement)
-            con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
-            con.execute("COMMIT")
+            current = self._current_schema(con)
+        if not current:
+            with self.writing() as con:
+                if not self._current_schema(con):  # another thread may have done it meanwhile
+                    con.execute("BEGIN TRANSACTION")  # the whole schema (or the missing part of it) or none of it
+                    for statement in schema_sql():
+                        con.execute(statement)
+                    con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+                    con.execute("COMMIT")
+        _schema_current.add(_identity(self.path))
 
     # ------------------------------------------------------------------ reading
     @contextmanager
@@ -444,23 +462,44 @@ def _check_units(con: duckdb.DuckDBPyConnection, name: str, covered: str, units:
 
 
 class Reader:
-    """One connection for a group of read queries (a metric computation)."""
+    """One connection for a group of read queries (a metric computation).
+
+    A statement asked twice with the same parameters (two KPIs built on the same sums) runs
+    once: the answer is remembered for the life of the reader and handed out as a copy.
+    ``executed`` lists the statements that reached DuckDB, in order (benchmarks replay them).
+    """
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
+        self.executed: list[tuple[str, list[Any]]] = []
+        self._answers: dict[tuple[str, Any], pd.DataFrame] = {}
 
     def df(self, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
-        return self.con.execute(sql, params or []).df()
+        key = (sql, _hashable(params or []))
+        if key not in self._answers:
+            self.executed.append((sql, params or []))
+            self._answers[key] = self.con.execute(sql, params or []).df()
+        return self._answers[key].copy()
 
     def scalar(self, sql: str, params: list[Any] | None = None) -> Any:
+        self.executed.append((sql, params or []))
         rows = self.con.execute(sql, params or []).fetchall()
         return rows[0][0] if rows else None
 
     @contextmanager
     def table(self, name: str, frame: pd.DataFrame) -> Iterator[None]:
         """A DataFrame visible to SQL as ``name`` for the duration of the block."""
+        self._answers.clear()  # a statement may read the registered table: earlier answers do not apply
         self.con.register(name, frame)
         try:
             yield
         finally:
             self.con.unregister(name)
+            self._answers.clear()
+
+
+def _hashable(value: Any) -> Any:
+    """Parameters as a dictionary key (a list parameter becomes a tuple)."""
+    if isinstance(value, list | tuple):
+        return tuple(_hashable(v) for v in value)
+    return value

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -124,3 +126,17 @@ def test_store_survives_reopening(tmp_path, cfg: Config) -> None:
     again.init()
     assert again.data_version() == 1
     assert len(again.batches()) == 1
+
+
+def test_a_reader_runs_a_repeated_statement_once_and_hands_out_independent_copies(sample_db: Path) -> None:
+    sql = "SELECT township, sum(filled) AS filled FROM current_staffing WHERE township IN (SELECT unnest(?)) GROUP BY 1"
+    with Store(sample_db).reader() as q:
+        first = q.df(sql, [["罗塘街道", "张甸镇"]])
+        first["filled"] = -1  # a caller changing its answer changes nobody else's
+        second = q.df(sql, [["罗塘街道", "张甸镇"]])
+        other = q.df(sql, [["罗塘街道"]])
+        assert len(q.executed) == 2  # the repeat was answered from memory; other parameters ran
+        assert (second["filled"] > 0).all() and len(other) == 1
+        with q.table("chosen", pd.DataFrame({"t": ["罗塘街道"]})):
+            q.df(sql, [["罗塘街道", "张甸镇"]])  # a registered table may change any answer: asked again
+        assert len(q.executed) == 3
