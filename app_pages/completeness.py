@@ -28,7 +28,7 @@ chosen = st.selectbox(
     key="completeness.dataset",
 )
 st.subheader(ctx.t("completeness.matrix"))
-widgets.status_matrix(ctx, frame[frame["dataset"] == chosen], key="completeness.matrix")
+widgets.status_matrix(ctx, chosen, key="completeness.matrix")
 
 st.subheader(ctx.t("completeness.missing"))
 gone = completeness.missing(frame)

@@ -106,6 +106,13 @@ def _status(row: object, today: date) -> str:
     return "on_time" if pd.Timestamp(submitted).date() <= due else "late"
 
 
+def wide(frame: pd.DataFrame, dataset: str, units: list[str]) -> pd.DataFrame:
+    """One dataset's statuses with units down (in the given order) and periods across."""
+    part = frame[frame["dataset"] == dataset]
+    table = part.pivot(index="township", columns="period", values="status")
+    return table.reindex([u for u in units if u in table.index])
+
+
 def missing(frame: pd.DataFrame, today: date | None = None) -> pd.DataFrame:
     """Overdue reports with how many days they are overdue, longest first."""
     today = today or date.today()

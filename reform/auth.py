@@ -139,11 +139,16 @@ def users(store: Store) -> pd.DataFrame:
 
 
 def has_users(store: Store) -> bool:
-    if store.data_version() == 0 and not store.path.exists():
+    """Whether any account exists (asked on every page rerun: remembered until the file changes)."""
+    if not store.path.exists():
         return False
+    return store.remembered("has_users", lambda: _count_users(store) > 0)
+
+
+def _count_users(store: Store) -> int:
     store.init()
     with store.connect() as con:
-        return bool(con.execute("SELECT count(*) FROM users").fetchall()[0][0])
+        return int(con.execute("SELECT count(*) FROM users").fetchall()[0][0])
 
 
 def login(store: Store, name: str, password: str, now: datetime | None = None) -> User:
@@ -177,7 +182,14 @@ def login(store: Store, name: str, password: str, now: datetime | None = None) -
 
 
 def find_user(store: Store, name: str) -> User | None:
-    """An enabled account by name (for single sign-on, where the identity provider checked the password)."""
+    """An enabled account by name (single sign-on; and every rerun, to sign out a disabled account).
+
+    Remembered until the database file changes, so a disabled account is noticed on the next rerun.
+    """
+    return store.remembered(f"user:{name}", lambda: _enabled_user(store, name))
+
+
+def _enabled_user(store: Store, name: str) -> User | None:
     with store.connect() as con:
         rows = con.execute("SELECT role, township FROM users WHERE name = ? AND NOT disabled", [name]).fetchall()
     return User(name, rows[0][0], rows[0][1]) if rows else None

@@ -334,6 +334,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "col.amount": ("青少年发展专项经费（元）", "Youth development funds (yuan)"),
     "col.population": ("青少年人数", "Youth population"),
     "col.per_capita": ("人均（元）", "Per capita (yuan)"),
+    "details.rows": ("（{rows:,} 行）", "({rows:,} rows)"),
     "details.staffing": ("各镇街明细", "Details by township"),
     "details.venues": ("青年之家明细", "Youth Homes in detail"),
     "details.alumni": ("各城市联谊会明细", "Associations by city"),

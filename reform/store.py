@@ -12,12 +12,12 @@ from __future__ import annotations
 import getpass
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 import pandas as pd
@@ -134,6 +134,26 @@ def _identity(path: Path) -> tuple[str, int, int, int] | None:
     return (str(path.resolve()), found.st_dev, found.st_ino, found.st_ctime_ns)
 
 
+T = TypeVar("T")
+SETTLED_NS = 1_000_000_000  # a file untouched this long has a modification time no later write can share
+_remembered: dict[tuple[str, str], tuple[Any, Any]] = {}
+
+
+def _signature(path: Path) -> tuple[tuple[int, int, int], ...] | None:
+    """What changes on disk with any committed write: the file's and its WAL's inode, size and mtime."""
+    parts = []
+    for part in (path, path.with_name(path.name + ".wal")):
+        try:
+            found = part.stat()
+        except FileNotFoundError:
+            if part == path:
+                return None
+            parts.append((0, 0, 0))
+            continue
+        parts.append((found.st_ino, found.st_size, found.st_mtime_ns))
+    return tuple(parts)
+
+
 def _open(path: Path) -> duckdb.DuckDBPyConnection:
     deadline, pause = time.monotonic() + LOCK_WAIT_S, 0.05
     while True:
@@ -222,8 +242,31 @@ class Store:
         with self.connect() as con:
             return con.execute(sql, params or []).df()
 
+    def remembered(self, name: str, compute: Callable[[], T]) -> T:
+        """``compute()``'s answer, kept until the database changes on disk.
+
+        Every page rerun asks for the data version and who may sign in; while neither the file
+        nor its write-ahead log has changed (size, modification time, inode), the last answer
+        stands and no connection is opened. Any committed write by any process touches one of
+        them. The signature is taken before computing, so a write meanwhile means a recheck;
+        and a file changed in the last second is always asked (file times are coarser than
+        the gap between two quick writes).
+        """
+        signature = _signature(self.path)
+        key = (str(self.path.resolve()), name)
+        found = _remembered.get(key)
+        settled = signature is not None and time.time_ns() - max(p[2] for p in signature) > SETTLED_NS
+        if settled and found is not None and found[0] == signature:
+            return found[1]
+        answer = compute()
+        _remembered[key] = (signature, answer)
+        return answer
+
     def data_version(self) -> int:
         """Changes with every commit: the cache key of everything the UI shows."""
+        return self.remembered("data_version", self._data_version)
+
+    def _data_version(self) -> int:
         if not self.path.exists():
             return 0
         with self.connect() as con:

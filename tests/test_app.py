@@ -150,3 +150,14 @@ def test_completeness_page_lists_the_sample_gaps_and_a_reminder(app: AppTest) ->
     assert set(missing["镇街"]) == {"华港镇", "俞垛镇", "淤溪镇"}
     reminder = app.code[0].value
     assert "华港镇：队伍配备（2025-Q4）" in reminder
+
+
+def test_area_details_are_drawn_only_when_asked_for(app: AppTest) -> None:
+    app.switch_page("app_pages/venues.py").run()
+    assert [t.label for t in app.toggle if "行）" in t.label]  # the switch names its row count
+    before = len(app.dataframe)
+    app.toggle(key="venues.details_shown").set_value(True).run()
+    assert not app.exception, app.exception
+    assert len(app.dataframe) == before + 1
+    table = app.dataframe[-1].value
+    assert "阵地名称" in table.columns and len(table) > 0

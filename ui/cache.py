@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from metrics import AREA_MODULES, overview, slides
@@ -55,6 +56,19 @@ def area_tables(area: str, db_path: str, version: int, config_source: str, scope
         return AREA_MODULES[area].tables(q, config(config_source), scope)
 
 
+@st.cache_resource(show_spinner=False, max_entries=64)
+def area_figures(
+    area: str, db_path: str, version: int, config_source: str, scope: Scope, lang: str
+) -> dict[str, go.Figure]:
+    """An area's charts, built once per data version, scope and language (~0.1 s each with plotly's checks).
+
+    Shared between sessions as objects (not copies): callers only hand them to ``st.plotly_chart``,
+    which reads them. Never change a figure from here in place.
+    """
+    data = area_tables(area, db_path, version, config_source, scope)
+    return AREA_MODULES[area].figures(data, config(config_source), lang)
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
 def batches(db_path: str, version: int) -> pd.DataFrame:
     return Store(db_path).batches()
@@ -80,6 +94,17 @@ def completeness(db_path: str, version: int, config_source: str, scope: Scope, t
     """Keyed on the day too: a report becomes overdue without any upload."""
     with Store(db_path).reader() as q:
         return completeness_metric.matrix(q, config(config_source), scope, date.fromisoformat(today))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def status_matrix(
+    db_path: str, version: int, config_source: str, scope: Scope, today: str, dataset: str, labels: dict[str, str]
+) -> pd.DataFrame:
+    """The completeness matrix of one dataset, labelled (a province's is 1,200 × 20: built once, not per rerun)."""
+    cfg = config(config_source)
+    frame = completeness(db_path, version, config_source, scope, today)
+    table = completeness_metric.wide(frame, dataset, [*cfg.township_names, cfg.committee])
+    return table.apply(lambda column: column.map(labels)).fillna("")
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from datetime import date
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -113,11 +115,19 @@ def _readable(ctx: Context, frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for code in out.columns:
         column = _contract_column(code)
-        if column is not None and column.kind == "enum":
-            out[code] = out[code].map(lambda v, c=column: v if pd.isna(v) else i18n.choice(c, v, ctx.lang))
+        if column is not None and column.kind == "enum":  # a dictionary look-up per cell, not a Python call
+            labels = {value: i18n.choice(column, value, ctx.lang) for value, _ in column.choices}
+            out[code] = _relabel(out[code], labels)
         elif column is not None and column.kind == "bool":
-            out[code] = out[code].map(lambda v: "" if pd.isna(v) else ctx.t("yes" if v else "no"))
+            out[code] = _relabel(out[code].astype(object), {True: ctx.t("yes"), False: ctx.t("no")}).fillna("")
     return out
+
+
+def _relabel(values: pd.Series, labels: dict[object, str]) -> pd.Series:
+    """Known values replaced by their labels, others kept, empty cells None: one look-up per distinct value."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    table = np.array([labels.get(u, u) for u in uniques] + [None], dtype=object)  # code -1 takes the None
+    return pd.Series(table[codes], index=values.index, dtype=object)
 
 
 def table(
@@ -131,6 +141,17 @@ def table(
     shown = _readable(ctx, frame[list(names)]).rename(columns=names)
     config = {names[c]: v for c, v in (formats or {}).items() if c in names}
     st.dataframe(shown, hide_index=True, width="stretch", key=key, column_config=config or None)
+
+
+def details(ctx: Context, area: str, frame: pd.DataFrame, columns: list[str]) -> None:
+    """The rows behind an area's charts, drawn only when asked for.
+
+    A province's table runs to tens of thousands of rows; sending it on every rerun would
+    cost more than the rest of the page, so a switch (with the row count) shows it.
+    """
+    label = f"{ctx.t(f'details.{area}')} {ctx.t('details.rows', rows=len(frame))}"
+    if st.toggle(label, key=f"{area}.details_shown"):
+        table(ctx, frame, columns, key=f"{area}.details")
 
 
 def footer(ctx: Context) -> None:
@@ -152,7 +173,8 @@ def area(ctx: Context, name: str, title_key: str, per_row: int = 2) -> dict[str,
     kpi_cards(ctx, area_kpis(ctx, [k.key for k in module.KPIS]))
     data = area_data(ctx, name)
     summary_box(ctx, summary.sentences(name, scorecard(ctx), data, ctx.cfg, ctx.lang))
-    charts(list(module.figures(data, ctx.cfg, ctx.lang).values()), name, per_row)
+    figures = cache.area_figures(name, str(ctx.store.path), ctx.version, str(ctx.cfg.source), ctx.scope, ctx.lang)
+    charts(list(figures.values()), name, per_row)
     return data
 
 
@@ -170,17 +192,27 @@ def dataset_label(ctx: Context) -> dict[str, str]:
 
 
 STATUS_COLOURS = {"on_time": "#D8F0E0", "late": "#FFF1CC", "missing": "#F9D6DA", "pending": "#EEF0F3"}
+STATUS_MARKS = {"on_time": "🟩", "late": "🟨", "missing": "🟥", "pending": "⬜"}
+STYLED_CELLS = 5_000  # above this (a province: 1,200 townships × 20 periods) pandas' Styler takes ~1 s a rerun
 
 
-def status_matrix(ctx: Context, frame: pd.DataFrame, key: str) -> None:
-    """Townships down, periods across, each cell a reporting status in words and colour."""
-    if frame.empty:
+def status_matrix(ctx: Context, dataset: str, key: str) -> None:
+    """Townships down, periods across, each cell a reporting status in words, a coloured mark and a fill.
+
+    The mark carries the colour on its own, so a province-sized matrix skips the cell fill
+    (pandas' Styler renders cell by cell) and still reads at a glance.
+    """
+    labels = {s: f"{STATUS_MARKS[s]} {ctx.t(f'status.{s}')}" for s in STATUS_COLOURS}
+    today = date.today().isoformat()
+    path, source = str(ctx.store.path), str(ctx.cfg.source)
+    shown = cache.status_matrix(path, ctx.version, source, ctx.scope, today, dataset, labels)
+    if shown.empty:
         st.info(ctx.t("chart.no_data"))
         return
-    wide = frame.pivot(index="township", columns="period", values="status")
-    wide = wide.reindex([u for u in [*ctx.cfg.township_names, ctx.cfg.committee] if u in wide.index])
-    labels = {s: ctx.t(f"status.{s}") for s in STATUS_COLOURS}
+    shown = shown.rename_axis(ctx.t("col.township"))
+    if shown.size > STYLED_CELLS:
+        st.dataframe(shown, width="stretch", key=key)
+        return
     colour_of = {labels[s]: c for s, c in STATUS_COLOURS.items()}
-    shown = wide.map(lambda s: labels.get(s, "")).rename_axis(ctx.t("col.township"))
     styled = shown.style.map(lambda v: f"background-color: {colour_of.get(v, 'white')}")
     st.dataframe(styled, width="stretch", key=key)
