@@ -1,7 +1,8 @@
 """(a) and (d): validate + commit of an N-row CSV vs DuckDB's bare ``read_csv`` of the same file into a table.
 
 Run: ``python -m bench.ingest [ROWS ...]`` (default 10000 100000 1000000). Each side runs in a
-fresh process that reports its own time and peak memory; one line per size with the ratio.
+fresh process that reports its own time and peak memory, three times in turns; one line per
+size with the medians and their ratio.
 The file is a province's Youth Homes (青年之家) report: 1,200 townships, quarterly periods.
 """
 
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from bench.common import DATA, child, machine, peak_mib, province
 
+REPEAT = 3  # runs per side and size; the median is reported
 HEADER = ["阵地名称", "镇街", "类型", "启用日期", "统计期", "活动场次", "服务人次"]
 
 
@@ -78,10 +80,18 @@ def measure(rows: int, config_path: Path) -> dict[str, dict[str, float]]:
     if not path.exists():
         DATA.mkdir(parents=True, exist_ok=True)
         write_venues(path, rows, list(config.load(config_path).township_names))
-    bare = child("bench.ingest", "--bare", str(path))
-    ours = child("bench.ingest", "--ours", str(path), str(config_path))
-    assert bare["rows"] == ours["rows"] == rows, (bare, ours)
-    return {"bare": bare, "ours": ours}
+    runs: dict[str, list[dict[str, float]]] = {"bare": [], "ours": []}
+    for _ in range(REPEAT):  # in turns, so a slow moment of the machine falls on both sides
+        runs["bare"].append(child("bench.ingest", "--bare", str(path)))
+        runs["ours"].append(child("bench.ingest", "--ours", str(path), str(config_path)))
+    for side in runs.values():
+        assert all(r["rows"] == rows for r in side), side
+    return {name: _median(side) for name, side in runs.items()}
+
+
+def _median(runs: list[dict[str, float]]) -> dict[str, float]:
+    """The run of median time (its memory with it)."""
+    return sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2]
 
 
 def main(argv: list[str]) -> int:

@@ -7,6 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from reform import ingest
+from reform.config import Config
 from reform.ingest import readers
 
 CORPUS = Path(__file__).resolve().parent / "corpus" / "files"
@@ -72,3 +74,13 @@ def test_trailing_line_ends_and_ragged_short_rows_read_the_same() -> None:
     assert fast is not None
     assert plain(fast) == plain(exact)[: len(plain(fast))]
     assert plain(fast)[2] == ["罗塘", " 2024 ", "2"]  # spaces kept: the cell readers decide
+
+
+def test_gbk_after_a_long_plain_start_is_still_read_as_gbk(cfg: Config) -> None:
+    """The first 64 KB look like UTF-8; DuckDB refuses the later GBK bytes and the full decoding takes over."""
+    title = "x" * (readers.HEAD_BYTES + 10)
+    text = f"{title}\n镇街,统计期,岗位类型,核定数,在岗数\n罗塘街道,2025年第一季度,专职团干部,2,2\n"
+    report = ingest.validate(text.encode("gbk"), "staffing.csv", cfg, "staffing")
+    assert report.ok, report.to_dict()
+    assert report.encoding == "gb18030"
+    assert list(report.frame["township"]) == ["罗塘街道"]

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from reform.config import Config
 from reform.datasets import Column, Dataset
@@ -75,12 +76,20 @@ class Factorised:
         return None if code < 0 else self.uniques[code]
 
 
-def _is_text(value: Any) -> bool:
-    return isinstance(value, str) and not cells.is_blank(value)
-
-
-def _is_totals(value: Any) -> bool:
-    return isinstance(value, str) and cells.is_totals_label(value)
+def _row_marks(column: Factorised) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per cell: blank, a text cell (non-blank string), and a totals label; one pass over the distinct values."""
+    blank, text, totals = [], [], []
+    for value in column.uniques:
+        empty = cells.is_blank(value)
+        is_text = isinstance(value, str) and not empty
+        blank.append(empty)
+        text.append(is_text)
+        totals.append(is_text and cells.is_totals_label(value))
+    return (
+        column.per_value(blank, True, bool),
+        column.per_value(text, False, bool),
+        column.per_value(totals, False, bool),
+    )
 
 
 def _data_rows(sheet: list[Factorised], start: int, report: Report) -> np.ndarray:
@@ -89,13 +98,13 @@ def _data_rows(sheet: list[Factorised], start: int, report: Report) -> np.ndarra
     A totals row is one whose first text cell reads 合计/总计/小计; blank rows at the end
     (formatting left in the file) are not counted as read.
     """
-    blank = np.column_stack([c.map(cells.is_blank, True, bool) for c in sheet])
-    empty = blank.all(axis=1)
+    marks = [_row_marks(c) for c in sheet]
+    empty = np.logical_and.reduce([m[0] for m in marks])
     filled = np.flatnonzero(~empty)
     used = int(filled[-1]) + 1 if len(filled) else 0
-    text = np.column_stack([c.map(_is_text, False, bool) for c in sheet])[:used]
-    totals_cells = np.column_stack([c.map(_is_totals, False, bool) for c in sheet])[:used]
+    text = np.column_stack([m[1][:used] for m in marks])
     first = text.argmax(axis=1)
+    totals_cells = np.column_stack([m[2][:used] for m in marks])
     totals = text.any(axis=1) & totals_cells[np.arange(used), first]
     report.rows_read += used
     report.rows_skipped += int(empty[:used].sum() + totals.sum())
@@ -120,8 +129,8 @@ class ColumnResult:
             return {
                 "period": self._categorical([v and v.label for v in values]),
                 "period_kind": self._categorical([v and v.kind for v in values]),
-                "period_start": self._objects([v and v.start for v in values]),
-                "period_end": self._objects([v and v.end for v in values]),
+                "period_start": self._dates([v and v.start for v in values]),
+                "period_end": self._dates([v and v.end for v in values]),
             }
         if kind in ("integer", "year", "round"):
             numbers = self.cells.per_value([0 if v is None else v for v in values], 0, np.int64)
@@ -138,12 +147,14 @@ class ColumnResult:
             missing = self.cells.per_value([v is None for v in values], True, bool)
             return {self.column.name: pd.arrays.BooleanArray(flags, missing)}
         if kind == "date":
-            return {self.column.name: self._objects(values)}
+            return {self.column.name: self._dates(values)}
         return {self.column.name: self._categorical(values)}
 
-    def _objects(self, values: list[Any]) -> pd.Series:
-        """Python values (dates) per row, declared as objects so pandas does not inspect each one."""
-        return pd.Series(self.cells.per_value(values, None), dtype=object, copy=False)
+    def _dates(self, values: list[Any]) -> pd.Series:
+        """Dates per row as an Arrow date column (its cells read back as ``datetime.date``), built by a take."""
+        per_value = pa.array([*values, None], type=pa.date32())
+        codes = np.where(self.cells.codes < 0, len(values), self.cells.codes)
+        return pd.Series(pd.arrays.ArrowExtensionArray(per_value.take(pa.array(codes))))
 
     def _categorical(self, values: list[Any]) -> pd.Categorical:
         """Text per row as a categorical over the distinct normalised values (罗塘 and 罗塘街道 are one)."""
@@ -225,8 +236,16 @@ def _staffing_rule(read: dict[str, ColumnResult], numbers: np.ndarray, report: R
 
 def _duplicate_keys(read: dict[str, ColumnResult], dataset: Dataset, numbers: np.ndarray, report: Report) -> np.ndarray:
     """Rows whose key an earlier row already has: an error naming the first row. Returns those rows."""
-    codes = pd.DataFrame({name: read[name].key_codes() for name in dataset.key})
-    keyed = codes[(codes >= 0).all(axis=1)]
+    combined = np.zeros(len(numbers), dtype=np.int64)
+    complete = np.ones(len(numbers), dtype=bool)
+    for name in dataset.key:  # one integer per key, kept dense so that it never overflows
+        codes = read[name].key_codes()
+        complete &= codes >= 0
+        radix = int(codes.max(initial=0)) + 2
+        if int(combined.max(initial=0)) >= 2**62 // radix:  # would overflow: renumber densely first
+            combined = pd.factorize(combined)[0].astype(np.int64)
+        combined = combined * radix + codes + 1
+    keyed = pd.Series(combined[complete], index=np.flatnonzero(complete))
     repeated = keyed.index[keyed.duplicated(keep=False)]
     later = np.zeros(len(numbers), dtype=bool)
     firsts: dict[tuple[Any, ...], int] = {}
