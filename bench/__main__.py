@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from bench import ingest, overview, pages
+from bench import concurrency, ingest, overview, pages
 
 if __name__ == "__main__":
-    sys.exit(ingest.main([]) or overview.main([]) or pages.main([]))
+    sys.exit(ingest.main([]) or overview.main([]) or pages.main([]) or concurrency.main([]))

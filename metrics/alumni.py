@@ -17,7 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from metrics import charts
-from metrics.base import Kpi, Measure, Query, Scope
+from metrics.base import Kpi, Measure, Query, Scope, in_list
 from reform import i18n
 from reform.config import Config
 
@@ -42,16 +42,20 @@ def cities(q: Query, cfg: Config, scope: Scope) -> pd.DataFrame:
 
 
 def alumni_cities(q: Query, cfg: Config, scope: Scope) -> Measure:
-    """Configured cities with an alumni association as of the latest period in scope."""
-    frame = cities(q, cfg, scope)
-    if frame["period"].isna().all():
+    """Configured cities with an alumni association as of the latest period in scope (counted in SQL)."""
+    names, params = in_list(list(cfg.city_names))
+    totals = q.df(
+        f"""WITH latest AS (
+               SELECT max(period_start) AS period_start FROM current_alumni WHERE period_start BETWEEN ? AND ?)
+           SELECT count(*) AS n, count(DISTINCT a.city) FILTER (WHERE a.founded_on IS NULL
+                  OR a.founded_on <= a.period_end) AS covered, max(a.period) AS as_of
+           FROM current_alumni a JOIN latest USING (period_start) WHERE a.city IN {names}""",
+        [scope.start, scope.end, *params],
+    ).iloc[0]
+    if not int(totals["n"]):
         return Measure(None)
-    return Measure(
-        float(frame["covered"].sum()),
-        float(frame["covered"].sum()),
-        float(len(frame)),
-        str(frame["period"].dropna().max()),
-    )
+    covered = float(totals["covered"])
+    return Measure(covered, covered, float(len(cfg.cities)), str(totals["as_of"]))
 
 
 KPIS = (Kpi("alumni_cities", AREA, "count_of", alumni_cities, "alumni_cities"),)

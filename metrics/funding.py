@@ -36,21 +36,48 @@ def per_capita(q: Query, cfg: Config, scope: Scope, year: int | None = None) -> 
     return frame.sort_values("township", key=lambda s: s.map(order)).reset_index(drop=True)
 
 
+def _totals(q: Query, cfg: Config, scope: Scope) -> pd.Series:
+    """The last year's youth development funds over the townships in scope, summed in SQL.
+
+    A township's population is the one its report gives, else the configured one (passed in
+    as two lists); ``met`` counts townships whose own per-capita figure meets the standard.
+    """
+    names, params = in_list(scope.towns(cfg))
+    configured = [t for t in cfg.townships if t.youth_population]
+    standard = cfg.targets["funding_per_capita"].target - 1e-9
+    return q.df(
+        f"""WITH conf AS (SELECT unnest(?::VARCHAR[]) AS township, unnest(?::BIGINT[]) AS configured),
+                 f AS (SELECT township, CAST(sum(amount_yuan) AS DOUBLE) AS amount,
+                              max(youth_population) AS population
+                       FROM current_funding
+                       WHERE fund_type = 'youth_development' AND year = ? AND township IN {names}
+                       GROUP BY township),
+                 p AS (SELECT amount, CAST(coalesce(population, configured) AS DOUBLE) AS population
+                       FROM f LEFT JOIN conf USING (township))
+            SELECT count(*) AS n, sum(amount) AS amount, sum(population) AS population,
+                   count(*) FILTER (WHERE amount / population >= ?) AS met
+            FROM p""",
+        [[t.name for t in configured], [t.youth_population for t in configured], scope.last_year, *params, standard],
+    ).iloc[0]
+
+
+def _number(value: object) -> float | None:
+    return None if pd.isna(value) else float(value)
+
+
 def funding_per_capita(q: Query, cfg: Config, scope: Scope) -> Measure:
-    frame = per_capita(q, cfg, scope)
-    if frame.empty:
+    totals = _totals(q, cfg, scope)
+    if not int(totals["n"]):
         return Measure(None)
-    return ratio(frame["amount"].sum(), frame["population"].sum(), str(scope.last_year))
+    return ratio(_number(totals["amount"]), _number(totals["population"]), str(scope.last_year))
 
 
 def funding_coverage(q: Query, cfg: Config, scope: Scope) -> Measure:
     """Townships whose own per-capita funding meets the standard ÷ townships in scope."""
-    frame = per_capita(q, cfg, scope)
-    if frame.empty:
+    totals = _totals(q, cfg, scope)
+    if not int(totals["n"]):
         return Measure(None)
-    standard = cfg.targets["funding_per_capita"].target
-    met = int((frame["per_capita"] >= standard - 1e-9).sum())
-    return ratio(met, len(scope.towns(cfg)), str(scope.last_year))
+    return ratio(int(totals["met"]), len(scope.towns(cfg)), str(scope.last_year))
 
 
 def special_funds(q: Query, cfg: Config, scope: Scope) -> pd.DataFrame:

@@ -19,44 +19,57 @@ from reform.datasets import STAFFING
 AREA = "people"
 
 
+_LATEST = """
+    SELECT township, period, authorized, filled, greatest(authorized - filled, 0) AS vacant
+    FROM current_staffing
+    WHERE post_type = ? AND period_start BETWEEN ? AND ? AND township IN {units}
+    QUALIFY row_number() OVER (PARTITION BY township ORDER BY period_start DESC, period_end) = 1"""
+
+
 def latest(q: Query, cfg: Config, scope: Scope, post_type: str) -> pd.DataFrame:
     """Per unit in scope, its latest period's row of one post type (township, period, authorized, filled)."""
     units, params = in_list(scope.units(cfg))
+    return q.df(f"{_LATEST.format(units=units)} ORDER BY township", [post_type, scope.start, scope.end, *params])
+
+
+def _totals(q: Query, cfg: Config, scope: Scope, post_type: str) -> pd.Series:
+    """The latest rows of one post type summed in SQL: units, posts, filled, vacant, townships with enough in post."""
+    units, params = in_list(scope.units(cfg))
+    towns, town_params = in_list(scope.towns(cfg))
+    per = cfg.targets["youth_officer_coverage"].per_township or 1
     return q.df(
-        f"""SELECT township, period, authorized, filled, greatest(authorized - filled, 0) AS vacant
-            FROM current_staffing
-            WHERE post_type = ? AND period_start BETWEEN ? AND ? AND township IN {units}
-            QUALIFY row_number() OVER (PARTITION BY township ORDER BY period_start DESC, period_end) = 1
-            ORDER BY township""",
-        [post_type, scope.start, scope.end, *params],
-    )
+        f"""WITH l AS ({_LATEST.format(units=units)})
+            SELECT count(*) AS n, sum(authorized) AS authorized, sum(filled) AS filled, sum(vacant) AS vacant,
+                   count(*) FILTER (WHERE filled >= ? AND township IN {towns}) AS covered, max(period) AS as_of
+            FROM l""",
+        [post_type, scope.start, scope.end, *params, per, *town_params],
+    ).iloc[0]
 
 
-def _as_of(frame: pd.DataFrame) -> str | None:
-    return None if frame.empty else str(frame["period"].max())
+def _as_of(totals: pd.Series) -> str | None:
+    return str(totals["as_of"]) if int(totals["n"]) else None
 
 
 def youth_officer_coverage(q: Query, cfg: Config, scope: Scope) -> Measure:
     """Townships with at least the required youth assistant officers ÷ townships in scope."""
-    frame = latest(q, cfg, scope, "youth_assistant_officer")
-    per = cfg.targets["youth_officer_coverage"].per_township or 1
-    towns = scope.towns(cfg)
-    covered = int((frame[frame["township"].isin(towns)]["filled"] >= per).sum())
-    return ratio(covered, len(towns), _as_of(frame))
+    totals = _totals(q, cfg, scope, "youth_assistant_officer")
+    return ratio(int(totals["covered"]), len(scope.towns(cfg)), _as_of(totals))
 
 
 def cadre_fill_rate(q: Query, cfg: Config, scope: Scope) -> Measure:
     """Full-time cadre posts filled ÷ authorised, summed over the units in scope."""
-    frame = latest(q, cfg, scope, "full_time_cadre")
-    return ratio(frame["filled"].sum() if not frame.empty else None, frame["authorized"].sum(), _as_of(frame))
+    totals = _totals(q, cfg, scope, "full_time_cadre")
+    if not int(totals["n"]):
+        return ratio(None, 0)
+    return ratio(float(totals["filled"]), float(totals["authorized"]), _as_of(totals))
 
 
 def secretary_vacancies(q: Query, cfg: Config, scope: Scope) -> Measure:
     """Branches without a secretary, summed over the units in scope."""
-    frame = latest(q, cfg, scope, "branch_secretary")
-    if frame.empty:
+    totals = _totals(q, cfg, scope, "branch_secretary")
+    if not int(totals["n"]):
         return Measure(None)
-    return Measure(float(frame["vacant"].sum()), as_of=_as_of(frame))
+    return Measure(float(totals["vacant"]), as_of=_as_of(totals))
 
 
 KPIS = (

@@ -192,15 +192,15 @@ def dataset_label(ctx: Context) -> dict[str, str]:
 
 
 STATUS_COLOURS = {"on_time": "#D8F0E0", "late": "#FFF1CC", "missing": "#F9D6DA", "pending": "#EEF0F3"}
-STATUS_MARKS = {"on_time": "🟩", "late": "🟨", "missing": "🟥", "pending": "⬜"}
+STATUS_MARKS = {"on_time": "●", "late": "▲", "missing": "×", "pending": "○"}  # in every CJK font, unlike emoji
 STYLED_CELLS = 5_000  # above this (a province: 1,200 townships × 20 periods) pandas' Styler takes ~1 s a rerun
 
 
 def status_matrix(ctx: Context, dataset: str, key: str) -> None:
-    """Townships down, periods across, each cell a reporting status in words, a coloured mark and a fill.
+    """Townships down, periods across, each cell a reporting status in words, a mark and a colour.
 
-    The mark carries the colour on its own, so a province-sized matrix skips the cell fill
-    (pandas' Styler renders cell by cell) and still reads at a glance.
+    The mark tells the statuses apart on its own, so a province-sized matrix skips the cell
+    colour (pandas' Styler renders cell by cell) and still reads at a glance.
     """
     labels = {s: f"{STATUS_MARKS[s]} {ctx.t(f'status.{s}')}" for s in STATUS_COLOURS}
     today = date.today().isoformat()
