@@ -6,7 +6,6 @@ from datetime import date
 
 import streamlit as st
 
-from metrics import completeness
 from reform import i18n
 from reform.datasets import DATASETS
 from ui import cache, widgets
@@ -15,8 +14,10 @@ from ui.context import current
 ctx = current("completeness")
 widgets.header(ctx, "page.completeness")
 st.write(ctx.t("completeness.intro"))
-frame = cache.completeness(str(ctx.store.path), ctx.version, str(ctx.cfg.source), ctx.scope, date.today().isoformat())
-counts = completeness.summary(frame)
+today = date.today().isoformat()  # a report becomes overdue without any upload: the day is part of the key
+counts, gone, reminder = cache.completeness_view(
+    str(ctx.store.path), ctx.version, str(ctx.cfg.source), ctx.scope, today, ctx.lang
+)
 for column, status in zip(st.columns(len(counts)), counts, strict=True):
     column.metric(ctx.t(f"status.{status}"), counts[status])
 
@@ -31,7 +32,6 @@ st.subheader(ctx.t("completeness.matrix"))
 widgets.status_matrix(ctx, chosen, key="completeness.matrix")
 
 st.subheader(ctx.t("completeness.missing"))
-gone = completeness.missing(frame)
 if gone.empty:
     st.success(ctx.t("completeness.none_missing"))
 else:
@@ -42,5 +42,5 @@ else:
         key="completeness.missing",
     )
 st.subheader(ctx.t("completeness.reminder"))
-st.code(completeness.reminder(frame, ctx.cfg, lang=ctx.lang), language=None, wrap_lines=True)
+st.code(reminder, language=None, wrap_lines=True)
 widgets.footer(ctx)

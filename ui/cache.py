@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from metrics import AREA_MODULES, overview, slides
+from metrics import AREA_MODULES, overview, slides, summary
 from metrics import completeness as completeness_metric
 from metrics.base import KpiResult, Scope
 from metrics.slides import Deck
@@ -69,6 +69,14 @@ def area_figures(
     return AREA_MODULES[area].figures(data, config(config_source), lang)
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def area_summary(area: str, db_path: str, version: int, config_source: str, scope: Scope, lang: str) -> list[str]:
+    """An area's written summary (it walks the area's tables: a province's are large)."""
+    data = area_tables(area, db_path, version, config_source, scope)
+    results = scorecard(db_path, version, config_source, scope)
+    return summary.sentences(area, results, data, config(config_source), lang)
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
 def batches(db_path: str, version: int) -> pd.DataFrame:
     return Store(db_path).batches()
@@ -94,6 +102,18 @@ def completeness(db_path: str, version: int, config_source: str, scope: Scope, t
     """Keyed on the day too: a report becomes overdue without any upload."""
     with Store(db_path).reader() as q:
         return completeness_metric.matrix(q, config(config_source), scope, date.fromisoformat(today))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def completeness_view(
+    db_path: str, version: int, config_source: str, scope: Scope, today: str, lang: str
+) -> tuple[dict[str, int], pd.DataFrame, str]:
+    """The completeness page's counts, missing list and reminder text, once per version, day and language."""
+    frame = completeness(db_path, version, config_source, scope, today)
+    day = date.fromisoformat(today)
+    missing = completeness_metric.missing(frame, day)
+    reminder = completeness_metric.reminder(frame, config(config_source), day, lang=lang)
+    return completeness_metric.summary(frame), missing, reminder
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

@@ -15,7 +15,6 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from metrics import summary
 from metrics.base import KpiResult
 from reform import i18n
 from reform.datasets import DATASETS, Column
@@ -172,8 +171,9 @@ def area(ctx: Context, name: str, title_key: str, per_row: int = 2) -> dict[str,
         st.stop()
     kpi_cards(ctx, area_kpis(ctx, [k.key for k in module.KPIS]))
     data = area_data(ctx, name)
-    summary_box(ctx, summary.sentences(name, scorecard(ctx), data, ctx.cfg, ctx.lang))
-    figures = cache.area_figures(name, str(ctx.store.path), ctx.version, str(ctx.cfg.source), ctx.scope, ctx.lang)
+    path, source = str(ctx.store.path), str(ctx.cfg.source)
+    summary_box(ctx, cache.area_summary(name, path, ctx.version, source, ctx.scope, ctx.lang))
+    figures = cache.area_figures(name, path, ctx.version, source, ctx.scope, ctx.lang)
     charts(list(figures.values()), name, per_row)
     return data
 
@@ -193,7 +193,7 @@ def dataset_label(ctx: Context) -> dict[str, str]:
 
 STATUS_COLOURS = {"on_time": "#D8F0E0", "late": "#FFF1CC", "missing": "#F9D6DA", "pending": "#EEF0F3"}
 STATUS_MARKS = {"on_time": "●", "late": "▲", "missing": "×", "pending": "○"}  # in every CJK font, unlike emoji
-STYLED_CELLS = 5_000  # above this (a province: 1,200 townships × 20 periods) pandas' Styler takes ~1 s a rerun
+STYLED_CELLS = 1_500  # a district's 18 units × 60 months fit; pandas' Styler takes ~70 ms per 2,500 cells a rerun
 
 
 def status_matrix(ctx: Context, dataset: str, key: str) -> None:
