@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reform import ingest
 from reform.config import Config
@@ -60,6 +64,9 @@ def test_the_fast_path_is_taken_for_ordinary_files() -> None:
         ('a,b,c\n"open,2,3\n', "an unclosed quote: the exact reader names its row"),
         ("a,b,c\r1,2,3\r", "old Mac line ends"),
         ("a,b,c\n" + "x" * (readers.MAX_CELL_CHARS + 1) + ",2,3\n", "an oversized cell"),
+        ('a,b,c\nx, "y",z\n', "DuckDB would trim a space before a quote the csv module keeps"),
+        ('a,b,c\n"x" ,2,3\n', "DuckDB would accept a space after a closing quote the csv module refuses"),
+        ('a\tb\tc\nx\t "y"\tz\n', "the same with tabs between the cells"),
     ],
 )
 def test_fast_path_steps_aside_where_it_could_differ(text: str, why: str) -> None:
@@ -84,3 +91,31 @@ def test_gbk_after_a_long_plain_start_is_still_read_as_gbk(cfg: Config) -> None:
     assert report.ok, report.to_dict()
     assert report.encoding == "gb18030"
     assert list(report.frame["township"]) == ["罗塘街道"]
+
+
+_CELL = st.text(alphabet='a1 "\t,;\n\r镇-', max_size=6)
+
+
+@settings(max_examples=150, deadline=None)
+@given(rows=st.lists(st.lists(_CELL, min_size=1, max_size=4), min_size=1, max_size=6), quoted=st.booleans())
+def test_fast_path_never_reads_a_file_differently_from_the_exact_reader(rows: list[list[str]], quoted: bool) -> None:
+    """Any text at all: written by the csv module (quoted) or joined raw. Where DuckDB's grid is used it is
+    the exact reader's grid; where the exact reader refuses the file, DuckDB's is not used either."""
+    if quoted:
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerows(rows)
+        text = out.getvalue()
+    else:
+        text = "\n".join(",".join(r) for r in rows) + "\n"
+    if not text.strip():
+        return
+    delimiter = readers.sniff_delimiter(text)
+    fast = readers._duckdb_grid(text.encode("utf-8"), delimiter, readers._widest(text, delimiter))
+    try:
+        exact = readers.grid_of(readers._records(text, delimiter))
+    except readers.FileError:
+        assert fast is None
+        return
+    if fast is not None:
+        assert plain(fast) == plain(exact)[: len(plain(fast))]
+        assert all(not any(cell.strip() for cell in row) for row in plain(exact)[len(plain(fast)) :])
