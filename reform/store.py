@@ -122,18 +122,6 @@ def _writer_lock(path: Path) -> threading.Lock:
         return _writer_locks.setdefault(str(path.resolve()), threading.Lock())
 
 
-_schema_current: set[tuple[str, int, int, int] | None] = set()
-
-
-def _identity(path: Path) -> tuple[str, int, int, int] | None:
-    """The database file as it is now: path, device, inode and change time (None when absent)."""
-    try:
-        found = path.stat()
-    except FileNotFoundError:
-        return None
-    return (str(path.resolve()), found.st_dev, found.st_ino, found.st_ctime_ns)
-
-
 T = TypeVar("T")
 SETTLED_NS = 1_000_000_000  # a file untouched this long has a modification time no later write can share
 _remembered: dict[tuple[str, str], tuple[Any, Any]] = {}
@@ -204,24 +192,22 @@ class Store:
         return bool(found) and int(found[0][0]) >= SCHEMA_VERSION
 
     def init(self) -> None:
-        """Create (or bring up to date) the schema; free when this process already found it current.
+        """Create (or bring up to date) the schema; free when this process found it current and
+        the file has not changed since (every read calls it)."""
+        self.remembered("schema", self._ensure_schema)
 
-        Every read calls it, so the finding is remembered per file identity (device, inode,
-        change time): a file replaced or written since is checked again.
-        """
-        if _identity(self.path) in _schema_current:
-            return
+    def _ensure_schema(self) -> bool:
         with self.connect() as con:
-            current = self._current_schema(con)
-        if not current:
-            with self.writing() as con:
-                if not self._current_schema(con):  # another thread may have done it meanwhile
-                    con.execute("BEGIN TRANSACTION")  # the whole schema (or the missing part of it) or none of it
-                    for statement in schema_sql():
-                        con.execute(statement)
-                    con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
-                    con.execute("COMMIT")
-        _schema_current.add(_identity(self.path))
+            if self._current_schema(con):
+                return True
+        with self.writing() as con:
+            if not self._current_schema(con):  # another thread may have done it meanwhile
+                con.execute("BEGIN TRANSACTION")  # the whole schema (or the missing part of it) or none of it
+                for statement in schema_sql():
+                    con.execute(statement)
+                con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+                con.execute("COMMIT")
+        return True
 
     # ------------------------------------------------------------------ reading
     @contextmanager

@@ -65,9 +65,6 @@ class Factorised:
         table[-1] = empty  # code -1 takes the last entry
         return table[self.codes]
 
-    def map(self, function: Callable[[Any], Any], empty: Any, dtype: Any = object) -> np.ndarray:
-        return self.per_value([function(u) for u in self.uniques], empty, dtype)
-
     def rows(self, index: np.ndarray) -> Factorised:
         return Factorised(self.codes[index], self.uniques)
 
