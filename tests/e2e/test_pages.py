@@ -79,9 +79,10 @@ def test_upload_a_gbk_file_in_the_browser_and_see_the_figure_change(server: str,
 
 
 def metric_values(browser, url: str) -> list[str]:
+    """Every KPI value of a page, read once the page has drawn its footer (the script's last element)."""
     page = open_page(browser, url)
     try:
-        page.locator("[data-testid='stMetricValue']").first.wait_for(timeout=60_000)
+        page.get_by_text("数据版本").first.wait_for(timeout=60_000)
         return page.locator("[data-testid='stMetricValue']").all_inner_texts()
     finally:
         page.close()
