@@ -27,9 +27,11 @@ system-deps:
 	  else echo "note: chromium/fonts-noto-cjk missing and cannot be installed here; browser tests will be skipped"; fi; \
 	fi
 
+# The server's upload limit follows upload.max_file_mb of the configuration in use ($$REFORM_CONFIG).
 run: install
 	$(PY) -m reform sample --if-empty
-	$(VENV)/bin/streamlit run dashboard.py --server.port $(PORT)
+	$(VENV)/bin/streamlit run dashboard.py --server.port $(PORT) \
+	  --server.maxUploadSize $$($(PY) -c "from reform import config; print(config.load().max_file_mb)")
 
 test: install system-deps
 	$(PY) -m pytest

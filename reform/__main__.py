@@ -127,6 +127,9 @@ def cmd_sample(args: argparse.Namespace, cfg: Config) -> int:
     if args.if_empty and store.data_version() > 0:
         print(i18n.t("cli.sample_skipped", args.lang))
         return 0
+    if args.if_empty and not cfg.load_sample_when_empty:  # e.g. a province configuration (sample --scale)
+        print(i18n.t("cli.sample_off", args.lang))
+        return 0
     files, rows = sample.load(store, cfg)
     print(i18n.t("cli.sample_loaded", args.lang, files=files, rows=rows))
     return 0

@@ -579,6 +579,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Sample data loaded: {files} files, {rows} rows",
     ),
     "cli.sample_skipped": ("数据库非空，未载入示例数据", "The store is not empty; sample data not loaded"),
+    "cli.sample_off": (
+        "配置中 storage.load_sample_when_empty 为 false，未载入示例数据",
+        "storage.load_sample_when_empty is false in the configuration; sample data not loaded",
+    ),
     "cli.province_written": (
         "已生成规模测试数据：配置 {config}，{files} 个文件，共 {rows} 行",
         "Province-scale data written: configuration {config}, {files} files, {rows} rows",

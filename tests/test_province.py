@@ -9,6 +9,7 @@ from pathlib import Path
 from reform import config, ingest, province
 from reform.config import Config
 from reform.ingest.cells import read_township
+from reform.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -61,3 +62,20 @@ def test_cli_writes_and_loads_a_province_into_its_own_store(tmp_path: Path) -> N
         timeout=120,
     )
     assert '"flagship_homes"' in kpis.stdout
+
+
+def test_make_runs_sample_if_empty_leaves_a_province_store_alone(cfg: Config, tmp_path: Path) -> None:
+    """The generated configuration turns the district sample off: an empty province store stays empty."""
+    config_path, _, _ = province.write(cfg, 3, tmp_path / "p")
+    database = tmp_path / "empty.duckdb"
+    command = ["-m", "reform", "--config", str(config_path), "--db", str(database), "--lang", "en"]
+    done = subprocess.run(
+        [sys.executable, *command, "sample", "--if-empty"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    assert "sample data not loaded" in done.stdout
+    assert Store(database).data_version() == 0
