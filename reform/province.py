@@ -160,7 +160,10 @@ def write(base: Config, count: int, out_dir: Path) -> tuple[Path, list[Path], in
     """Write ``config.yaml`` for ``count`` townships and one CSV per dataset; return (config, files, rows)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     config_path = out_dir / "config.yaml"
-    header = f"# Province-scale test configuration: {count} generated townships (python -m reform sample --scale).\n"
+    header = (
+        f"# Province-scale test configuration: {count} generated townships (python -m reform sample --scale).\n"
+        "# Every key means what it means in the project's config.yaml, which comments each one.\n"
+    )
     text = yaml.safe_dump(config_data(base, count), allow_unicode=True, sort_keys=False)
     config_path.write_text(header + text, encoding="utf-8")
     cfg = config_module.load(config_path)
