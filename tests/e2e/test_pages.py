@@ -78,11 +78,15 @@ def test_upload_a_gbk_file_in_the_browser_and_see_the_figure_change(server: str,
     assert "17/17" in metric_values(browser, f"{server}/funding")
 
 
-def metric_values(browser, url: str) -> list[str]:
-    """Every KPI value of a page, read once the page has drawn its footer (the script's last element)."""
+def metric_values(browser, url: str, cards: int = 3) -> list[str]:
+    """The page's KPI values, read once all ``cards`` of them are drawn.
+
+    The script can finish before the browser has drawn every card (a metric with a sparkline
+    loads its chart code on first use in a fresh browser context), so wait for the last one.
+    """
     page = open_page(browser, url)
     try:
-        page.get_by_text("数据版本").first.wait_for(timeout=60_000)
+        page.locator("[data-testid='stMetricValue']").nth(cards - 1).wait_for(timeout=60_000)
         return page.locator("[data-testid='stMetricValue']").all_inner_texts()
     finally:
         page.close()
