@@ -29,14 +29,16 @@ def machine() -> str:
     )
 
 
-def best_of(repeat: int, work: Callable[[], Any]) -> float:
+def timed(work: Callable[[], Any]) -> float:
+    """The wall time of one run of ``work`` (seconds)."""
+    start = time.perf_counter()
+    work()
+    return time.perf_counter() - start
+
+
+def median_time(repeat: int, work: Callable[[], Any]) -> float:
     """The median wall time of ``repeat`` runs (seconds)."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return statistics.median(timed(work) for _ in range(repeat))
 
 
 def child(module: str, *args: str) -> dict[str, Any]:

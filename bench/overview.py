@@ -17,7 +17,7 @@ from typing import Any
 
 import duckdb
 
-from bench.common import best_of, machine, province
+from bench.common import machine, province, timed
 from metrics import overview
 from metrics.base import Scope
 from reform import config
@@ -67,8 +67,8 @@ def measure(townships: int) -> dict[str, float]:
     replay(database, log)
     ours_times, bare_times = [], []
     for _ in range(REPEAT):  # in turns, so a slow moment of the machine falls on both sides
-        ours_times.append(best_of(1, ours))
-        bare_times.append(best_of(1, lambda: replay(database, log)))
+        ours_times.append(timed(ours))
+        bare_times.append(timed(lambda: replay(database, log)))
     ours_s, bare_s = statistics.median(ours_times), statistics.median(bare_times)
     statements = len(log)
     return {"rows": rows, "statements": statements, "ours": ours_s, "bare": bare_s}

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from bench.common import best_of, machine, province
+from bench.common import machine, median_time, province
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ("overview", "staffing", "venues", "pathways", "funding", "inspections", "completeness")
@@ -31,7 +31,7 @@ def floor() -> float:
         script.write_text('import streamlit as st\nst.title("基线")\nst.write("一行文字")\n', encoding="utf-8")
         at = AppTest.from_file(str(script), default_timeout=60)
         at.run()
-        return best_of(REPEAT, at.run)
+        return median_time(REPEAT, at.run)
 
 
 def page_times(townships: int) -> dict[str, tuple[float, float]]:
@@ -46,7 +46,7 @@ def page_times(townships: int) -> dict[str, tuple[float, float]]:
         cold = time.perf_counter() - start
         if at.exception:
             raise RuntimeError(f"{page}: {at.exception}")
-        times[page] = (cold, best_of(REPEAT, at.run))
+        times[page] = (cold, median_time(REPEAT, at.run))
     return times
 
 

@@ -41,41 +41,30 @@ def test_files_validate_whole_and_rows_scale_with_the_townships(cfg: Config, tmp
     assert 1200 * per_town >= 1_000_000  # the province's 1,200 townships give over a million rows
 
 
+def reform_cli(*args: str) -> str:
+    """Run ``python -m reform ARGS`` (English messages) and return what it printed."""
+    done = subprocess.run(
+        [sys.executable, "-m", "reform", "--lang", "en", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    return done.stdout
+
+
 def test_cli_writes_and_loads_a_province_into_its_own_store(tmp_path: Path) -> None:
     database = tmp_path / "p.duckdb"
-    done = subprocess.run(
-        [sys.executable, "-m", "reform", "--db", str(database), "--lang", "en", "sample", "--scale", "6"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-    )
-    assert "6 files" in done.stdout
+    assert "6 files" in reform_cli("--db", str(database), "sample", "--scale", "6")
     config_path = tmp_path / "province-6" / "config.yaml"
-    kpis = subprocess.run(
-        [sys.executable, "-m", "reform", "--config", str(config_path), "--db", str(database), "kpis", "--json"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-    )
-    assert '"flagship_homes"' in kpis.stdout
+    assert '"flagship_homes"' in reform_cli("--config", str(config_path), "--db", str(database), "kpis", "--json")
 
 
 def test_make_runs_sample_if_empty_leaves_a_province_store_alone(cfg: Config, tmp_path: Path) -> None:
     """The generated configuration turns the district sample off: an empty province store stays empty."""
     config_path, _, _ = province.write(cfg, 3, tmp_path / "p")
     database = tmp_path / "empty.duckdb"
-    command = ["-m", "reform", "--config", str(config_path), "--db", str(database), "--lang", "en"]
-    done = subprocess.run(
-        [sys.executable, *command, "sample", "--if-empty"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-    )
-    assert "sample data not loaded" in done.stdout
+    out = reform_cli("--config", str(config_path), "--db", str(database), "sample", "--if-empty")
+    assert "sample data not loaded" in out
     assert Store(database).data_version() == 0
