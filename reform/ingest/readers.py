@@ -165,13 +165,14 @@ def _utf8_head(data: bytes) -> str | None:
 
 
 _LONE_CR = re.compile(rb"\r(?!\n)")
-_SPACED_QUOTE = {d: re.compile(rb'[ \t]"|"[ \t]' if d != "\t" else rb'[ ]"|"[ ]') for d in DELIMITERS}
 
 
-def _spaced_quote(payload: bytes, delimiter: str) -> bool:
+def _spaced_quote(payload: bytes) -> bool:
     """A quote with a space beside it: DuckDB trims ``x, "y"`` to ``y`` where the csv module keeps it
-    as typed (and refuses ``"x" ,``), so such a file is left to the exact reader."""
-    return b'"' in payload and _SPACED_QUOTE[delimiter].search(payload) is not None
+    as typed (and refuses ``"x" ,``), so such a file is left to the exact reader. (Tabs beside a
+    quote DuckDB keeps as the csv module does.) Two substring searches, not a regular expression:
+    on a 70 MB file full of quoted numbers ``re`` takes 1.7 s and holds Python's lock throughout."""
+    return b'"' in payload and (b' "' in payload or b'" ' in payload)
 
 
 def _duckdb_grid(payload: bytes, delimiter: str, width: int) -> pd.DataFrame | None:
@@ -187,7 +188,7 @@ def _duckdb_grid(payload: bytes, delimiter: str, width: int) -> pd.DataFrame | N
         end -= 1
     body = memoryview(payload)[:end]
     lone_cr = b"\r" in payload and _LONE_CR.search(payload, 0, end) is not None
-    if not end or width < 1 or lone_cr or _spaced_quote(payload, delimiter):
+    if not end or width < 1 or lone_cr or _spaced_quote(payload):
         return None
     lines = payload.count(b"\n", 0, end) + 1
     columns = {f"c{i}": "VARCHAR" for i in range(width)}
