@@ -159,5 +159,7 @@ def test_area_details_are_drawn_only_when_asked_for(app: AppTest) -> None:
     app.toggle(key="venues.details_shown").set_value(True).run()
     assert not app.exception, app.exception
     assert len(app.dataframe) == before + 1
-    table = app.dataframe[-1].value
-    assert "阵地名称" in table.columns and len(table) > 0
+    table = app.dataframe[-1]
+    assert "阵地名称" in table.value.columns and len(table.value) > 0
+    shown_as = json.loads(table.proto.columns)["启用日期"]  # a day, not a timestamp with 00:00:00
+    assert shown_as["type_config"] == {"type": "date", "format": "YYYY-MM-DD"}

@@ -139,6 +139,9 @@ def table(
     names = {c: column_label(ctx, c) for c in columns if c in frame.columns}
     shown = _readable(ctx, frame[list(names)]).rename(columns=names)
     config = {names[c]: v for c, v in (formats or {}).items() if c in names}
+    for name in shown.columns:  # DuckDB's DATE arrives as a timestamp: show the day, not 00:00:00
+        if name not in config and pd.api.types.is_datetime64_any_dtype(shown[name]):
+            config[name] = st.column_config.DateColumn(format="YYYY-MM-DD")
     st.dataframe(shown, hide_index=True, width="stretch", key=key, column_config=config or None)
 
 
