@@ -8,12 +8,14 @@ start-up and a wrong one stops the program with a message that names the key
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from reform.limits import Limits
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = ROOT / "config.yaml"
@@ -92,6 +94,7 @@ class Config:
     load_sample_when_empty: bool
     max_file_mb: int
     source: Path
+    limits: Limits = field(default_factory=Limits)
 
     @cached_property
     def township_names(self) -> tuple[str, ...]:
@@ -234,6 +237,30 @@ def _bool(value: Any, path: str) -> bool:
     return value
 
 
+LIMIT_KEYS = {  # upload.<key>: (Limits field, lowest, highest)
+    "max_columns": ("max_columns", 10, 16_384),
+    "max_cells": ("max_cells", 1_000, 500_000_000),
+    "max_unzipped_mb": ("max_unzipped_mb", 1, 4_096),
+    "reader_memory_mb": ("memory_mb", 256, 65_536),
+    "reader_seconds": ("seconds", 1, 3_600),
+}
+
+
+def _limits(upload: dict[str, Any]) -> Limits:
+    """The optional limits of ``upload``; a key left out keeps its default."""
+    values = {}
+    for key, (field, low, high) in LIMIT_KEYS.items():
+        if key in upload:
+            number = _number(upload[key], f"upload.{key}", low=low, high=high)
+            if number != int(number):
+                raise ConfigError(f"upload.{key}: must be a whole number, got {upload[key]!r}")
+            values[field] = int(number)
+    unknown = set(upload) - set(LIMIT_KEYS) - {"max_file_mb"}
+    if unknown:
+        raise ConfigError(f"upload.{sorted(unknown)[0]}: unknown key (known: max_file_mb, {', '.join(LIMIT_KEYS)})")
+    return Limits(**values)
+
+
 def parse(data: Any, source: Path) -> Config:
     """Check a parsed YAML document and build the configuration."""
     if not isinstance(data, dict):
@@ -265,6 +292,7 @@ def parse(data: Any, source: Path) -> Config:
         ),
         max_file_mb=int(max_mb),
         source=source,
+        limits=_limits(upload),
     )
 
 

@@ -51,6 +51,34 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Excel 文件解压后超过 {megabytes} MB，已拒绝",
         "The Excel file unpacks to more than {megabytes} MB and was refused",
     ),
+    "problem.too_many_columns": (
+        "第 {line} 行超过允许的 {limit} 列，已拒绝（请只保留模板中的列）",
+        "Row {line} has more than the {limit} columns allowed; refused (keep the template's columns only)",
+    ),
+    "problem.sheet_too_wide": (
+        "工作表声明了 {columns} 列，超过允许的 {limit} 列，已拒绝（请把数据复制到新的工作表后另存）",
+        "The sheet declares {columns} columns, more than the {limit} allowed; refused (copy the data to a new sheet)",
+    ),
+    "problem.sheet_too_large": (
+        "表格范围过大（超过 {limit} 个单元格），已拒绝（请删除表格远端的空白或多余单元格后另存）",
+        "The sheet's range is too large (over {limit} cells); refused (delete stray cells far from the data and save again)",
+    ),
+    "problem.unreadable": (
+        "文件无法读取（{reason}），已拒绝；请用 Excel 或 WPS 打开后另存为新文件再上传",
+        "The file cannot be read ({reason}) and was refused; open it in Excel or WPS, save it as a new file and upload",
+    ),
+    "problem.excel_broken_xml": (
+        "Excel 文件内部结构已损坏，无法读取，请用 Excel 或 WPS 打开后另存为新文件",
+        "The Excel file's inner structure is damaged; open it in Excel or WPS and save it as a new file",
+    ),
+    "problem.excel_timeout": (
+        "读取该 Excel 文件超过 {seconds} 秒，已停止并拒绝，请另存为 CSV 后上传",
+        "Reading this Excel file took more than {seconds} seconds; stopped and refused (save it as CSV and upload)",
+    ),
+    "problem.excel_too_demanding": (
+        "读取该 Excel 文件需要的内存或时间超出限制（{megabytes} MB / {seconds} 秒），已拒绝；文件可能已损坏或含有大量空白单元格",
+        "Reading this Excel file needs more than {megabytes} MB or {seconds} s; refused (it may be damaged or hold far-off cells)",
+    ),
     "problem.dataset_unknown": (
         "无法根据表头识别是哪类数据，请在上传时选择数据类型",
         "The headers do not match any dataset; choose the dataset when uploading",

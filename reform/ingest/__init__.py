@@ -7,6 +7,7 @@ stores a report that is ``ok``. Nothing here writes anything.
 from __future__ import annotations
 
 import hashlib
+import logging
 
 from reform.config import Config
 from reform.datasets import DATASETS, Dataset
@@ -16,6 +17,7 @@ from reform.ingest.report import ERROR, Problem, Progress, Report
 from reform.ingest.validate import validate_sheet
 
 __all__ = ["Problem", "Report", "content_hash", "validate"]
+_log = logging.getLogger(__name__)
 
 
 def content_hash(data: bytes) -> str:
@@ -43,9 +45,13 @@ def validate(
         report.add(ERROR, "file_too_large", megabytes=config.max_file_mb)
         return report
     try:
-        sheet = read_file(data, file_name, _sheet_names(chosen))
+        sheet = read_file(data, file_name, _sheet_names(chosen), config.limits)
     except FileError as exc:
         report.add(ERROR, exc.code, exc.params.get("line"), **exc.params)
+        return report
+    except Exception as exc:  # no file may end in a traceback: a reader's surprise is a refusal that names it
+        _log.exception("reading %s failed", file_name)
+        report.add(ERROR, "unreadable", reason=type(exc).__name__)
         return report
     tell(0.35)
     report.encoding = sheet.encoding
@@ -65,5 +71,10 @@ def validate(
             report.add(ERROR, "header_not_found", dataset=chosen.zh, columns=columns)
             return report
     tell(0.4)
-    validate_sheet(sheet, match, config, report, progress)
+    try:
+        validate_sheet(sheet, match, config, report, progress)
+    except Exception as exc:  # a check that trips over a cell refuses the file; it never takes the page down
+        _log.exception("checking %s failed", file_name)
+        report.frame = None
+        report.add(ERROR, "unreadable", reason=type(exc).__name__)
     return report

@@ -13,7 +13,6 @@ import io
 import re
 import tempfile
 import unicodedata
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
@@ -23,11 +22,12 @@ import duckdb
 import pandas as pd
 
 from reform.ingest.cells import CellError
+from reform.limits import Limits
 
 DELIMITERS = (",", "\t", ";")
 MAX_CELL_CHARS = 100_000  # a longer CSV cell is refused (no column of ours holds more than a few hundred)
 csv.field_size_limit(MAX_CELL_CHARS)
-MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # an .xlsx that unpacks to more is refused unread
+EXCEL_CHILD = Path(__file__).with_name("excel_child.py")
 
 
 @dataclass
@@ -123,27 +123,47 @@ def looks_binary(text: str) -> bool:
     return odd > max(2, len(sample) // 100)
 
 
-def read_csv(data: bytes, dataset_names: tuple[str, ...] = ()) -> Sheet:
+def _check_extent(text: str, data: bytes, delimiter: str, limits: Limits) -> int:
+    """Refuse a CSV far wider or larger than any report before it is parsed; return the width of its head."""
+    sample = io.StringIO("\n".join(text[: 1 << 24].splitlines()[:50]))
+    width = 0
+    try:
+        for number, row in enumerate(csv.reader(sample, delimiter=delimiter), start=1):
+            if len(row) > limits.max_columns:
+                raise FileError("too_many_columns", line=number, columns=len(row), limit=limits.max_columns)
+            width = max(width, len(row))
+    except csv.Error:
+        pass  # the exact reader names the row of a broken record
+    cells = (data.count(b"\n") + 1) * max(width, 1)
+    if cells > limits.max_cells:
+        raise FileError("sheet_too_large", cells=cells, limit=limits.max_cells)
+    return width
+
+
+def read_csv(data: bytes, dataset_names: tuple[str, ...] = (), limits: Limits | None = None) -> Sheet:
     """CSV or tab/semicolon text in UTF-8 (BOM or not), GBK/GB18030 or UTF-16."""
+    limits = limits or Limits()
     if data[:4] in (b"PK\x03\x04", b"\xd0\xcf\x11\xe0"):  # an Excel workbook renamed .csv
         raise FileError("binary_file")
     head = _utf8_head(data)
     if head is not None and not looks_binary(head):  # plain UTF-8: DuckDB reads the bytes as they are
         delimiter = sniff_delimiter(head)
-        grid = _duckdb_grid(data, delimiter, _widest(head, delimiter))  # DuckDB refuses a later non-UTF-8 byte
+        width = _check_extent(head, data, delimiter, limits)
+        grid = _duckdb_grid(data, delimiter, width)  # DuckDB refuses a later non-UTF-8 byte
         if grid is not None:
             return Sheet(grid, encoding="utf-8", delimiter=delimiter)
     text, encoding = decode(data)
     if looks_binary(text):
         raise FileError("binary_file")
     delimiter = sniff_delimiter(text)
+    width = _check_extent(text, data, delimiter, limits)
     payload = data if encoding == "utf-8" else text.encode("utf-8")
     if b"\x00" in payload:
         payload = payload.replace(b"\x00", b"")
     tried = head is not None and encoding == "utf-8"  # the same bytes DuckDB has just refused
-    grid = None if tried else _duckdb_grid(payload, delimiter, _widest(text, delimiter))
+    grid = None if tried else _duckdb_grid(payload, delimiter, width)
     if grid is None:  # DuckDB could not vouch for every row: the exact reader, with the row of any fault
-        grid = grid_of(_records(text.replace("\x00", ""), delimiter))
+        grid = grid_of(_records(text.replace("\x00", ""), delimiter, limits.max_columns))
     return Sheet(grid, encoding=encoding, delimiter=delimiter)
 
 
@@ -220,13 +240,18 @@ def _longest(column: Any) -> int:
     return int(longest or 0)
 
 
-def _records(text: str, delimiter: str) -> list[list[str]]:
-    """Parse CSV records; a broken one is reported with the row where it starts."""
+def _records(text: str, delimiter: str, max_columns: int) -> list[list[str]]:
+    """Parse CSV records; a broken or too wide one is reported with the row where it starts."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     rows: list[list[str]] = []
     while True:
         try:
-            rows.append(next(reader))
+            record = next(reader)
+            if len(record) > max_columns and any(record[max_columns:]):  # empty trailing cells are no column
+                raise FileError("too_many_columns", line=len(rows) + 1, columns=len(record), limit=max_columns)
+            if len(record) > max_columns:
+                del record[max_columns:]  # as DuckDB's reader does: the same grid on both paths
+            rows.append(record)
         except StopIteration:
             return rows
         except csv.Error as exc:
@@ -238,36 +263,58 @@ def _records(text: str, delimiter: str) -> list[list[str]]:
             ) from exc
 
 
-def check_zip(data: bytes) -> None:
-    """Refuse an .xlsx whose parts unpack to more than MAX_UNZIPPED_BYTES, before parsing it."""
+def _restricted_load(payload: bytes) -> Any:
+    """Unpickle the child's answer allowing plain values and dates only (never arbitrary classes)."""
+    import datetime as dt
+    import pickle
+
+    allowed = {("datetime", n): getattr(dt, n) for n in ("date", "datetime", "time", "timedelta", "timezone")}
+
+    class Plain(pickle.Unpickler):
+        def find_class(self, module: str, name: str) -> Any:
+            if (module, name) in allowed:
+                return allowed[(module, name)]
+            raise pickle.UnpicklingError(f"{module}.{name} is not a plain value")
+
+    return Plain(io.BytesIO(payload)).load()
+
+
+def run_confined(command: list[str], data: bytes, limits: Limits) -> Any:
+    """Run a reader process on ``data``: stopped after ``limits.seconds`` of wall-clock time (its own
+    limits stop it sooner on CPU or memory); a process that failed is a refusal, never the caller's crash."""
+    import subprocess
+
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            total = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile as exc:
-        raise FileError("not_excel") from exc
-    if total > MAX_UNZIPPED_BYTES:
-        raise FileError("zip_bomb", megabytes=MAX_UNZIPPED_BYTES // (1024 * 1024))
+        done = subprocess.run(command, input=data, capture_output=True, timeout=limits.seconds + 2, check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise FileError("excel_timeout", seconds=limits.seconds) from exc
+    if done.returncode != 0 or not done.stdout:
+        raise FileError("excel_too_demanding", megabytes=limits.memory_mb, seconds=limits.seconds)
+    return done
 
 
-def read_excel(data: bytes, dataset_names: tuple[str, ...] = ()) -> Sheet:
-    """The sheet named after the dataset if present, else the first visible sheet."""
-    from python_calamine import CalamineWorkbook
+def read_excel(data: bytes, dataset_names: tuple[str, ...] = (), limits: Limits | None = None) -> Sheet:
+    """The sheet named after the dataset if present, else the first visible sheet.
 
-    if data[:2] == b"PK":
-        check_zip(data)
+    Read in a child process under the configured memory and time limits (``excel_child.py``):
+    whatever a workbook declares or contains, the worst it can do is be refused.
+    """
+    import json
+    import sys
+
+    limits = limits or Limits()
+    request = json.dumps({"limits": limits.as_child(), "sheets": list(dataset_names)})
+    done = run_confined([sys.executable, "-I", str(EXCEL_CHILD), request], data, limits)
     try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception as exc:  # calamine raises its own error types for broken files
+        answer = _restricted_load(done.stdout)
+    except Exception as exc:  # a child that answered garbage is a refused file, never a crash
         raise FileError("not_excel") from exc
-    visible = [s.name for s in book.sheets_metadata if str(s.visible).lower().endswith("visible")]
-    wanted = {n.lower() for n in dataset_names}
-    name = next((n for n in book.sheet_names if n.strip().lower() in wanted), None)
-    name = name or (visible[0] if visible else book.sheet_names[0])
-    rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-    return Sheet(grid_of([list(r) for r in rows]), sheet_name=name)
+    if "error" in answer:
+        raise FileError(answer["error"], **answer.get("params", {}))
+    return Sheet(grid_of(answer["rows"]), sheet_name=answer["sheet_name"])
 
 
-Reader = Callable[[bytes, tuple[str, ...]], Sheet]
+Reader = Callable[[bytes, tuple[str, ...], Limits], Sheet]
 READERS: dict[str, Reader] = {
     ".csv": read_csv,
     ".txt": read_csv,
@@ -278,12 +325,12 @@ READERS: dict[str, Reader] = {
 }
 
 
-def read_file(data: bytes, file_name: str, dataset_names: tuple[str, ...] = ()) -> Sheet:
-    """Pick the reader by the file's ending and read the grid."""
+def read_file(data: bytes, file_name: str, dataset_names: tuple[str, ...] = (), limits: Limits | None = None) -> Sheet:
+    """Pick the reader by the file's ending and read the grid, within ``limits``."""
     if not data or data.isspace():
         raise FileError("empty_file")
     suffix = PurePath(file_name).suffix.lower()
     reader = READERS.get(suffix)
     if reader is None:
         raise FileError("unsupported_type", suffix=suffix or "?", allowed=" ".join(READERS))
-    return reader(data, dataset_names)
+    return reader(data, dataset_names, limits or Limits())

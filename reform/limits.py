@@ -1,0 +1,29 @@
+"""What one uploaded file may ask of the server: the limits every reader keeps to.
+
+Its own module, free of imports, so that the configuration can name it without
+loading a reader (the configuration is read before anything else).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one uploaded file may ask of the server (``config.yaml`` → ``upload``)."""
+
+    max_columns: int = 200  # columns in a sheet or CSV row
+    max_cells: int = 20_000_000  # rows × columns of the grid a file makes
+    max_unzipped_mb: int = 200  # an .xlsx whose parts really unpack to more is refused
+    memory_mb: int = 2048  # address space of the process that reads a workbook
+    seconds: int = 30  # CPU seconds that process may use
+
+    def as_child(self) -> dict[str, int]:
+        return {
+            "max_columns": self.max_columns,
+            "max_cells": self.max_cells,
+            "max_unzipped_mb": self.max_unzipped_mb,
+            "memory_mb": self.memory_mb,
+            "seconds": self.seconds,
+        }
