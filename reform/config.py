@@ -249,12 +249,12 @@ LIMIT_KEYS = {  # upload.<key>: (Limits field, lowest, highest)
 def _limits(upload: dict[str, Any]) -> Limits:
     """The optional limits of ``upload``; a key left out keeps its default."""
     values = {}
-    for key, (field, low, high) in LIMIT_KEYS.items():
+    for key, (name, low, high) in LIMIT_KEYS.items():
         if key in upload:
             number = _number(upload[key], f"upload.{key}", low=low, high=high)
             if number != int(number):
                 raise ConfigError(f"upload.{key}: must be a whole number, got {upload[key]!r}")
-            values[field] = int(number)
+            values[name] = int(number)
     unknown = set(upload) - set(LIMIT_KEYS) - {"max_file_mb"}
     if unknown:
         raise ConfigError(f"upload.{sorted(unknown)[0]}: unknown key (known: max_file_mb, {', '.join(LIMIT_KEYS)})")
