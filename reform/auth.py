@@ -7,6 +7,8 @@ Passwords are stored only as argon2 hashes (argon2-cffi). Every page and action 
 
 from __future__ import annotations
 
+import secrets
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -88,7 +90,7 @@ def _check_password(password: str) -> None:
 def add_user(store: Store, cfg: Config, name: str, role: str, password: str, township: str | None = None) -> User:
     """Create an account; a township account names its township."""
     name = name.strip()
-    if not name or name == LOCAL:
+    if not name or name == LOCAL or len(name) > MAX_NAME:
         raise AuthError("bad_name")
     if role not in ROLES:
         raise AuthError("bad_role", roles=", ".join(ROLES))
@@ -98,7 +100,7 @@ def add_user(store: Store, cfg: Config, name: str, role: str, password: str, tow
         township = None
     _check_password(password)
     store.init()
-    with store.connect() as con:
+    with store.writing() as con:
         if con.execute("SELECT count(*) FROM users WHERE name = ?", [name]).fetchall()[0][0]:
             raise AuthError("user_exists", name=name)
         now = datetime.now().replace(microsecond=0)
@@ -111,19 +113,20 @@ def add_user(store: Store, cfg: Config, name: str, role: str, password: str, tow
 
 
 def set_password(store: Store, name: str, password: str) -> None:
+    """A new password; it also lifts a lock on the name (an administrator's way to unlock)."""
     _check_password(password)
-    with store.connect() as con:
+    with store.writing() as con:
         changed = con.execute(
-            "UPDATE users SET password_hash = ?, password_changed_at = ?, failed_logins = 0, locked_until = NULL "
-            "WHERE name = ?",
+            "UPDATE users SET password_hash = ?, password_changed_at = ? WHERE name = ?",
             [_hasher.hash(password), datetime.now().replace(microsecond=0), name],
         ).fetchall()[0][0]
+        con.execute("DELETE FROM login_guard WHERE key = ?", [guard_key("name", name)])
     if not changed:
         raise AuthError("no_user", name=name)
 
 
 def set_disabled(store: Store, name: str, disabled: bool = True) -> None:
-    with store.connect() as con:
+    with store.writing() as con:
         changed = con.execute("UPDATE users SET disabled = ? WHERE name = ?", [disabled, name]).fetchall()[0][0]
     if not changed:
         raise AuthError("no_user", name=name)
@@ -133,8 +136,9 @@ def users(store: Store) -> pd.DataFrame:
     """Every account without its hash."""
     store.init()
     return store.query(
-        "SELECT name, role, township, disabled, created_at, password_changed_at, failed_logins, locked_until "
-        "FROM users ORDER BY name"
+        "SELECT u.name, u.role, u.township, u.disabled, u.created_at, u.password_changed_at, "
+        "coalesce(g.failures, 0) AS failed_logins, g.locked_until "
+        "FROM users u LEFT JOIN login_guard g ON g.key = 'name:' || lower(u.name) ORDER BY u.name"
     )
 
 
@@ -151,34 +155,138 @@ def _count_users(store: Store) -> int:
         return int(con.execute("SELECT count(*) FROM users").fetchall()[0][0])
 
 
-def login(store: Store, name: str, password: str, now: datetime | None = None) -> User:
-    """Check a password; count failures and lock the account after MAX_FAILURES of them."""
-    now = now or datetime.now()
-    with store.connect() as con:
-        rows = con.execute(
-            "SELECT role, township, password_hash, disabled, failed_logins, locked_until FROM users WHERE name = ?",
-            [name],
-        ).fetchall()
-        if not rows:
-            _hasher.hash(password)  # the same work as for a real account: no timing hint that the name is unknown
-            raise AuthError("bad_login")
-        role, township, hashed, disabled, failures, locked_until = rows[0]
-        if disabled:
-            raise AuthError("disabled")
-        if locked_until is not None and locked_until > now:
-            raise AuthError("locked", minutes=max(1, int((locked_until - now).total_seconds() // 60) + 1))
+# ---------------------------------------------------------------- signing in
+MAX_NAME = 64  # a longer user name is cut to this in the lock-out table and the audit log
+ADDRESS_FAILURES = 30  # failed sign-ins from one client address before that address is held back
+_verifying = threading.BoundedSemaphore(1)  # argon2 takes 64 MiB a check: one at a time per process
+_dummy_hash: list[str] = []
+
+
+def _dummy() -> str:
+    """A hash no password matches, checked for unknown, disabled and locked names (the same work)."""
+    if not _dummy_hash:
+        _dummy_hash.append(_hasher.hash(secrets.token_hex(16)))
+    return _dummy_hash[0]
+
+
+@dataclass(frozen=True)
+class _Claim:
+    """One sign-in attempt counted before its password is checked."""
+
+    account: tuple[str, str | None, str] | None  # role, township, hash of an enabled account
+    verify: bool  # False: the name is locked (or unknown/disabled), check the dummy hash only
+    address_held: bool  # the client address has failed too often: answer at once
+    reason: str  # for the audit log only: wrong_password, locked, unknown, disabled, address_held
+
+
+def guard_key(kind: str, value: str) -> str:
+    return f"{kind}:{value[:MAX_NAME].lower()}"
+
+
+def _count(con: Any, key: str, limit: int, now: datetime) -> tuple[int, bool]:
+    """Add this attempt to a key's failures in the current window; (failures, locked before it)."""
+    rows = con.execute("SELECT failures, locked_until FROM login_guard WHERE key = ?", [key]).fetchall()
+    failures, locked_until = rows[0] if rows else (0, None)
+    if locked_until is not None and locked_until <= now:  # the lock has run out: a fresh window
+        failures, locked_until = 0, None
+    if locked_until is not None:
+        return failures, True
+    failures += 1
+    lock = now + timedelta(minutes=LOCK_MINUTES) if failures >= limit else None
+    con.execute(
+        "INSERT OR REPLACE INTO login_guard (key, failures, locked_until, last_at) VALUES (?, ?, ?, ?)",
+        [key, failures, lock, now],
+    )
+    return failures, False
+
+
+def _claim(store: Store, name: str, address: str | None, now: datetime) -> _Claim:
+    """Count the attempt first, in one transaction under the store's writer lock: however many
+    arrive at once, the sixth finds the name locked and is never verified."""
+    with store.writing() as con:
+        con.execute("BEGIN TRANSACTION")
         try:
-            _hasher.verify(hashed, password)
-        except (VerifyMismatchError, VerificationError, InvalidHashError):
-            failures += 1
-            lock = now + timedelta(minutes=LOCK_MINUTES) if failures >= MAX_FAILURES else None
-            con.execute(
-                "UPDATE users SET failed_logins = ?, locked_until = ? WHERE name = ?",
-                [0 if lock else failures, lock, name],
-            )
-            raise AuthError("locked" if lock else "bad_login", minutes=LOCK_MINUTES) from None
-        con.execute("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE name = ?", [name])
-    return User(name, role, township)
+            held = address is not None and _count(con, guard_key("addr", address), ADDRESS_FAILURES, now)[1]
+            _, locked = _count(con, guard_key("name", name), MAX_FAILURES, now)
+            rows = con.execute(
+                "SELECT role, township, password_hash, disabled FROM users WHERE name = ?", [name]
+            ).fetchall()
+            if secrets.randbelow(50) == 0:  # now and then, forget windows that have run out
+                con.execute(
+                    "DELETE FROM login_guard WHERE coalesce(locked_until, last_at + INTERVAL (?) MINUTE) < ?",
+                    [LOCK_MINUTES, now],
+                )
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    account = (rows[0][0], rows[0][1], rows[0][2]) if rows and not rows[0][3] else None
+    reason = "address_held" if held else "locked" if locked else "wrong_password"
+    if not rows:
+        reason = "unknown" if not (held or locked) else reason
+    elif rows[0][3]:
+        reason = "disabled" if not (held or locked) else reason
+    return _Claim(
+        account, verify=account is not None and not locked and not held, address_held=bool(held), reason=reason
+    )
+
+
+def _settle(store: Store, name: str, address: str | None, user: User | None, reason: str, now: datetime) -> None:
+    """After the check: a right password clears the name's failures (and does not count against the
+    address); every attempt, right or wrong, gets its audit line in the same transaction."""
+    with store.writing() as con:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            if user is not None:
+                con.execute("DELETE FROM login_guard WHERE key = ?", [guard_key("name", name)])
+                if address is not None:
+                    con.execute(
+                        "UPDATE login_guard SET failures = greatest(failures - 1, 0) WHERE key = ? "
+                        "AND locked_until IS NULL",
+                        [guard_key("addr", address)],
+                    )
+            _audit_line(con, name[:MAX_NAME] or None, "login", "ok" if user else "refused", reason, now)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+
+
+def login(store: Store, name: str, password: str, now: datetime | None = None, address: str | None = None) -> User:
+    """Check a password; every failure answers ``bad_login`` alike, whatever the reason.
+
+    The attempt is counted before the password is checked, so at most MAX_FAILURES guesses at a
+    name are ever verified before it locks for LOCK_MINUTES, however many arrive in parallel.
+    An unknown, disabled or locked name costs the same argon2 check (against a dummy hash) and
+    answers the same words, so neither time nor text tells whether an account exists. A client
+    address with ADDRESS_FAILURES failures is answered at once (it learns only that it is held back).
+    """
+    now = now or datetime.now()
+    name = name.strip()
+    store.init()
+    claim = _claim(store, name[:MAX_NAME], address, now)
+    user = None
+    if not claim.address_held:
+        with _verifying:
+            hashed = claim.account[2] if claim.verify and claim.account else _dummy()
+            try:
+                _hasher.verify(hashed, password)
+                user = User(name, claim.account[0], claim.account[1]) if claim.verify and claim.account else None
+            except (VerifyMismatchError, VerificationError, InvalidHashError):
+                user = None
+    _settle(store, name[:MAX_NAME], address, user, "ok" if user else claim.reason, now)
+    if user is None:
+        raise AuthError("bad_login", failures=MAX_FAILURES, minutes=LOCK_MINUTES)
+    return user
+
+
+def check_password(store: Store, name: str, password: str) -> bool:
+    """Whether a signed-in user typed their own password (changing it); counted like a sign-in."""
+    try:
+        login(store, name, password)
+    except AuthError:
+        return False
+    return True
 
 
 def find_user(store: Store, name: str) -> User | None:
@@ -231,14 +339,27 @@ def write_units(user: User, cfg: Config, dataset: str) -> set[str] | None:
 
 
 # ---------------------------------------------------------------- the audit log
+def _audit_line(
+    con: Any, user: str | None, action: str, outcome: str, detail: str, now: datetime | None = None
+) -> None:
+    con.execute(
+        "INSERT INTO audit (logged_at, user_name, action, outcome, detail) VALUES (?, ?, ?, ?, ?)",
+        [
+            (now or datetime.now()).replace(microsecond=0),
+            user[:MAX_NAME] if user else user,
+            action,
+            outcome,
+            detail[:500],
+        ],
+    )
+
+
 def record(store: Store, user: str | None, action: str, outcome: str = "ok", detail: str = "") -> None:
-    """One line in the audit log: who did what, when, and how it ended. Never a password."""
+    """One line in the audit log: who did what, when, and how it ended. Never a password; names and
+    details are cut to a fixed length (a visitor's 2 MB user name must not grow the database)."""
     store.init()
-    with store.connect() as con:
-        con.execute(
-            "INSERT INTO audit (logged_at, user_name, action, outcome, detail) VALUES (?, ?, ?, ?, ?)",
-            [datetime.now().replace(microsecond=0), user, action, outcome, detail[:500]],
-        )
+    with store.writing() as con:
+        _audit_line(con, user, action, outcome, detail)
 
 
 def audit_log(store: Store, limit: int = 500) -> pd.DataFrame:

@@ -528,7 +528,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "单点登录的身份没有对应的账户，请联系管理员。",
         "The signed-on identity has no account here; ask an administrator.",
     ),
-    "auth.bad_login": ("用户名或密码不正确。", "Wrong user name or password."),
+    "auth.bad_login": (
+        "用户名或密码不正确。连续输错 {failures} 次后将锁定 {minutes} 分钟；忘记密码请联系管理员。",
+        "Wrong user name or password. After {failures} wrong tries sign-in locks for {minutes} minutes; "
+        "ask an administrator if you forgot the password.",
+    ),
     "auth.locked": (
         "密码错误次数过多，账户已锁定，请 {minutes} 分钟后再试。",
         "Too many wrong passwords: the account is locked; try again in {minutes} minutes.",

@@ -26,7 +26,7 @@ import pyarrow as pa
 from reform.datasets import DATASETS, Dataset
 from reform.ingest.report import Progress, Report
 
-SCHEMA_VERSION = 2  # 1: batches and datasets; 2: users and the audit log
+SCHEMA_VERSION = 3  # 1: batches and datasets; 2: users and the audit log; 3: sign-in counts (login_guard)
 _SQL_TYPES = {
     "text": "VARCHAR",
     "township": "VARCHAR",
@@ -68,6 +68,8 @@ def schema_sql(audit_start: int = 1) -> list[str]:
             name VARCHAR PRIMARY KEY, role VARCHAR NOT NULL, township VARCHAR, password_hash VARCHAR NOT NULL,
             disabled BOOLEAN NOT NULL DEFAULT false, created_at TIMESTAMP, password_changed_at TIMESTAMP,
             failed_logins INTEGER NOT NULL DEFAULT 0, locked_until TIMESTAMP)""",
+        """CREATE TABLE IF NOT EXISTS login_guard (
+            key VARCHAR PRIMARY KEY, failures INTEGER NOT NULL, locked_until TIMESTAMP, last_at TIMESTAMP)""",
         f"CREATE SEQUENCE IF NOT EXISTS audit_seq START {int(audit_start)}",
         """CREATE TABLE IF NOT EXISTS audit (
             id BIGINT PRIMARY KEY DEFAULT nextval('audit_seq'), logged_at TIMESTAMP NOT NULL, user_name VARCHAR,

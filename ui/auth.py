@@ -55,9 +55,20 @@ def _session_user(store: Store, lang: str) -> User | None:
     return user
 
 
-def _sign_in(store: Store, user: User) -> None:
+def client_address() -> str | None:
+    """The visitor's address: the connection's peer, or the address our reverse proxy puts in
+    X-Real-IP when the peer is the proxy on this machine (deploy/nginx.conf sets it)."""
+    peer = st.context.ip_address
+    if peer in (None, "127.0.0.1", "::1"):
+        forwarded = st.context.headers.get("X-Real-Ip")
+        return forwarded or peer
+    return peer
+
+
+def _sign_in(store: Store, user: User, audit: bool = True) -> None:
     st.session_state[_USER], st.session_state[_SINCE] = user, datetime.now()
-    auth.record(store, user.name, "login")
+    if audit:  # a password sign-in is audited by auth.login itself
+        auth.record(store, user.name, "login")
 
 
 def sign_out(store: Store, reason: str = "logout") -> None:
@@ -75,12 +86,11 @@ def _login_form(store: Store, lang: str) -> None:
         submitted = st.form_submit_button(_t("auth.sign_in", lang), type="primary")
     if submitted:
         try:
-            user = auth.login(store, name.strip(), password)
-        except AuthError as exc:
-            auth.record(store, name.strip() or None, "login", "refused", exc.code)
+            user = auth.login(store, name, password, address=client_address())
+        except AuthError as exc:  # audited by auth.login, like every attempt
             st.error(_t(f"auth.{exc.code}", lang, **exc.params))
         else:
-            _sign_in(store, user)
+            _sign_in(store, user, audit=False)
             st.rerun()
     if _sso_configured():
         if st.button(_t("auth.sso", lang), key="auth.sso"):

@@ -1,0 +1,138 @@
+"""Sign-in under attack (issue 11, findings 4, 5, 7): parallel guesses, name probing, huge names.
+
+Real store, real argon2, real threads: the same code the login form calls.
+"""
+
+from __future__ import annotations
+
+import statistics
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from reform import auth
+from reform.auth import AuthError
+from reform.config import Config
+from reform.store import Store
+
+
+def _burst(store: Store, attempts: list[tuple[str, str]], address: str | None = None) -> list[str]:
+    """Every attempt at once from its own thread (as sessions of the server would); each one's outcome."""
+    start = threading.Barrier(len(attempts))
+
+    def attempt(pair: tuple[str, str]) -> str:
+        start.wait()
+        try:
+            auth.login(store, pair[0], pair[1], address=address)
+        except AuthError as exc:
+            return exc.code
+        return "ok"
+
+    with ThreadPoolExecutor(len(attempts)) as pool:
+        return list(pool.map(attempt, attempts))
+
+
+def _login_lines(store: Store):
+    log = auth.audit_log(store, limit=10_000)
+    return log[log["action"] == "login"]
+
+
+@pytest.mark.parametrize("parallel", [20, 50])
+def test_parallel_wrong_guesses_verify_at_most_five(store: Store, cfg: Config, parallel: int) -> None:
+    auth.add_user(store, cfg, "wang", "leader", "Wang-secret-pw")
+    outcomes = _burst(store, [("wang", f"guess-{i}") for i in range(parallel)])
+    assert outcomes == ["bad_login"] * parallel  # no uncaught exception, one answer for all
+    lines = _login_lines(store)
+    assert len(lines) == parallel  # every attempt audited
+    verified = (lines["detail"] == "wrong_password").sum()
+    assert verified == auth.MAX_FAILURES
+    assert (lines["detail"] == "locked").sum() == parallel - auth.MAX_FAILURES
+
+
+def test_the_right_password_in_a_burst_signs_in_only_among_the_first_five_checked(store: Store, cfg: Config) -> None:
+    auth.add_user(store, cfg, "wang", "leader", "Wang-secret-pw")
+    attempts = [("wang", f"guess-{i}") for i in range(19)] + [("wang", "Wang-secret-pw")]
+    outcomes = _burst(store, attempts)
+    lines = _login_lines(store)
+    checked = lines[lines["detail"].isin(["wrong_password", "ok"])]
+    assert len(checked) <= auth.MAX_FAILURES
+    assert outcomes.count("ok") == int((lines["detail"] == "ok").sum())
+    assert len(lines) == 20
+
+
+def test_unknown_disabled_and_locked_names_answer_like_a_wrong_password_in_the_same_time(
+    store: Store, cfg: Config
+) -> None:
+    auth.add_user(store, cfg, "wang", "leader", "Wang-secret-pw")
+    auth.add_user(store, cfg, "zhou", "leader", "Zhou-secret-pw")
+    auth.add_user(store, cfg, "li", "leader", "Li-secret-pw-1")
+    auth.set_disabled(store, "li")
+    for _ in range(auth.MAX_FAILURES):
+        with pytest.raises(AuthError):
+            auth.login(store, "zhou", "wrong")
+
+    def timed(name: str, password: str) -> tuple[str, float]:
+        started = time.perf_counter()
+        try:
+            auth.login(store, name, password)
+        except AuthError as exc:
+            return f"{exc.code}:{exc.params}", time.perf_counter() - started
+        return "ok", time.perf_counter() - started
+
+    cases = {
+        "wrong": ("wang", "not-it"),
+        "unknown": ("nobody-here", "not-it"),
+        "disabled": ("li", "Li-secret-pw-1"),
+        "locked": ("zhou", "Zhou-secret-pw"),
+    }
+    answers, times = {}, {}
+    for label, (name, password) in cases.items():
+        runs = [timed(name, password) for _ in range(3)]
+        answers[label] = {a for a, _ in runs}
+        times[label] = statistics.median(t for _, t in runs)
+        if label == "wrong":
+            auth.set_password(store, "wang", "Wang-secret-pw")  # keep wang below the lock
+    assert len({frozenset(a) for a in answers.values()}) == 1, answers  # the very same words
+    base = times["wrong"]
+    for label, seconds in times.items():
+        assert 0.5 * base < seconds < 2.0 * base, (label, seconds, base)  # argon2 work for every one
+
+
+def test_unknown_names_lock_like_known_ones_and_addresses_are_held_back(store: Store, cfg: Config) -> None:
+    for _ in range(auth.MAX_FAILURES + 2):
+        with pytest.raises(AuthError):
+            auth.login(store, "ghost", "x", address="10.0.0.9")
+    details = list(_login_lines(store)["detail"])[::-1]
+    assert details == ["unknown"] * auth.MAX_FAILURES + ["locked", "locked"]
+    for i in range(auth.ADDRESS_FAILURES):
+        with pytest.raises(AuthError):
+            auth.login(store, f"name-{i}", "x", address="10.0.0.7")
+    started = time.perf_counter()
+    with pytest.raises(AuthError, match="bad_login"):
+        auth.login(store, "another", "x", address="10.0.0.7")
+    assert time.perf_counter() - started < 0.5  # held back: answered without hashing
+    assert _login_lines(store).iloc[0]["detail"] == "address_held"
+
+
+def test_a_huge_user_name_is_cut_in_the_audit_log_and_the_lock_table(store: Store, cfg: Config) -> None:
+    huge = "名" * 2_000_000
+    for _ in range(5):
+        with pytest.raises(AuthError):
+            auth.login(store, huge, "x")
+    names = _login_lines(store)["user_name"]
+    assert names.str.len().max() == auth.MAX_NAME
+    keys = store.query("SELECT key FROM login_guard")["key"]
+    assert keys.str.len().max() <= auth.MAX_NAME + len("name:")
+    assert store.path.stat().st_size < 20 * 1024 * 1024
+
+
+def test_a_new_password_lifts_the_lock(store: Store, cfg: Config) -> None:
+    auth.add_user(store, cfg, "wang", "leader", "Wang-secret-pw")
+    for _ in range(auth.MAX_FAILURES):
+        with pytest.raises(AuthError):
+            auth.login(store, "wang", "wrong")
+    assert auth.users(store).set_index("name").at["wang", "locked_until"] is not None
+    auth.set_password(store, "wang", "Another-secret-pw")
+    assert auth.login(store, "wang", "Another-secret-pw").name == "wang"
