@@ -275,10 +275,11 @@ def cmd_backup(args: argparse.Namespace, cfg: Config) -> int:
     from reform import backup
 
     try:
+        key = Path(args.key) if args.key else None
         if args.command == "backup":
-            manifest = backup.backup(Store(cfg.database), Path(args.out))
+            manifest = backup.backup(Store(cfg.database), Path(args.out), key)
         else:
-            manifest = backup.restore(Path(args.source), cfg.database)
+            manifest = backup.restore(Path(args.source), cfg.database, key)
     except backup.BackupError as exc:
         print(exc, file=sys.stderr)
         return 1
@@ -302,6 +303,7 @@ def _admin_parsers(sub: Any) -> None:
     p.add_argument("--slice", help="with BATCH: only this slice, e.g. township=罗塘街道,period=2024")
     p.add_argument("--as", dest="user")
     p.add_argument("--from", dest="source", help="a backup folder, restored into --db (a file that holds no data yet)")
+    p.add_argument("--key", help="with --from: the backup key file (default: reform-backup.key beside --db)")
     p = sub.add_parser("export", help="the meeting pack (slides of config.yaml meeting.slides) as PPTX, PDF or HTML")
     p.add_argument("--format", choices=("pptx", "pdf", "html"), required=True)
     p.add_argument("--out", required=True)
@@ -322,6 +324,7 @@ def _admin_parsers(sub: Any) -> None:
         "backup", help="a consistent copy of every table (Parquet) with a manifest of counts and checksums"
     )
     p.add_argument("--out", required=True, help="a new or empty folder")
+    p.add_argument("--key", help="the key that signs the manifest (default: reform-backup.key beside the database)")
     p = sub.add_parser("audit", help="the audit log, newest first")
     p.add_argument("--limit", type=int, default=200)
     p.add_argument("--json", action="store_true")

@@ -1,44 +1,88 @@
-"""Backup and restore: a consistent copy of every table with a manifest of row counts and checksums.
+"""Backup and restore: a consistent copy of every table with a signed manifest of counts and checksums.
 
 A backup reads all tables in one transaction (one snapshot, while the app keeps
 running) into Parquet files, and writes ``manifest.json``: per table its rows, the
-file's SHA-256 and a content checksum computed by DuckDB over the rows. A restore
-checks every file against the manifest, loads them into a new database file beside
-the target, checks the rows again, and only then moves it into place. It never
-overwrites a database that holds data.
+file's SHA-256 and a content checksum computed by DuckDB over the rows, and an
+HMAC-SHA-256 over all of it with a key kept outside the backup (``reform-backup.key``
+beside the database, mode 0600, made on first use; or ``REFORM_BACKUP_KEY``). Whoever
+can edit a backup cannot recompute that HMAC, so an added admin or deleted audit lines
+are refused. A restore verifies the HMAC first, accepts only the declared tables under
+their own file names (no name from a manifest reaches SQL text), checks every file and
+the rows again, and only then moves the new file into place. It never overwrites a
+database that holds data.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
+import secrets
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from reform.store import SCHEMA_VERSION, Store, schema_sql
+from reform.store import SCHEMA_VERSION, Store, declared_tables, schema_sql
 
 MANIFEST = "manifest.json"
-FORMAT = 1
+FORMAT = 2  # 2: the manifest carries an HMAC
+KEY_FILE = "reform-backup.key"
+KEY_ENV = "REFORM_BACKUP_KEY"
 
 
 class BackupError(RuntimeError):
     """A backup or restore that cannot be done; the message says why."""
 
 
+def key_path(database: Path) -> Path:
+    return database.resolve().parent / KEY_FILE
+
+
+def signing_key(database: Path, key_file: Path | None = None, create: bool = False) -> bytes:
+    """The backup key: ``REFORM_BACKUP_KEY`` (hex), ``key_file``, or the file beside the database,
+    made (32 random bytes, mode 0600) on the first backup."""
+    if os.environ.get(KEY_ENV):
+        try:
+            return bytes.fromhex(os.environ[KEY_ENV])
+        except ValueError as exc:
+            raise BackupError(f"{KEY_ENV} must be hexadecimal") from exc
+    path = key_file or key_path(database)
+    if not path.exists():
+        if not create:
+            raise BackupError(f"no backup key at {path}: copy the key file of the server that made the backup")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    try:
+        return bytes.fromhex(path.read_text(encoding="ascii").strip())
+    except (OSError, ValueError) as exc:
+        raise BackupError(f"the backup key {path} cannot be read") from exc
+
+
+def _signature(manifest: dict[str, Any], key: bytes) -> str:
+    body = {k: v for k, v in manifest.items() if k != "hmac"}
+    text = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
 def tables(store: Store) -> list[str]:
+    """The store's tables that a backup holds: the declared ones (anything else is not ours)."""
     with store.connect() as con:
         rows = con.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' ORDER BY 1"
         ).fetchall()
-    return [r[0] for r in rows]
+    declared = declared_tables()
+    return [r[0] for r in rows if r[0] in declared]
 
 
 def content_checksum(con: Any, table: str) -> str:
     """An order-independent checksum of a table's rows, the same for the same rows in any file."""
+    if table not in declared_tables():
+        raise BackupError(f"{table!r} is not a table of this product")
     value = con.execute(f"SELECT count(*), coalesce(sum(hash(t)), 0) FROM {table} t").fetchall()[0]
     return f"{value[0]}:{value[1]}"
 
@@ -51,8 +95,9 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def backup(store: Store, out: Path) -> dict[str, Any]:
-    """Write every table of the store into ``out`` (new or empty) with its manifest."""
+def backup(store: Store, out: Path, key_file: Path | None = None) -> dict[str, Any]:
+    """Write every table of the store into ``out`` (new or empty) with its signed manifest."""
+    key = signing_key(store.path, key_file, create=True)
     store.init()
     out.mkdir(parents=True, exist_ok=True)
     if any(out.iterdir()):
@@ -69,32 +114,43 @@ def backup(store: Store, out: Path) -> dict[str, Any]:
         manifest["data_version"] = int(con.execute("SELECT coalesce(max(batch_id), 0) FROM batches").fetchall()[0][0])
         for name in names:
             target = out / f"{name}.parquet"
-            con.execute(f"COPY (SELECT * FROM {name}) TO '{target}' (FORMAT parquet)")
+            con.table(name).write_parquet(str(target))  # the path never enters SQL text
             rows, _ = content_checksum(con, name).split(":", 1)
             manifest["tables"][name] = {"file": target.name, "rows": int(rows), "content": content_checksum(con, name)}
         con.execute("COMMIT")
     for entry in manifest["tables"].values():
         entry["sha256"] = _sha256(out / entry["file"])
+    manifest["hmac"] = _signature(manifest, key)
     (out / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     return manifest
 
 
-def _check_files(source: Path) -> dict[str, Any]:
+def _check_files(source: Path, key: bytes) -> dict[str, Any]:
+    """The manifest, once its HMAC verifies and every table and file in it is one of ours, unaltered."""
     try:
         manifest = json.loads((source / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise BackupError(f"no readable {MANIFEST} in {source}") from exc
-    if manifest.get("format") != FORMAT:
-        raise BackupError(f"unknown backup format {manifest.get('format')!r}")
-    for name, entry in manifest["tables"].items():
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        found = manifest.get("format") if isinstance(manifest, dict) else None
+        raise BackupError(f"unknown backup format {found!r}")
+    if not hmac.compare_digest(str(manifest.get("hmac", "")), _signature(manifest, key)):
+        raise BackupError("the manifest's signature does not verify: the backup was altered or made with another key")
+    declared = declared_tables()
+    entries = manifest.get("tables")
+    if not isinstance(entries, dict) or not set(entries) <= declared:
+        raise BackupError("the manifest names tables this product does not have")
+    for name, entry in entries.items():
+        if entry.get("file") != f"{name}.parquet" or not (source / entry["file"]).is_file():
+            raise BackupError(f"the backup of {name} is missing or misnamed")
         if _sha256(source / entry["file"]) != entry["sha256"]:
             raise BackupError(f"{entry['file']} does not match its checksum: the backup of {name} is damaged")
     return manifest
 
 
-def restore(source: Path, target: Path) -> dict[str, Any]:
-    """Load a checked backup into ``target``, which must not hold data yet."""
-    manifest = _check_files(source)
+def restore(source: Path, target: Path, key_file: Path | None = None) -> dict[str, Any]:
+    """Load a verified backup into ``target``, which must not hold data yet."""
+    manifest = _check_files(source, signing_key(target, key_file))
     if target.exists() and Store(target).data_version() > 0:
         raise BackupError(f"{target} already holds data; restore into a new file")
     staging = target.with_name(target.name + ".restoring")
@@ -106,7 +162,7 @@ def restore(source: Path, target: Path) -> dict[str, Any]:
         for statement in schema_sql(audit_start=_next_audit_id(source, manifest)):
             con.execute(statement)
         for name, entry in manifest["tables"].items():
-            con.execute(f"INSERT INTO {name} SELECT * FROM read_parquet('{source / entry['file']}')")
+            con.execute(f"INSERT INTO {name} SELECT * FROM read_parquet(?)", [str(source / entry["file"])])
         for name, entry in manifest["tables"].items():
             if content_checksum(con, name) != entry["content"]:
                 con.execute("ROLLBACK")
@@ -124,7 +180,9 @@ def _next_audit_id(source: Path, manifest: dict[str, Any]) -> int:
         return 1
     con = duckdb.connect()
     try:
-        top = con.execute(f"SELECT coalesce(max(id), 0) FROM read_parquet('{source / entry['file']}')").fetchall()[0][0]
+        top = con.execute("SELECT coalesce(max(id), 0) FROM read_parquet(?)", [str(source / entry["file"])]).fetchall()[
+            0
+        ][0]
     finally:
         con.close()
     return int(top) + 1

@@ -88,6 +88,15 @@ def schema_sql(audit_start: int = 1) -> list[str]:
     return statements
 
 
+def declared_tables() -> frozenset[str]:
+    """Every table the schema creates (a backup holds these and nothing else)."""
+    import re
+
+    return frozenset(
+        m.group(1) for m in (re.match(r"\s*CREATE TABLE IF NOT EXISTS (\w+)", s) for s in schema_sql()) if m
+    )
+
+
 @dataclass(frozen=True)
 class CommitResult:
     """What a commit did: the new batch, or the earlier batch of the same file."""

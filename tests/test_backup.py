@@ -77,3 +77,76 @@ def test_restore_never_overwrites_stored_data(busy_store: Store, tmp_path: Path)
     assert busy_store.data_version() == version
     with pytest.raises(backup.BackupError, match="not empty"):
         backup.backup(busy_store, out)
+
+
+def _resign_without_key(out: Path, change) -> None:
+    """What an attacker with write access to the backup can do: change it and recompute every SHA-256."""
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    change(manifest)
+    for entry in manifest["tables"].values():
+        if (out / entry["file"]).exists():
+            entry["sha256"] = backup._sha256(out / entry["file"])
+    (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+
+
+def test_a_tampered_backup_with_recomputed_hashes_is_refused(busy_store: Store, tmp_path: Path) -> None:
+    """Issue 11, finding 6: an admin added to users.parquet, hashes recomputed, restore accepted it."""
+    import duckdb
+
+    out = tmp_path / "backup"
+    backup.backup(busy_store, out)
+    users = out / "users.parquet"
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE u AS SELECT * FROM read_parquet(?) UNION ALL "
+        "SELECT * REPLACE ('intruder' AS name) FROM read_parquet(?) LIMIT 2",
+        [str(users), str(users)],
+    )
+    con.table("u").write_parquet(str(users))
+    con.close()
+
+    def fix_counts(manifest: dict) -> None:
+        manifest["tables"]["users"]["rows"] = 2
+        manifest["tables"]["users"]["content"] = "forged"
+
+    _resign_without_key(out, fix_counts)
+    target = tmp_path / "restored.duckdb"
+    result = cli("--db", str(target), "restore", "--from", str(out))
+    assert result.returncode == 1 and "signature does not verify" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not target.exists() or Store(target).data_version() == 0
+
+
+def test_a_manifest_with_sql_in_a_table_name_runs_nothing(busy_store: Store, tmp_path: Path) -> None:
+    out = tmp_path / "backup"
+    backup.backup(busy_store, out)
+    planted = tmp_path / "planted.csv"
+    evil = f"users SELECT 1; COPY (SELECT 42) TO '{planted}'; --"
+
+    def add_evil(manifest: dict) -> None:
+        manifest["tables"][evil] = dict(manifest["tables"]["users"], file="users.parquet")
+
+    _resign_without_key(out, add_evil)
+    with pytest.raises(backup.BackupError, match="signature"):
+        backup.restore(out, tmp_path / "r1.duckdb")
+    # Even signed with the right key (an insider with the key), the name never reaches SQL.
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    manifest["hmac"] = backup._signature(manifest, backup.signing_key(busy_store.path))
+    (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(backup.BackupError, match="tables this product does not have"):
+        backup.restore(out, tmp_path / "r2.duckdb")
+    assert not planted.exists()
+
+
+def test_the_key_lives_outside_the_backup_with_mode_0600(busy_store: Store, tmp_path: Path) -> None:
+    out = tmp_path / "backup"
+    backup.backup(busy_store, out)
+    key = backup.key_path(busy_store.path)
+    assert key.exists() and (key.stat().st_mode & 0o777) == 0o600
+    assert not any(p.name == key.name for p in out.iterdir())
+    elsewhere = tmp_path / "other-machine"
+    elsewhere.mkdir()
+    result = cli("--db", str(elsewhere / "r.duckdb"), "restore", "--from", str(out))
+    assert result.returncode == 1 and "no backup key" in result.stderr
+    ok = cli("--db", str(elsewhere / "r.duckdb"), "restore", "--from", str(out), "--key", str(key))
+    assert ok.returncode == 0, ok.stderr
