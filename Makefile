@@ -30,7 +30,7 @@ system-deps:
 # The server's upload limit follows upload.max_file_mb of the configuration in use ($$REFORM_CONFIG).
 run: install
 	$(PY) -m reform sample --if-empty
-	$(VENV)/bin/streamlit run dashboard.py --server.port $(PORT) \
+	$(VENV)/bin/streamlit run serve.py --server.port $(PORT) \
 	  --server.maxUploadSize $$($(PY) -c "from reform import config; print(config.load().max_file_mb)")
 
 test: install system-deps

@@ -10,7 +10,7 @@ from ui.context import current
 ctx = current("history")
 widgets.header(ctx, "page.data")
 st.write(ctx.t("data.intro"))
-batches = history_view.visible(ctx, cache.history(str(ctx.store.path), ctx.version))
+batches = history_view.visible(ctx, cache.history(str(ctx.store.path), ctx.version, history_view.scope_key(ctx)))
 if batches.empty:
     st.info(ctx.t("data.none"))
     st.stop()
@@ -39,5 +39,6 @@ chosen = st.selectbox(
     key="data.batch",
 )
 if chosen is not None:
-    history_view.batch_detail(ctx, int(chosen))
+    dataset = str(batches.loc[batches["batch_id"] == chosen, "dataset"].iloc[0])
+    history_view.batch_detail(ctx, int(chosen), dataset)
 widgets.footer(ctx)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,19 @@ from reform import config as config_module
 from reform.auth import AuthError
 from reform.config import Config, ConfigError
 from reform.datasets import DATASETS
-from reform.store import Store
+from reform.store import NothingToDoError, Store
+
+
+class CliError(Exception):
+    """A misuse or refusal the command line answers with this message and exit 1."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that ends a misuse with exit 1 (the contract's code for every misuse), not 2."""
+
+    def error(self, message: str) -> Any:
+        self.print_usage(sys.stderr)
+        self.exit(1, f"{self.prog}: error: {message}\n")
 
 
 def _print_json(data: Any) -> None:
@@ -35,7 +48,11 @@ def _print_report(report: ingest.Report, lang: str) -> None:
 
 def _validate(args: argparse.Namespace, cfg: Config) -> tuple[ingest.Report, int]:
     path = Path(args.file)
-    report = ingest.validate(path.read_bytes(), path.name, cfg, args.dataset)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CliError(f"cannot read {path}: {exc.strerror or exc}") from None
+    report = ingest.validate(data, path.name, cfg, args.dataset)
     return report, 0 if report.ok else 1
 
 
@@ -135,15 +152,38 @@ def cmd_sample(args: argparse.Namespace, cfg: Config) -> int:
     return 0
 
 
+def _account(store: Store, name: str) -> auth.User:
+    """The existing, enabled account ``--as`` names."""
+    user = auth.find_user(store, name)
+    if user is None:
+        raise CliError(f"--as {name}: no such enabled account (see: python -m reform user list)")
+    return user
+
+
 def cmd_history(args: argparse.Namespace, cfg: Config) -> int:
     from reform import history
 
     store = Store(cfg.database)
     store.init()
+    viewer = _account(store, args.user) if args.user else None
+    scope = auth.history_scope(viewer, cfg) if viewer else None
     if args.batch is not None:
-        frame = history.batch_rows(store, args.batch) if args.rows else history.batch_slices(store, args.batch)
+        try:
+            dataset = history.dataset_of(store, args.batch)
+        except KeyError as exc:
+            raise CliError(str(exc.args[0])) from None
+        units = scope[dataset.name] if scope else None
+        if viewer is not None:
+            batch_units = history.batches(store).set_index("batch_id").at[args.batch, "units"]
+            if not auth.sees_batch(viewer, cfg, dataset.name, batch_units):
+                raise CliError(f"no batch {args.batch}")  # as if it did not exist: nothing of it is theirs
+        rows = history.batch_rows if args.rows else history.batch_slices
+        frame = rows(store, args.batch, units)
     else:
-        frame = history.batches(store).drop(columns=["content_hash"])
+        frame = history.batches(store, scope).drop(columns=["content_hash"])
+        if viewer:
+            keep = [auth.sees_batch(viewer, cfg, d, u) for d, u in zip(frame["dataset"], frame["units"], strict=True)]
+            frame = frame[keep]
     if args.json:
         _print_json(frame.to_dict(orient="records"))
     else:
@@ -151,29 +191,44 @@ def cmd_history(args: argparse.Namespace, cfg: Config) -> int:
     return 0
 
 
-def _parse_slice(text: str | None) -> list[dict[str, str]] | None:
-    """``township=罗塘街道,period=2024`` -> [{"township": "罗塘街道", "period": "2024"}]."""
+def _parse_slice(text: str | None, columns: tuple[str, ...]) -> list[dict[str, str]] | None:
+    """``township=罗塘街道,period=2024`` -> [{"township": ..., "period": ...}]; each slice column once."""
     if not text:
         return None
-    return [dict(part.split("=", 1) for part in text.split(","))]
+    wanted = ",".join(f"{c}=…" for c in columns)
+    values: dict[str, str] = {}
+    for part in text.split(","):
+        key, equals, value = part.partition("=")
+        key = key.strip()
+        if not equals or not value.strip() or key not in columns or key in values:
+            raise CliError(f"--slice {text!r}: expected {wanted} (this batch's slices are {', '.join(columns)})")
+        values[key] = value.strip()
+    if set(values) != set(columns):
+        raise CliError(
+            f"--slice {text!r}: expected {wanted} (missing: {', '.join(c for c in columns if c not in values)})"
+        )
+    return [values]
 
 
 def cmd_restore(args: argparse.Namespace, cfg: Config) -> int:
+    from reform import history
+
     if args.command == "restore" and args.source:
         return cmd_backup(args, cfg)
     if args.batch is None:
-        print("restore needs a batch number or --from DIR", file=sys.stderr)
-        return 2
+        raise CliError("restore needs a batch number or --from DIR")
     store = Store(cfg.database)
     store.init()
     try:
         if args.command == "rollback":
             result = store.undo(args.batch, args.user)
         else:
-            result = store.restore(args.batch, args.user, _parse_slice(args.slice))
+            dataset = history.dataset_of(store, args.batch)
+            result = store.restore(args.batch, args.user, _parse_slice(args.slice, dataset.slice))
     except KeyError as exc:
-        print(exc.args[0], file=sys.stderr)
-        return 1
+        raise CliError(str(exc.args[0])) from None
+    except NothingToDoError as exc:
+        raise CliError(str(exc)) from None
     print(
         i18n.t("cli.stored", args.lang, batch=result.batch_id, rows=result.rows_stored, replaced=result.rows_replaced)
     )
@@ -294,6 +349,7 @@ def _admin_parsers(sub: Any) -> None:
     p = sub.add_parser("history", help="batches so far; with --batch, one batch's slices (or --rows)")
     p.add_argument("--batch", type=int)
     p.add_argument("--rows", action="store_true", help="with --batch: every row of the batch")
+    p.add_argument("--as", dest="user", help="answer as this account sees it (a township clerk: own township only)")
     p.add_argument("--json", action="store_true")
     p = sub.add_parser("rollback", help="undo a batch: bring back the rows it replaced (a new recorded batch)")
     p.add_argument("batch", type=int)
@@ -311,7 +367,7 @@ def _admin_parsers(sub: Any) -> None:
     p.add_argument("--first-year", type=int)
     p.add_argument("--last-year", type=int)
     p = sub.add_parser("user", help="accounts: add, list, disable, enable, passwd (passwords from stdin or a prompt)")
-    users = p.add_subparsers(dest="user_command", required=True)
+    users = p.add_subparsers(dest="user_command", required=True, parser_class=Parser)
     q = users.add_parser("add", help="add an account; the password is read twice")
     q.add_argument("name")
     q.add_argument("--role", choices=auth.ROLES, required=True)
@@ -333,12 +389,29 @@ def _admin_parsers(sub: Any) -> None:
     p.add_argument("--out", required=True)
 
 
+def _common_options(parser: argparse.ArgumentParser, top: bool) -> None:
+    """``--db``, ``--config`` and ``--lang``: before the command (``top``) or after it, as users type them."""
+    default = (lambda value: value) if top else (lambda _value: argparse.SUPPRESS)
+    parser.add_argument(
+        "--db", default=default(None), help="database file (default: config.yaml storage.database or $REFORM_DB)"
+    )
+    parser.add_argument("--config", default=default(None), help="configuration file (default: config.yaml)")
+    parser.add_argument("--lang", choices=i18n.LANGUAGES, default=default(i18n.DEFAULT), help="language of messages")
+
+
+def _every_parser(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    found = [parser]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in dict.fromkeys(action.choices.values()):
+                found += _every_parser(child)
+    return found
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m reform", description="Reform Progress Monitor command line")
-    parser.add_argument("--db", help="database file (default: config.yaml storage.database or $REFORM_DB)")
-    parser.add_argument("--config", help="configuration file (default: config.yaml or $REFORM_CONFIG)")
-    parser.add_argument("--lang", choices=i18n.LANGUAGES, default=i18n.DEFAULT, help="language of messages")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = Parser(prog="python -m reform", description="Reform Progress Monitor command line")
+    _common_options(parser, top=True)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     names = sorted(DATASETS)
     for name, helptext in (
         ("validate", "dry run: check a file, store nothing"),
@@ -364,6 +437,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="province scale: a configuration of N generated townships and its files (1200: over a million rows)",
     )
     _admin_parsers(sub)
+    for child in _every_parser(parser)[1:]:
+        _common_options(child, top=False)
     return parser
 
 
@@ -384,15 +459,25 @@ COMMANDS = {
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; any refusal or surprise ends in a message and exit 1, never a traceback."""
     args = build_parser().parse_args(argv)
     try:
         cfg = config_module.load(args.config)
     except ConfigError as exc:
         print(i18n.t("app.config_error", args.lang, error=exc), file=sys.stderr)
-        return 2
+        return 1
     if args.db:
         cfg = cfg.with_database(args.db)
-    return COMMANDS[args.command](args, cfg)
+    try:
+        return COMMANDS[args.command](args, cfg)
+    except CliError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    except Exception as exc:  # an operator sees what went wrong in one line; REFORM_DEBUG=1 shows the trace
+        if os.environ.get("REFORM_DEBUG"):
+            raise
+        print(f"{args.command}: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -331,6 +331,11 @@ def sees_batch(user: User, cfg: Config, dataset: str, units: tuple[str, ...]) ->
     return bool(own & set(units))
 
 
+def history_scope(user: User, cfg: Config) -> dict[str, set[str] | None]:
+    """Per dataset, the units whose rows this user sees in history (None: all): what they may write."""
+    return {name: write_units(user, cfg, name) for name in DATASETS}
+
+
 def write_units(user: User, cfg: Config, dataset: str) -> set[str] | None:
     """The units whose rows a commit by this user may write and replace (None: any), for the store's own check."""
     if user.role == "admin" or (user.role == "district" and dataset in DISTRICT_DATASETS):

@@ -63,26 +63,41 @@ def preview(store: Store, report: Report) -> pd.DataFrame:
             con.unregister("incoming")
 
 
-def batch_slices(store: Store, batch_id: int) -> pd.DataFrame:
-    """The slices a batch wrote, with its row count and how many of them are still current."""
-    dataset = _dataset_of(store, batch_id)
+Units = set[str] | frozenset[str] | None  # the reporting units a viewer may see; None: all
+
+
+def _only(dataset: Dataset, units: Units) -> tuple[str, list[Any]]:
+    """An SQL condition keeping the rows of ``units`` (nothing at all where the rows have no township)."""
+    if units is None:
+        return "true", []
+    if "township" not in dataset.column_map:
+        return "false", []
+    return "list_contains(?, township)", [sorted(units)]
+
+
+def batch_slices(store: Store, batch_id: int, units: Units = None) -> pd.DataFrame:
+    """The slices a batch wrote (of ``units`` only), with its row count and how many are still current."""
+    dataset = dataset_of(store, batch_id)
     cols = ", ".join(dataset.slice)
+    only, params = _only(dataset, units)
     frame = store.query(
         f"SELECT {cols}, count(*) AS rows, count(*) FILTER (WHERE replaced_by IS NULL) AS current_rows "
-        f"FROM {dataset.name} WHERE batch_id = ? GROUP BY ALL ORDER BY ALL",
-        [batch_id],
+        f"FROM {dataset.name} WHERE batch_id = ? AND {only} GROUP BY ALL ORDER BY ALL",
+        [batch_id, *params],
     )
     frame.insert(0, "slice", [slice_label(r, dataset) for _, r in frame.iterrows()])
     return frame
 
 
-def batch_rows(store: Store, batch_id: int) -> pd.DataFrame:
-    """Every row a batch stored, with the source row and the batch that replaced it (if any)."""
-    dataset = _dataset_of(store, batch_id)
+def batch_rows(store: Store, batch_id: int, units: Units = None) -> pd.DataFrame:
+    """Every row a batch stored (of ``units`` only), with the source row and the batch that replaced it."""
+    dataset = dataset_of(store, batch_id)
     columns = ", ".join(c.name if c.kind != "period" else "period" for c in dataset.columns)
+    only, params = _only(dataset, units)
     return store.query(
-        f"SELECT source_row, {columns}, replaced_by FROM {dataset.name} WHERE batch_id = ? ORDER BY source_row",
-        [batch_id],
+        f"SELECT source_row, {columns}, replaced_by FROM {dataset.name} WHERE batch_id = ? AND {only} "
+        f"ORDER BY source_row",
+        [batch_id, *params],
     )
 
 
@@ -98,31 +113,47 @@ def slice_versions(store: Store, dataset_name: str, values: dict[str, Any]) -> p
     )
 
 
-def _dataset_of(store: Store, batch_id: int) -> Dataset:
+def dataset_of(store: Store, batch_id: int) -> Dataset:
     frame = store.query("SELECT dataset FROM batches WHERE batch_id = ?", [batch_id])
     if frame.empty:
         raise KeyError(f"no batch {batch_id}")
     return DATASETS[frame.at[0, "dataset"]]
 
 
-def batches(store: Store) -> pd.DataFrame:
-    """Every batch, newest first, with the slices it wrote (``罗塘街道 · 2024、三水街道 · 2024``)."""
+def batches(store: Store, scope: dict[str, Units] | None = None) -> pd.DataFrame:
+    """Every batch, newest first, with the slices it wrote (``罗塘街道 · 2024、三水街道 · 2024``).
+
+    With ``scope`` (dataset -> units), a batch's slices and row counts are those units' only (a township
+    clerk sees the sample's batch of 17 townships as their own township's rows); ``units`` always
+    names every unit the batch touched (it decides who sees the batch at all).
+    """
     frame = store.batches()
     labels: dict[int, str] = {}
     units: dict[int, tuple[str, ...]] = {}
+    counts: dict[int, tuple[int, int]] = {}
     for dataset in DATASETS.values():
         parts = " || ' · ' || ".join(f"CAST({c} AS VARCHAR)" for c in dataset.slice)
-        township = (
-            "list(DISTINCT township) FILTER (WHERE township IS NOT NULL)" if "township" in dataset.column_map else "[]"
-        )
+        has_township = "township" in dataset.column_map
+        township = "list(DISTINCT township) FILTER (WHERE township IS NOT NULL)" if has_township else "[]"
+        only, params = _only(dataset, scope.get(dataset.name) if scope is not None else None)
         slices = store.query(
-            f"SELECT batch_id, string_agg(DISTINCT {parts}, '、' ORDER BY {parts}) AS slices, {township} AS units "
-            f"FROM {dataset.name} GROUP BY batch_id"
+            f"SELECT batch_id, string_agg(DISTINCT {parts}, '、' ORDER BY {parts}) FILTER (WHERE {only}) AS slices, "
+            f"{township} AS units, count(*) FILTER (WHERE {only}) AS mine, "
+            f"count(*) FILTER (WHERE {only} AND replaced_by IS NULL) AS mine_current "
+            f"FROM {dataset.name} GROUP BY batch_id",
+            params * 3,
         )
-        labels |= dict(zip(slices["batch_id"].astype(int), slices["slices"], strict=True))
+        labels |= dict(zip(slices["batch_id"].astype(int), slices["slices"].fillna(""), strict=True))
         units |= {int(b): tuple(sorted(u)) for b, u in zip(slices["batch_id"], slices["units"], strict=True)}
+        counts |= {
+            int(b): (int(m), int(c))
+            for b, m, c in zip(slices["batch_id"], slices["mine"], slices["mine_current"], strict=True)
+        }
     frame["slices"] = frame["batch_id"].astype(int).map(labels).fillna("").map(summarise)
     frame["units"] = frame["batch_id"].astype(int).map(lambda b: units.get(b, ()))
+    if scope is not None:
+        frame["rows_stored"] = frame["batch_id"].astype(int).map(lambda b: counts.get(b, (0, 0))[0])
+        frame["current_rows"] = frame["batch_id"].astype(int).map(lambda b: counts.get(b, (0, 0))[1])
     return frame
 
 

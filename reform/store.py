@@ -97,6 +97,10 @@ def declared_tables() -> frozenset[str]:
     )
 
 
+class NothingToDoError(ValueError):
+    """A rollback of a batch none of whose rows is current any more: there is nothing to undo."""
+
+
 @dataclass(frozen=True)
 class CommitResult:
     """What a commit did: the new batch, or the earlier batch of the same file."""
@@ -359,6 +363,11 @@ class Store:
         """
         with self.writing() as con:
             dataset, info = self._batch_info(con, batch_id)
+            current = con.execute(
+                f"SELECT count(*) FROM {dataset.name} WHERE batch_id = ? AND replaced_by IS NULL", [batch_id]
+            ).fetchall()[0][0]
+            if not current:
+                raise NothingToDoError(f"batch {batch_id} has no current rows: nothing to roll back")
             cols = ", ".join(["source_row"] + [c for c, _ in stored_columns(dataset)])
             slice_cols = ", ".join(dataset.slice)
             previous = con.execute(

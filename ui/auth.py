@@ -13,6 +13,7 @@ import streamlit as st
 from reform import auth, i18n
 from reform.auth import AuthError, User
 from reform.store import Store
+from ui import server
 
 _USER, _SINCE = "auth.user", "auth.since"
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -38,12 +39,46 @@ def _local_user(lang: str) -> User:
         st.error(_t("auth.local_refused", lang, address=address or "0.0.0.0"))  # noqa: S104 - named, not bound
         st.stop()
     st.sidebar.warning(_t("auth.local_banner", lang), icon=":material/person:")
+    session = _session_id()
+    if session is not None and not server.BINDINGS.is_bound(session):
+        _bind()  # the local user may upload, like a signed-in one
     return auth.LOCAL_USER
+
+
+def _session_id() -> str | None:
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    run = get_script_run_ctx()
+    return run.session_id if run else None
+
+
+def _browser() -> str | None:
+    """The HttpOnly cookie ``ui.server.Guard`` gave this browser (None without the guard, as in tests)."""
+    return st.context.cookies.get(server.BROWSER_COOKIE)
+
+
+def _bind() -> None:
+    """Bind this session to the browser that signed in; forget sessions Streamlit has closed."""
+    session = _session_id()
+    if session is None:
+        return
+    server.BINDINGS.bind(session, _browser())
+    try:
+        from streamlit.runtime import Runtime
+
+        live = {s.session.id for s in Runtime.instance()._session_mgr.list_sessions()}
+        server.BINDINGS.forget_except(live | {session})
+    except Exception:  # no runtime (tests) or a Streamlit without this list: nothing to forget
+        return
 
 
 def _session_user(store: Store, lang: str) -> User | None:
     user, since = st.session_state.get(_USER), st.session_state.get(_SINCE)
     if user is None or since is None:
+        return None
+    session = _session_id()
+    if session is not None and not server.BINDINGS.matches(session, _browser()):
+        sign_out(store, "session_moved")  # another browser took this session's id: it is no one's now
         return None
     if datetime.now() - since > timedelta(hours=auth.SESSION_HOURS):
         sign_out(store, "expired")
@@ -67,11 +102,15 @@ def client_address() -> str | None:
 
 def _sign_in(store: Store, user: User, audit: bool = True) -> None:
     st.session_state[_USER], st.session_state[_SINCE] = user, datetime.now()
+    _bind()
     if audit:  # a password sign-in is audited by auth.login itself
         auth.record(store, user.name, "login")
 
 
 def sign_out(store: Store, reason: str = "logout") -> None:
+    session = _session_id()
+    if session is not None:
+        server.BINDINGS.unbind(session)
     user = st.session_state.pop(_USER, None)
     st.session_state.pop(_SINCE, None)
     if user is not None:

@@ -88,13 +88,15 @@ def only_sample(db_path: str, version: int) -> bool:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def history(db_path: str, version: int) -> pd.DataFrame:
-    return reform_history.batches(Store(db_path))
+def history(db_path: str, version: int, scope: tuple[tuple[str, tuple[str, ...] | None], ...] = ()) -> pd.DataFrame:
+    """Batches as the viewer may see them; ``scope`` is ``auth.history_scope`` as a hashable tuple."""
+    units = {d: None if u is None else set(u) for d, u in scope} if scope else None
+    return reform_history.batches(Store(db_path), units)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def batch_slices(db_path: str, version: int, batch_id: int) -> pd.DataFrame:
-    return reform_history.batch_slices(Store(db_path), batch_id)
+def batch_slices(db_path: str, version: int, batch_id: int, units: tuple[str, ...] | None = None) -> pd.DataFrame:
+    return reform_history.batch_slices(Store(db_path), batch_id, None if units is None else set(units))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

@@ -12,6 +12,19 @@ from ui import cache, widgets
 from ui.context import Context
 
 
+def scope_key(ctx: Context) -> tuple[tuple[str, tuple[str, ...] | None], ...]:
+    """The viewer's history scope as a cache key (admins: empty, i.e. everything)."""
+    scope = auth.history_scope(ctx.user, ctx.cfg)
+    if all(u is None for u in scope.values()):
+        return ()
+    return tuple((d, None if u is None else tuple(sorted(u))) for d, u in sorted(scope.items()))
+
+
+def units_of(ctx: Context, dataset: str) -> tuple[str, ...] | None:
+    units = auth.write_units(ctx.user, ctx.cfg, dataset)
+    return None if units is None else tuple(sorted(units))
+
+
 def visible(ctx: Context, batches: pd.DataFrame) -> pd.DataFrame:
     """The batches this user may see: a township's own, the district's, or all for an admin."""
     keep = [auth.sees_batch(ctx.user, ctx.cfg, d, u) for d, u in zip(batches["dataset"], batches["units"], strict=True)]
@@ -37,9 +50,10 @@ def batch_label(ctx: Context, batches: pd.DataFrame) -> Callable[[int], str]:
     return label
 
 
-def batch_detail(ctx: Context, batch_id: int) -> None:
-    """A batch's slices (with restore buttons), its roll-back button, and its rows."""
-    slices = cache.batch_slices(str(ctx.store.path), ctx.version, batch_id)
+def batch_detail(ctx: Context, batch_id: int, dataset: str) -> None:
+    """A batch's slices (with restore buttons), its roll-back button, and its rows: of the viewer's units only."""
+    units = units_of(ctx, dataset)
+    slices = cache.batch_slices(str(ctx.store.path), ctx.version, batch_id, units)
     st.subheader(ctx.t("data.slices", batch=batch_id))
     widgets.table(ctx, slices, ["slice", "rows", "current_rows"], key="data.slices")
     replaced = slices[slices["current_rows"] < slices["rows"]]
@@ -62,5 +76,5 @@ def batch_detail(ctx: Context, batch_id: int) -> None:
     if st.session_state.get("data.done"):
         st.success(st.session_state.pop("data.done"))
     with st.expander(ctx.t("data.rows")):
-        rows = history.batch_rows(ctx.store, batch_id)
+        rows = history.batch_rows(ctx.store, batch_id, None if units is None else set(units))
         widgets.table(ctx, rows, list(rows.columns), key="data.rows")

@@ -6,7 +6,6 @@ User text never goes into Markdown unescaped and never through
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from datetime import date
 
@@ -18,17 +17,17 @@ import streamlit as st
 from metrics.base import KpiResult
 from reform import i18n
 from reform.datasets import DATASETS, Column
+from reform.text import inert_markdown
 from ui import cache
 from ui.context import Context
 
 BADGE = {"green": "green", "amber": "orange", "red": "red", "none": "gray", "info": "blue"}
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True, "toImageButtonOptions": {"scale": 2}}
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
 
 
 def escape(text: object) -> str:
-    """Text made inert for Streamlit Markdown (no links, images, HTML or formatting)."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+    """Text made inert for Streamlit Markdown (no links, icons, formulas, HTML or formatting)."""
+    return inert_markdown(text)
 
 
 def header(ctx: Context, title_key: str) -> None:

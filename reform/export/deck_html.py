@@ -6,7 +6,6 @@ is how the PDF is made. Every text is escaped; figure JSON is made safe inside <
 
 from __future__ import annotations
 
-import html
 import json
 
 import pandas as pd
@@ -17,6 +16,7 @@ from metrics.charts import FONT, RAG
 from metrics.slides import Deck, Slide
 from reform import i18n
 from reform.export import cell_text
+from reform.text import inert_html
 
 CSS = f"""
 @page {{ size: 1280px 720px; margin: 0; }}
@@ -47,7 +47,7 @@ table.kpis {{ font-size: 21px; }} table.kpis td {{ padding: 12px 10px; }}
 
 
 def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
+    return inert_html(text)
 
 
 def _table(frame: pd.DataFrame) -> str:

@@ -46,7 +46,7 @@ def serve(db: Path) -> tuple[subprocess.Popen[bytes], str]:
         "-m",
         "streamlit",
         "run",
-        "dashboard.py",
+        "serve.py",  # the dashboard behind its guard, as `make run` serves it
         "--server.port",
         str(port),
         "--server.headless",

@@ -1,0 +1,187 @@
+"""The web server's own guard, in front of Streamlit's routes (``serve.py`` mounts it).
+
+Streamlit gives every browser tab a session whose id travels in upload URLs (and so
+in proxy logs); on its own, anyone who knows that id can reconnect to the session or
+put files into it. This middleware binds a signed-in session to a random HttpOnly
+cookie of the browser that signed in, and:
+
+- refuses a websocket that asks to resume a signed-in session without that cookie;
+- refuses uploads (before reading a byte of the body) into a session that has no
+  signed-in user, or from a browser that is not the one signed in;
+- serves ``/media/`` (downloads such as the problem list) only to a browser with a
+  signed-in session;
+- adds security headers to every response (no framing by other sites, a content
+  security policy that keeps every request on this server, no MIME sniffing).
+
+The bindings live in this process: a session lives in one server process too (several
+servers need sticky sessions, see deploy/nginx.conf).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import threading
+from collections.abc import Awaitable, Callable, MutableMapping
+from http.cookies import SimpleCookie
+from typing import Any
+
+BROWSER_COOKIE = "reform_browser"
+CSP = (
+    "default-src 'self'; "
+    "script-src 'self' 'unsafe-inline' 'unsafe-eval' blob:; "
+    "style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; "
+    "font-src 'self' data:; "
+    "connect-src 'self'; "
+    "worker-src 'self' blob:; "
+    "frame-src 'self' blob: data:; "
+    "frame-ancestors 'self'; "
+    "object-src 'none'; "
+    "base-uri 'self'; "
+    "form-action 'self'"
+)
+SECURITY_HEADERS = [
+    (b"x-frame-options", b"SAMEORIGIN"),
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+]
+_UPLOAD = re.compile(r"/_stcore/upload_file/([^/]+)")
+_STREAM = re.compile(r"/_stcore/stream$")
+_MEDIA = re.compile(r"/media/")
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+
+def _digest(token: str | None) -> str | None:
+    return hashlib.sha256(token.encode()).hexdigest() if token else None
+
+
+class Bindings:
+    """Which sessions have a signed-in user, and the browser (cookie digest) each is bound to."""
+
+    def __init__(self) -> None:
+        self._sessions: dict[str, str | None] = {}
+        self._lock = threading.Lock()
+
+    def bind(self, session_id: str, browser_token: str | None) -> None:
+        with self._lock:
+            self._sessions[session_id] = _digest(browser_token)
+
+    def unbind(self, session_id: str) -> None:
+        with self._lock:
+            self._sessions.pop(session_id, None)
+
+    def matches(self, session_id: str, browser_token: str | None) -> bool:
+        """A signed-in session, asked for by the browser it is bound to."""
+        with self._lock:
+            bound = self._sessions.get(session_id, "")
+        return bound != "" and bound is not None and bound == _digest(browser_token)
+
+    def is_bound(self, session_id: str) -> bool:
+        with self._lock:
+            return session_id in self._sessions
+
+    def browser_signed_in(self, browser_token: str | None) -> bool:
+        digest = _digest(browser_token)
+        with self._lock:
+            return digest is not None and digest in self._sessions.values()
+
+    def forget_except(self, live: set[str]) -> None:
+        """Drop sessions Streamlit no longer has (closed tabs), so the table cannot grow without end."""
+        with self._lock:
+            for session_id in [s for s in self._sessions if s not in live]:
+                del self._sessions[session_id]
+
+    def __len__(self) -> int:
+        return len(self._sessions)
+
+
+BINDINGS = Bindings()
+
+
+def _headers(scope: Scope) -> dict[str, str]:
+    return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+
+
+def _cookie(headers: dict[str, str], name: str) -> str | None:
+    jar = SimpleCookie()
+    try:
+        jar.load(headers.get("cookie", ""))
+    except Exception:  # a malformed cookie header is no cookie
+        return None
+    found = jar.get(name)
+    return found.value if found else None
+
+
+async def _refuse(scope: Scope, send: Send, status: int = 403) -> None:
+    if scope["type"] == "websocket":
+        await send({"type": "websocket.close", "code": 1008})
+        return
+    body = b"Forbidden: sign in first\n"
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"text/plain; charset=utf-8"), *SECURITY_HEADERS],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+def _resumed_session(headers: dict[str, str]) -> str | None:
+    """The session a websocket asks to resume (Streamlit passes it as the third subprotocol entry)."""
+    entries = [e.strip() for e in headers.get("sec-websocket-protocol", "").split(",")]
+    return entries[2] if len(entries) >= 3 and entries[2] else None
+
+
+def allowed(scope: Scope, headers: dict[str, str], bindings: Bindings) -> bool:
+    """Whether this request may reach Streamlit at all."""
+    path, browser = scope.get("path", ""), _cookie(headers, BROWSER_COOKIE)
+    if scope["type"] == "websocket":
+        resumed = _resumed_session(headers) if _STREAM.search(path) else None
+        return resumed is None or not bindings.is_bound(resumed) or bindings.matches(resumed, browser)
+    upload = _UPLOAD.search(path)
+    if upload and scope.get("method") in ("PUT", "POST", "DELETE"):
+        return bindings.matches(upload.group(1), browser)
+    if _MEDIA.search(path):
+        return bindings.browser_signed_in(browser)
+    return True
+
+
+class Guard:
+    """ASGI middleware: the checks above, the browser cookie, and security headers on every response."""
+
+    def __init__(self, app: Callable[..., Awaitable[None]], bindings: Bindings | None = None) -> None:
+        self.app = app
+        self.bindings = bindings or BINDINGS
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        headers = _headers(scope)
+        if not allowed(scope, headers, self.bindings):
+            await _refuse(scope, send)
+            return
+        if scope["type"] == "websocket":
+            await self.app(scope, receive, send)
+            return
+        new_cookie = None if _cookie(headers, BROWSER_COOKIE) else secrets.token_urlsafe(32)
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                extra = list(SECURITY_HEADERS)
+                if new_cookie:
+                    value = f"{BROWSER_COOKIE}={new_cookie}; Path=/; HttpOnly; SameSite=Strict"
+                    extra.append((b"set-cookie", value.encode()))
+                present = {k.lower() for k, _ in message.get("headers", [])}
+                message["headers"] = [*message.get("headers", []), *(h for h in extra if h[0] not in present)]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
