@@ -304,9 +304,25 @@ def _enabled_user(store: Store, name: str) -> User | None:
 
 
 # ---------------------------------------------------------------- uploads by role
-def upload_problems(user: User, cfg: Config, report: Report) -> list[tuple[int, str]]:
-    """Rows this user may not upload, as (row, township). Empty means the upload is allowed."""
+def upload_problems(user: User, cfg: Config, report: Report, store: Store | None = None) -> list[tuple[int, str]]:
+    """Rows this user may not upload, as (row, township). Empty means the upload is allowed.
+
+    With ``store``, also the rows whose key would replace another unit's current row (a Youth
+    Home or member unit name shared with another township): the commit refuses those too, so
+    the dry run must not say the file can be saved.
+    """
     if not report.ok or report.frame is None or report.dataset is None:
+        return []
+    own = foreign_rows(user, cfg, report)
+    units = write_units(user, cfg, report.dataset)
+    if own or store is None or units is None:
+        return own
+    return store.foreign_replacements(report, units)
+
+
+def foreign_rows(user: User, cfg: Config, report: Report) -> list[tuple[int, str]]:
+    """Rows naming a unit this user may not write, as (row, unit)."""
+    if report.frame is None or report.dataset is None:
         return []
     if user.role == "admin":
         return []

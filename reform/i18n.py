@@ -552,6 +552,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "无权上传：第 {rows} 行属于 {units}，本账户只能上传本镇街的数据。整个文件未保存。",
         "Not allowed: rows {rows} belong to {units}; this account may upload its own township's rows only. Nothing was stored.",
     ),
+    "auth.upload_refused_shared_key": (
+        "无权上传：第 {rows} 行与 {units} 已保存的数据同名（如同名阵地或单位），保存会替换对方的数据。整个文件未保存；"
+        "如确属本镇街，请改用不同的名称，或请团区委处理。",
+        "Not allowed: rows {rows} share a name with rows stored for {units} (e.g. a Youth Home or unit of the same "
+        "name); storing would replace them. Nothing was stored; use a distinct name or ask the district committee.",
+    ),
     "auth.upload_refused_replace": (
         "无权上传：文件中的数据会替换其他镇街的数据（例如同名阵地）。整个文件未保存。",
         "Not allowed: the file would replace another township's rows (e.g. a Youth Home of the same name). Nothing was stored.",

@@ -328,6 +328,31 @@ class Store:
             }
             return self._write(con, dataset, incoming, batch, units=units, progress=progress)
 
+    def foreign_replacements(self, report: Report, units: set[str]) -> list[tuple[int, str]]:
+        """Rows of the file whose key would replace a current row of another unit, as (row, that unit).
+
+        The dry run asks this (read-only) so that it gives the verdict the commit will: the commit
+        refuses the same rows inside its transaction (``_check_units``).
+        """
+        if report.frame is None or report.dataset is None:
+            return []
+        dataset = DATASETS[report.dataset]
+        if "township" not in dataset.column_map:
+            return []
+        on = " AND ".join(f"i.{c} IS NOT DISTINCT FROM t.{c}" for c in dataset.key)
+        self.init()
+        with self.connect() as con:
+            con.register("incoming", columnar(to_stored(report.frame, dataset)))
+            try:
+                rows = con.execute(
+                    f"SELECT i.source_row, t.township FROM incoming i JOIN current_{dataset.name} t ON {on} "
+                    f"WHERE NOT list_contains(?, t.township) ORDER BY i.source_row",
+                    [sorted(units)],
+                ).fetchall()
+            finally:
+                con.unregister("incoming")
+        return [(int(r), str(t)) for r, t in rows]
+
     def _batch_info(self, con: duckdb.DuckDBPyConnection, batch_id: int) -> tuple[Dataset, dict[str, Any]]:
         found = con.execute(
             "SELECT dataset, file_name, content_hash, is_sample FROM batches WHERE batch_id = ?", [batch_id]

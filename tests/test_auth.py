@@ -289,3 +289,35 @@ def test_sign_out_and_failed_sign_in_are_audited(db: Path, monkeypatch: pytest.M
     log = auth.audit_log(Store(db))
     assert list(log[log["user_name"] == "leader"]["action"])[:3] == ["logout", "login", "login"]
     assert list(log[log["user_name"] == "leader"]["outcome"])[:3] == ["ok", "ok", "refused"]
+
+
+SHARED_NAME_VENUE = "阵地名称,镇街,类型,启用日期,统计期\n三水青年之家专营店,罗塘街道,专营店,2022-04-11,2025年\n"
+
+
+def test_the_dry_run_refuses_a_shared_key_as_the_commit_would(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 11, finding 11: 检查通过：可以保存 for a file the commit then refused (a venue named like 三水's)."""
+    at = sign_in(app(db, monkeypatch), "luotang")
+    version = Store(db).data_version()
+    at.switch_page("app_pages/upload.py").run()
+    at.file_uploader(key="upload.file").upload("阵地.csv", SHARED_NAME_VENUE.encode("gbk"), "text/csv").run()
+    assert not at.exception
+    assert not at.success  # never "check passed: can be saved"
+    assert any("第 2 行与 三水街道 已保存的数据同名" in e.value for e in at.error), [e.value for e in at.error]
+    assert not [b for b in at.button if b.key == "upload.commit"]
+    assert Store(db).data_version() == version
+    refused = auth.audit_log(Store(db))
+    assert ((refused["action"] == "upload") & (refused["outcome"] == "refused")).sum() == 1
+
+
+def test_a_clerk_sees_only_their_townships_rows_of_a_shared_batch(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 11, finding 9: opening batch 1 sent a clerk all 1,308 rows of 18 units."""
+    at = sign_in(app(db, monkeypatch), "luotang")
+    at.switch_page("app_pages/data.py").run()
+    first = next(o for o in at.selectbox(key="data.batch").options if o.startswith("#1 "))
+    at.selectbox(key="data.batch").select(first).run()
+    assert not at.exception
+    listing, slices, rows = (d.value for d in at.dataframe)  # batches, the batch's slices, its rows
+    assert len(slices) and all(str(s).startswith("罗塘街道") for s in slices.iloc[:, 0])
+    township = next(c for c in rows.columns if c in ("镇街", "township"))
+    assert set(rows[township]) == {"罗塘街道"}
+    assert not listing.astype(str).apply(lambda col: col.str.contains("三水")).any().any()

@@ -54,7 +54,8 @@ def _session_id() -> str | None:
 
 def _browser() -> str | None:
     """The HttpOnly cookie ``ui.server.Guard`` gave this browser (None without the guard, as in tests)."""
-    return st.context.cookies.get(server.BROWSER_COOKIE)
+    value = st.context.cookies.get(server.BROWSER_COOKIE)
+    return value if isinstance(value, str) else None  # AppTest has no browser: no cookie
 
 
 def _bind() -> None:

@@ -78,10 +78,12 @@ class Bindings:
             self._sessions.pop(session_id, None)
 
     def matches(self, session_id: str, browser_token: str | None) -> bool:
-        """A signed-in session, asked for by the browser it is bound to."""
+        """A signed-in session, asked for by the browser it is bound to (a session signed in without
+        the guard's cookie, as under a bare ``streamlit run dashboard.py``, matches only no cookie)."""
         with self._lock:
-            bound = self._sessions.get(session_id, "")
-        return bound != "" and bound is not None and bound == _digest(browser_token)
+            if session_id not in self._sessions:
+                return False
+            return self._sessions[session_id] == _digest(browser_token)
 
     def is_bound(self, session_id: str) -> bool:
         with self._lock:

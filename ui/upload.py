@@ -36,7 +36,7 @@ def report_summary(ctx: Context, report: ingest.Report) -> None:
     cols[2].metric(ctx.t("upload.rows_skipped"), report.rows_skipped)
     cols[3].metric(ctx.t("upload.errors"), len(report.errors))
     name = i18n.label(DATASETS[report.dataset], ctx.lang) if report.dataset else "?"
-    if report.ok and not auth.upload_problems(ctx.user, ctx.cfg, report):
+    if report.ok and not refusals(ctx, report)[1]:
         st.success(escape(ctx.t("upload.ok", rows=report.rows_valid, dataset=name)))
     elif not report.ok:  # a file this user may not store says so below (permitted), not "check passed"
         st.error(escape(ctx.t("upload.has_errors", count=len(report.errors))))
@@ -54,15 +54,35 @@ def report_summary(ctx: Context, report: ingest.Report) -> None:
         )
 
 
+def refusals(ctx: Context, report: ingest.Report) -> tuple[str, list[tuple[int, str]]]:
+    """The rows this user may not store, with the message that explains why: rows of another
+    township, or rows whose key would replace another township's. Asked once per file, user and
+    data version: a rerun does not query the store again."""
+    key = (report.content_hash, report.dataset, ctx.user.name, ctx.version)
+    kept = st.session_state.get("upload.refusals")
+    if kept is None or kept[0] != key:
+        own = auth.foreign_rows(ctx.user, ctx.cfg, report)
+        found = ("auth.upload_refused", own) if own else ("", [])
+        if not own:
+            shared = auth.upload_problems(ctx.user, ctx.cfg, report, ctx.store)
+            found = ("auth.upload_refused_shared_key", shared) if shared else found
+        kept = (key, found)
+        st.session_state["upload.refusals"] = kept
+    return kept[1]
+
+
 def permitted(ctx: Context, report: ingest.Report) -> bool:
-    """Whether this user may store these rows; a refusal names the rows and is logged."""
-    problems = auth.upload_problems(ctx.user, ctx.cfg, report)
+    """Whether this user may store these rows; a refusal names the rows and is logged (once per file)."""
+    message, problems = refusals(ctx, report)
     if not problems:
         return True
     rows = "、".join(str(r) for r, _ in problems[:10]) + (" …" if len(problems) > 10 else "")
     units = "、".join(sorted({u for _, u in problems}))
-    auth.record(ctx.store, ctx.user.name, "upload", "refused", f"{report.file_name}: rows {rows} of {units}")
-    st.error(ctx.t("auth.upload_refused", rows=rows, units=units))
+    logged = (report.content_hash, ctx.user.name)
+    if st.session_state.get("upload.refusal_logged") != logged:
+        auth.record(ctx.store, ctx.user.name, "upload", "refused", f"{report.file_name}: rows {rows} of {units}")
+        st.session_state["upload.refusal_logged"] = logged
+    st.error(ctx.t(message, rows=escape(rows), units=escape(units)))
     return False
 
 
