@@ -425,67 +425,90 @@ class Store:
         units: set[str] | None = None,
         progress: Progress = None,
     ) -> CommitResult:
-        """One transaction: supersede the covered slices and keys, insert the rows, record the batch."""
+        """One transaction (retried whole on a write-write conflict): supersede the covered slices
+        and keys, insert the rows, record the batch."""
         tell = progress or (lambda _share: None)
-        name = dataset.name
-        columns = [c for c, _ in stored_columns(dataset)]
-        slice_cols = ["period" if c == "period" else c for c in dataset.slice]
-        key_cols = list(dataset.key)
-
-        def match(cols: list[str]) -> str:
-            return " AND ".join(f"i.{c} IS NOT DISTINCT FROM t.{c}" for c in cols)
-
         con.register("incoming", columnar(incoming))
         tell(0.1)
-        con.execute("BEGIN TRANSACTION")
         try:
-            batch_id = con.execute("SELECT coalesce(max(batch_id), 0) + 1 FROM batches").fetchall()[0][0]
-            covered = (
-                f"t.replaced_by IS NULL AND (EXISTS (SELECT 1 FROM incoming i WHERE {match(slice_cols)}) OR "
-                f"EXISTS (SELECT 1 FROM incoming i WHERE {match(key_cols)}))"
-            )
-            if units is not None and "township" in dataset.column_map:
-                _check_units(con, name, covered, units)
-            tell(0.2)
-            replaced = con.execute(
-                f"UPDATE {name} AS t SET replaced_by = ? "
-                f"WHERE ({covered}) OR (t.replaced_by IS NULL AND t.batch_id = ?)",
-                [batch_id, retire_batch],
-            ).fetchall()[0][0]
-            tell(0.4)
-            select = ", ".join(f"CAST(i.{c} AS {sql})" for c, sql in stored_columns(dataset))
-            con.execute(
-                f"INSERT INTO {name} (batch_id, source_row, replaced_by, {', '.join(columns)}) "
-                f"SELECT ?, i.source_row, NULL, {select} FROM incoming i",
-                [batch_id],
-            )
-            con.execute(
-                "INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    batch_id,
-                    batch["dataset"],
-                    batch["kind"],
-                    batch["file_name"],
-                    batch["content_hash"],
-                    batch["uploaded_by"],
-                    datetime.now().replace(microsecond=0),
-                    len(incoming),
-                    replaced,
-                    batch["is_sample"],
-                    batch["restored_from"],
-                ],
-            )
-            tell(0.8)
-            con.execute("COMMIT")
-        except BaseException:  # a Streamlit rerun is a BaseException: roll back for it too
-            con.execute("ROLLBACK")
-            raise
+            for attempt in range(CONFLICT_RETRIES + 1):
+                try:
+                    batch_id, replaced = _transaction(con, dataset, batch, len(incoming), retire_batch, units, tell)
+                    break
+                except duckdb.TransactionException as exc:  # another writer's rows in the way: try again whole
+                    if "conflict" not in str(exc).lower() or attempt == CONFLICT_RETRIES:
+                        raise
+                    time.sleep(0.05 * (attempt + 1))
         finally:
             con.unregister("incoming")
         tell(0.9)
         _checkpoint(con)
         tell(1.0)
         return CommitResult(int(batch_id), len(incoming), int(replaced))
+
+
+CONFLICT_RETRIES = 3  # a transaction DuckDB refuses as a write-write conflict is run again this often
+
+
+def _transaction(
+    con: duckdb.DuckDBPyConnection,
+    dataset: Dataset,
+    batch: dict[str, Any],
+    rows: int,
+    retire_batch: int | None,
+    units: set[str] | None,
+    tell: Callable[[float], None],
+) -> tuple[int, int]:
+    """Supersede the covered slices and keys, insert ``incoming``, record the batch: all or nothing."""
+    name = dataset.name
+    columns = [c for c, _ in stored_columns(dataset)]
+    slice_cols = ["period" if c == "period" else c for c in dataset.slice]
+    key_cols = list(dataset.key)
+
+    def match(cols: list[str]) -> str:
+        return " AND ".join(f"i.{c} IS NOT DISTINCT FROM t.{c}" for c in cols)
+
+    con.execute("BEGIN TRANSACTION")
+    try:
+        batch_id = con.execute("SELECT coalesce(max(batch_id), 0) + 1 FROM batches").fetchall()[0][0]
+        covered = (
+            f"t.replaced_by IS NULL AND (EXISTS (SELECT 1 FROM incoming i WHERE {match(slice_cols)}) OR "
+            f"EXISTS (SELECT 1 FROM incoming i WHERE {match(key_cols)}))"
+        )
+        if units is not None and "township" in dataset.column_map:
+            _check_units(con, name, covered, units)
+        replaced = con.execute(
+            f"UPDATE {name} AS t SET replaced_by = ? WHERE ({covered}) OR (t.replaced_by IS NULL AND t.batch_id = ?)",
+            [batch_id, retire_batch],
+        ).fetchall()[0][0]
+        select = ", ".join(f"CAST(i.{c} AS {sql})" for c, sql in stored_columns(dataset))
+        con.execute(
+            f"INSERT INTO {name} (batch_id, source_row, replaced_by, {', '.join(columns)}) "
+            f"SELECT ?, i.source_row, NULL, {select} FROM incoming i",
+            [batch_id],
+        )
+        con.execute(
+            "INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                batch_id,
+                batch["dataset"],
+                batch["kind"],
+                batch["file_name"],
+                batch["content_hash"],
+                batch["uploaded_by"],
+                datetime.now().replace(microsecond=0),
+                rows,
+                replaced,
+                batch["is_sample"],
+                batch["restored_from"],
+            ],
+        )
+        con.execute("COMMIT")
+    except BaseException:  # a Streamlit rerun is a BaseException: roll back for it too
+        con.execute("ROLLBACK")
+        raise
+    tell(0.8)  # after the transaction: no Streamlit call may interrupt it half-way
+    return int(batch_id), int(replaced)
 
 
 def columnar(frame: pd.DataFrame) -> pa.Table | pd.DataFrame:
