@@ -41,7 +41,7 @@ def browser_cookies(base: str) -> dict[str, str]:
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     for path in ("/", "/_stcore/health"):  # the page sets the guard's cookie, the health check the XSRF one
-        with opener.open(f"{base}{path}", timeout=10) as response:  # noqa: S310 - the test's own server
+        with opener.open(f"{base}{path}", timeout=10) as response:
             response.read()
     return {c.name: c.value for c in jar}
 
@@ -141,9 +141,13 @@ def put_file(session: Session, body: bytes, name: str = "f.csv", cookies: dict[s
     jar = cookies if cookies is not None else session.cookies
     boundary = uuid.uuid4().hex
     payload = (
-        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
-        f"Content-Type: text/csv\r\n\r\n"
-    ).encode() + body + f"\r\n--{boundary}--\r\n".encode()
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+            f"Content-Type: text/csv\r\n\r\n"
+        ).encode()
+        + body
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
     request = urllib.request.Request(  # noqa: S310 - the test's own server on loopback
         f"{session.base}/_stcore/upload_file/{session.session_id}/{uuid.uuid4().hex}",
         data=payload,

@@ -91,3 +91,46 @@ def test_downloads_only_for_the_signed_in_browser(guarded: str) -> None:
         assert wsclient.get(guarded, url, wsclient.browser_cookies(guarded))[0] == 403
     finally:
         admin.close()
+
+
+def test_hostile_files_through_the_page_are_refused_while_the_server_keeps_serving(
+    browser, server: str, tmp_path: Path
+) -> None:
+    """Issue 11, findings 1–3 in a real browser: each file ends in its refusal on the page, in under
+    5 s, while the health check and another session's run keep answering."""
+    import threading
+    import time
+
+    from tests.e2e.conftest import ARTIFACTS, open_page
+    from tests.hostile import HOSTILE
+
+    other = wsclient.open_session(server)
+    answered: list[float] = []
+    stop = threading.Event()
+
+    def keep_asking() -> None:
+        while not stop.is_set():
+            status, _, _ = wsclient.get(server, "/_stcore/health")
+            assert status == 200
+            answered.append(wsclient.rerun(other, timeout=30))
+
+    watcher = threading.Thread(target=keep_asking, daemon=True)
+    watcher.start()
+    page = open_page(browser, f"{server}/upload", height=1400)
+    try:
+        for name in ("dimension_bomb.xlsx", "forged_huge.xlsx", "broken_sheet.xlsx", "million_columns.csv"):
+            path = tmp_path / name
+            path.write_bytes(HOSTILE[name]())
+            started = time.monotonic()
+            page.locator("input[type='file']").set_input_files(str(path))
+            page.get_by_text("已拒绝").or_(page.get_by_text("已损坏")).first.wait_for(timeout=30_000)
+            assert time.monotonic() - started < 10  # 5 s on the server; the browser's upload and drawing on top
+            assert page.get_by_role("button", name="确认保存").count() == 0
+            assert page.locator("[data-testid='stException']").count() == 0
+        page.screenshot(path=str(ARTIFACTS / "upload-hostile.png"), full_page=True)
+    finally:
+        stop.set()
+        watcher.join(timeout=60)
+        page.close()
+        other.close()
+    assert len(answered) >= 2 and max(answered) < 5
