@@ -9,10 +9,12 @@ import streamlit as st
 from reform import auth
 from ui import context
 
-st.set_page_config(page_title="改革进展监测 Reform Progress Monitor", page_icon=":material/monitoring:", layout="wide")
+LOGO = Path(__file__).parent / "data" / "maps" / "logo.svg"
+# The tab icon is our own file: a Material icon name would be fetched from an outside font host.
+st.set_page_config(page_title="改革进展监测 Reform Progress Monitor", page_icon=str(LOGO), layout="wide")
 
 ctx = context.start()
-st.logo(str(Path(__file__).parent / "data" / "maps" / "logo.svg"), size="large")
+st.logo(str(LOGO), size="large")
 
 # section -> (page file, title, icon, url, action the role needs); the page checks the action again.
 PAGES = {

@@ -50,7 +50,7 @@ SECURITY_HEADERS = [
 ]
 _UPLOAD = re.compile(r"/_stcore/upload_file/([^/]+)")
 _STREAM = re.compile(r"/_stcore/stream$")
-_MEDIA = re.compile(r"/media/")
+_MEDIA = re.compile(r"(?<!/static)/media/")  # Streamlit's downloads, not its own fonts under /static/media/
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
