@@ -20,13 +20,6 @@ from reform.config import Config, Duty
 from reform.datasets import DATASETS
 
 STATUSES = ("on_time", "late", "missing", "pending")
-_PERIOD_SQL = {
-    "staffing": ("period_start", "period_end"),
-    "venues": ("period_start", "period_end"),
-    "alumni": ("period_start", "period_end"),
-    "funding": ("make_date(year, 1, 1)", "make_date(year, 12, 31)"),
-    "members": ("make_date(year, 1, 1)", "make_date(year, 12, 31)"),
-}
 
 
 def _periods(frequency: str, first_year: int, last_year: int) -> list[tuple[str, date, date]]:
@@ -58,8 +51,8 @@ def owed(cfg: Config, scope: Scope) -> pd.DataFrame:
 
 
 def _submissions_sql(duty: Duty) -> str:
-    start, end = _PERIOD_SQL[duty.dataset]
-    unit = "? AS township" if duty.dataset == "alumni" else "t.township"
+    start, end = DATASETS[duty.dataset].time_sql
+    unit = "t.township" if "township" in DATASETS[duty.dataset].column_map else "? AS township"
     return (
         f"SELECT '{duty.dataset}' AS dataset, {unit}, {start} AS r_start, {end} AS r_end, "
         f"min(b.uploaded_at) AS first_upload, bool_or(b.is_sample) AS sample, "
@@ -76,7 +69,7 @@ def matrix(q: Query, cfg: Config, scope: Scope, today: date | None = None) -> pd
     if frame.empty or not duties:
         return frame.assign(submitted=pd.Series(dtype="datetime64[us]"), status=pd.Series(dtype=str))
     union = " UNION ALL ".join(_submissions_sql(d) for d in duties)
-    params = [cfg.committee for d in duties if d.dataset == "alumni"]
+    params = [cfg.committee for d in duties if "township" not in DATASETS[d.dataset].column_map]
     with q.table("owed_reports", frame):
         result = q.df(
             f"""WITH submitted AS ({union})

@@ -13,6 +13,7 @@ from metrics.pathways import by_township as development_by_township
 from metrics.staffing import by_township as staffing_by_township
 from metrics.venues import by_township as homes_by_township
 from reform.config import Config
+from reform.datasets import DATASETS
 from reform.store import Store
 
 KPIS: tuple[Kpi, ...] = tuple(k for module in AREA_MODULES.values() for k in module.KPIS)
@@ -31,15 +32,8 @@ LEAGUE_COLUMNS = (  # the league table's columns, in the order pages and slides 
 
 def data_years(q: Query) -> tuple[int, int]:
     """The first and last year that any current data covers (this year when there is none)."""
-    frame = q.df(
-        """SELECT min(y) AS lo, max(y) AS hi FROM (
-             SELECT year(period_start) AS y FROM current_staffing UNION ALL
-             SELECT year(period_start) FROM current_venues UNION ALL
-             SELECT year(period_start) FROM current_alumni UNION ALL
-             SELECT year FROM current_funding UNION ALL
-             SELECT year(inspected_on) FROM current_inspections UNION ALL
-             SELECT year FROM current_members)"""
-    )
+    years = " UNION ALL ".join(f"SELECT year({d.time_sql[0]}) AS y FROM current_{d.name}" for d in DATASETS.values())
+    frame = q.df(f"SELECT min(y) AS lo, max(y) AS hi FROM ({years})")
     if frame.empty or pd.isna(frame.at[0, "lo"]):
         return date.today().year, date.today().year
     return int(frame.at[0, "lo"]), int(frame.at[0, "hi"])

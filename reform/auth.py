@@ -28,7 +28,6 @@ MIN_PASSWORD = 10
 MAX_FAILURES = 5  # failed logins before the account locks
 LOCK_MINUTES = 15
 SESSION_HOURS = 8  # a login expires after this long
-DISTRICT_DATASETS = ("alumni", "inspections")  # district programmes: no township owns their rows
 
 # role -> actions. Views of the dashboard are open to every role; the rest is listed.
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -327,7 +326,7 @@ def foreign_rows(user: User, cfg: Config, report: Report) -> list[tuple[int, str
     if user.role == "admin":
         return []
     units = own_units(user, cfg) or set()
-    if report.dataset in DISTRICT_DATASETS:
+    if DATASETS[report.dataset].owner == "district":
         allowed_here = user.role == "district"
         return [] if allowed_here else [(int(r), cfg.committee) for r in report.frame["source_row"][:1]]
     if "township" not in DATASETS[report.dataset].column_map:
@@ -342,7 +341,7 @@ def sees_batch(user: User, cfg: Config, dataset: str, units: tuple[str, ...]) ->
     own = own_units(user, cfg)
     if own is None:
         return True
-    if user.role == "district" and dataset in DISTRICT_DATASETS:
+    if user.role == "district" and DATASETS[dataset].owner == "district":
         return True
     return bool(own & set(units))
 
@@ -354,7 +353,7 @@ def history_scope(user: User, cfg: Config) -> dict[str, set[str] | None]:
 
 def write_units(user: User, cfg: Config, dataset: str) -> set[str] | None:
     """The units whose rows a commit by this user may write and replace (None: any), for the store's own check."""
-    if user.role == "admin" or (user.role == "district" and dataset in DISTRICT_DATASETS):
+    if user.role == "admin" or (user.role == "district" and DATASETS[dataset].owner == "district"):
         return None
     return own_units(user, cfg) or set()
 

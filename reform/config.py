@@ -191,20 +191,22 @@ def _targets(data: Any) -> dict[str, Target]:
 
 
 FREQUENCIES = ("year", "quarter", "month")
-PERIOD_DATASETS = ("staffing", "venues", "alumni", "funding", "members")  # inspections come in rounds
 
 
 def _duty(name: str, item: Any, path: str) -> Duty:
-    if name not in PERIOD_DATASETS:
-        raise ConfigError(f"{path}: {name!r} cannot be owed periodically (choose from {', '.join(PERIOD_DATASETS)})")
+    from reform.datasets import DATASETS, periodic_datasets
+
+    owed = periodic_datasets()
+    if name not in owed:
+        raise ConfigError(f"{path}: {name!r} cannot be owed periodically (choose from {', '.join(owed)})")
     frequency = _get(item, "frequency", path)
     if frequency not in FREQUENCIES:
         raise ConfigError(f"{path}.frequency: must be one of {', '.join(FREQUENCIES)}, got {frequency!r}")
     by = _get(item, "by", path)
     if by not in ("townships", "district"):
         raise ConfigError(f"{path}.by: must be townships or district, got {by!r}")
-    if name == "alumni" and by != "district":
-        raise ConfigError(f"{path}.by: alumni rows have no township, so only the district can owe them")
+    if "township" not in DATASETS[name].column_map and by != "district":
+        raise ConfigError(f"{path}.by: {name} rows have no township, so only the district can owe them")
     due = _number(_get(item, "due_days", path), f"{path}.due_days", low=0, high=366)
     return Duty(name, frequency, by, int(due))
 

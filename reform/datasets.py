@@ -45,8 +45,31 @@ class Column:
 
 
 @dataclass(frozen=True)
+class AboveRule:
+    """A cross-field check of a row: ``column`` above ``limit`` (another column) is a warning or an error."""
+
+    column: str
+    limit: str
+    code: str  # the message key under problem.* (its parameters: the limit column's value)
+    severity: str = "warning"
+
+
+# How the time a row covers is read, by grain: (first day, last day) as SQL over the stored row.
+TIME_SQL = {
+    "period": ("period_start", "period_end"),
+    "year": ("make_date(year, 1, 1)", "make_date(year, 12, 31)"),
+    "date": ("{column}", "{column}"),
+}
+
+
+@dataclass(frozen=True)
 class Dataset:
-    """A kind of upload: its columns, the key of a row, and the slice a file replaces."""
+    """A kind of upload, declared once: its columns, the key of a row, the slice a file replaces,
+    who owns its rows, the time a row covers, its cross-field rules and an example row.
+
+    Everything else (templates, ownership checks, completeness, the years data covers, the
+    validator's rules, sample and province files) is derived from these declarations.
+    """
 
     name: str
     zh: str
@@ -55,6 +78,11 @@ class Dataset:
     key: tuple[str, ...]
     slice: tuple[str, ...]
     doc: str = ""
+    grain: str = "period"  # period (year, quarter or month: owed periodically) | year | date (rounds: not owed)
+    time_column: str = "period"  # the column the grain is read from
+    owner: str = "township"  # township: a township owns its rows | district: the district's programme
+    rules: tuple[AboveRule, ...] = ()
+    example: dict[str, object] = field(default_factory=dict, compare=False)
     column_map: dict[str, Column] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -66,6 +94,22 @@ class Dataset:
     @property
     def required(self) -> tuple[Column, ...]:
         return tuple(c for c in self.columns if c.required)
+
+    @property
+    def headers(self) -> list[str]:
+        """The Chinese headers in column order (templates, sample and province files)."""
+        return [c.zh for c in self.columns]
+
+    @property
+    def periodic(self) -> bool:
+        """Whether reports of it are owed per period (completeness); inspections come in rounds."""
+        return self.grain in ("period", "year")
+
+    @property
+    def time_sql(self) -> tuple[str, str]:
+        """SQL for the first and last day a stored row covers."""
+        start, end = TIME_SQL[self.grain]
+        return start.format(column=self.time_column), end.format(column=self.time_column)
 
 
 def _enum(*pairs: tuple[str, str]) -> tuple[tuple[str, str], ...]:
@@ -121,6 +165,14 @@ STAFFING = Dataset(
     key=("township", "period", "post_type"),
     slice=("township", "period"),
     doc="one row per township, period and post type",
+    rules=(AboveRule("filled", "authorized", "filled_above_authorized"),),
+    example={
+        "township": "罗塘街道",
+        "period": "2025年第一季度",
+        "post_type": "青年助力官",
+        "authorized": 1,
+        "filled": 1,
+    },
 )
 
 VENUES = Dataset(
@@ -139,6 +191,15 @@ VENUES = Dataset(
     key=("venue_name", "period"),
     slice=("township", "period"),
     doc="one row per Youth Home and period",
+    example={
+        "venue_name": "罗塘青年之家专营店",
+        "township": "罗塘街道",
+        "tier": "专营店",
+        "opened_on": "2022-05-04",
+        "period": "2025年",
+        "activities": 24,
+        "participants": 680,
+    },
 )
 
 ALUMNI = Dataset(
@@ -156,6 +217,15 @@ ALUMNI = Dataset(
     key=("city", "period"),
     slice=("period",),
     doc="one row per city and period",
+    owner="district",
+    example={
+        "city": "上海",
+        "association_name": "姜堰区在沪学子联谊会",
+        "founded_on": "2021-04-10",
+        "members": 120,
+        "events": 6,
+        "period": "2025年",
+    },
 )
 
 FUNDING = Dataset(
@@ -187,6 +257,15 @@ FUNDING = Dataset(
     key=("township", "year", "fund_type"),
     slice=("township", "year"),
     doc="one row per township, year and fund type",
+    grain="year",
+    time_column="year",
+    example={
+        "township": "罗塘街道",
+        "year": 2025,
+        "fund_type": "青少年发展专项",
+        "amount_yuan": "5.2万",
+        "youth_population": 16800,
+    },
 )
 
 INSPECTIONS = Dataset(
@@ -208,6 +287,19 @@ INSPECTIONS = Dataset(
     key=("unit_name", "round"),
     slice=("round",),
     doc="one row per inspected organisation and round",
+    grain="date",
+    time_column="inspected_on",
+    owner="district",
+    example={
+        "unit_name": "区市场监管局",
+        "unit_type": "机关",
+        "township": "",
+        "round": "第一轮",
+        "inspected_on": "2021-04-12",
+        "issues_found": 3,
+        "rectification": "已整改",
+        "org_established": "否",
+    },
 )
 
 MEMBERS = Dataset(
@@ -229,9 +321,36 @@ MEMBERS = Dataset(
     key=("unit", "year"),
     slice=("township", "year"),
     doc="one row per unit and year",
+    grain="year",
+    time_column="year",
+    example={
+        "unit": "罗塘初级中学",
+        "sector": "初中",
+        "township": "罗塘街道",
+        "year": 2025,
+        "planned": 35,
+        "admitted": 36,
+        "ceremonies": 2,
+        "has_league_school": "是",
+    },
 )
 
 DATASETS: dict[str, Dataset] = {d.name: d for d in (STAFFING, VENUES, ALUMNI, FUNDING, INSPECTIONS, MEMBERS)}
+
+
+def register(dataset: Dataset) -> Dataset:
+    """Add a dataset to the one list everything is derived from (an extension's, or a test's)."""
+    DATASETS[dataset.name] = dataset
+    return dataset
+
+
+def district_datasets() -> tuple[str, ...]:
+    """The district's programmes: no township owns their rows."""
+    return tuple(d.name for d in DATASETS.values() if d.owner == "district")
+
+
+def periodic_datasets() -> tuple[str, ...]:
+    return tuple(d.name for d in DATASETS.values() if d.periodic)
 
 
 def get(name: str) -> Dataset:

@@ -20,6 +20,7 @@ import yaml
 
 from reform import config as config_module
 from reform.config import Config
+from reform.datasets import DATASETS
 
 YEARS = tuple(range(2021, 2026))
 QUARTERS = tuple(f"{y}-Q{q}" for y in YEARS for q in range(1, 5))
@@ -81,7 +82,7 @@ def _staffing(cfg: Config) -> Table:
                 authorized = 18 + (j * 7) % 23 if post == "团组织书记" else 1 + (j + k) % 3
                 filled = max(0, authorized - (j + k + q) % 3) if q < 16 else authorized
                 rows.append([town, period, post, authorized, filled])
-    return Table("staffing", ["镇街", "统计期", "岗位类型", "核定数", "在岗数"], rows)
+    return Table("staffing", DATASETS["staffing"].headers, rows)
 
 
 def _venues(cfg: Config) -> Table:
@@ -93,7 +94,7 @@ def _venues(cfg: Config) -> Table:
                 tier = "专营店" if h == 0 else "共营店"
                 activities = 6 + (j + h + q) % 20
                 rows.append([f"{town}青年之家{h + 1}号", town, tier, "2020-06-01", period, activities, activities * 25])
-    return Table("venues", ["阵地名称", "镇街", "类型", "启用日期", "统计期", "活动场次", "服务人次"], rows)
+    return Table("venues", DATASETS["venues"].headers, rows)
 
 
 def _funding(cfg: Config) -> Table:
@@ -103,7 +104,7 @@ def _funding(cfg: Config) -> Table:
         for j, town in enumerate(cfg.townships):
             amount = round((town.youth_population or 1) * (2.4 + (j % 6) * 0.2 + (year - 2021) * 0.1))
             rows.append([town.name, year, "青少年发展专项", amount, ""])
-    return Table("funding", ["镇街", "年度", "经费类型", "金额（元）", "青少年人数"], rows)
+    return Table("funding", DATASETS["funding"].headers, rows)
 
 
 def _members(cfg: Config) -> Table:
@@ -116,9 +117,7 @@ def _members(cfg: Config) -> Table:
                 admitted = planned - (j + u + year) % 4
                 school = ("是" if (j + u + year) % 5 else "否") if sector in ("初中", "高中", "中职") else ""
                 rows.append([f"{town}第{u + 1}单位", sector, town, year, planned, admitted, 1 + u % 3, school])
-    return Table(
-        "members", ["单位", "领域", "镇街", "年度", "计划发展数", "实际发展数", "入团仪式场次", "团校分校"], rows
-    )
+    return Table("members", DATASETS["members"].headers, rows)
 
 
 def _inspections(cfg: Config) -> Table:
@@ -140,7 +139,7 @@ def _inspections(cfg: Config) -> Table:
                         "是" if (j + u) % 11 == 0 else "否",
                     ]
                 )
-    header = ["被巡察单位", "单位类型", "镇街", "巡察轮次", "巡察日期", "发现问题数", "整改状态", "新建团组织"]
+    header = DATASETS["inspections"].headers
     return Table("inspections", header, rows)
 
 
@@ -150,7 +149,7 @@ def _alumni(cfg: Config) -> Table:
         for year in YEARS
         for k, city in enumerate(cfg.city_names)
     ]
-    return Table("alumni", ["城市", "联谊会名称", "成立日期", "会员人数", "活动场次", "统计期"], rows)
+    return Table("alumni", DATASETS["alumni"].headers, rows)
 
 
 BUILDERS = (_staffing, _venues, _funding, _members, _inspections, _alumni)

@@ -71,7 +71,7 @@ def _staffing(cfg: Config, rnd: random.Random) -> Table:
             rows.append([town, period, "团组织书记", branches, branches - vacancies])
             if year >= 2022:
                 rows.append([town, period, "高校学生", 3, rnd.randint(1, 3)])
-    return Table("staffing", ["镇街", "统计期", "岗位类型", "核定数", "在岗数"], _without_gaps("staffing", rows, 0, 1))
+    return Table("staffing", DATASETS["staffing"].headers, _without_gaps("staffing", rows, 0, 1))
 
 
 def _venues(cfg: Config, rnd: random.Random) -> Table:
@@ -94,7 +94,7 @@ def _venues(cfg: Config, rnd: random.Random) -> Table:
             base = {"旗舰店": 60, "专营店": 24, "共营店": 10}[tier]
             activities = base + rnd.randint(0, base // 2) + (year - 2021) * 3
             rows.append([name, town, tier, opened, f"{year}年", activities, activities * rnd.randint(18, 40)])
-    header = ["阵地名称", "镇街", "类型", "启用日期", "统计期", "活动场次", "服务人次"]
+    header = DATASETS["venues"].headers
     return Table("venues", header, _without_gaps("venues", rows, 1, 4))
 
 
@@ -111,7 +111,7 @@ def _alumni(cfg: Config, rnd: random.Random) -> Table:
             rows.append(
                 [f"{city}市", f"姜堰区在{city}学子联谊会", founded[city], members, rnd.randint(2, 8), f"{year}年"]
             )
-    return Table("alumni", ["城市", "联谊会名称", "成立日期", "会员人数", "活动场次", "统计期"], rows)
+    return Table("alumni", DATASETS["alumni"].headers, rows)
 
 
 def _funding(cfg: Config, rnd: random.Random) -> Table:
@@ -128,7 +128,7 @@ def _funding(cfg: Config, rnd: random.Random) -> Table:
             given = population if j % 3 else ""  # a third leave it empty: the configured figure applies
             text = f"{amount / 10000:g}万" if amount % 100 == 0 else f"{amount:,}"
             rows.append([town.name, f"{year}年", "青少年发展专项", text, given])
-    return Table("funding", ["镇街", "年度", "经费类型", "金额（元）", "青少年人数"], rows)
+    return Table("funding", DATASETS["funding"].headers, rows)
 
 
 _AGENCIES = (
@@ -188,7 +188,7 @@ def _inspections(cfg: Config, rnd: random.Random) -> Table:
             status = "已整改" if number < 6 or rnd.random() < 0.7 else rnd.choice(["整改中", "未整改"])
             established = "是" if name in ("区应急管理局", "区城投公司") else ("否" if rnd.random() < 0.9 else "是")
             rows.append([name, unit_type, town, f"第{'一二三四五六'[number - 1]}轮", day, found, status, established])
-    header = ["被巡察单位", "单位类型", "镇街", "巡察轮次", "巡察日期", "发现问题数", "整改状态", "新建团组织"]
+    header = DATASETS["inspections"].headers
     return Table("inspections", header, rows)
 
 
@@ -213,7 +213,7 @@ def _members(cfg: Config, rnd: random.Random) -> Table:
             admitted = round(planned * min(ratio, 1.05))
             school = "" if sector not in ("初中", "高中", "中职") else ("是" if year - 2021 >= k % 6 else "否")
             rows.append([unit, sector, town, year, planned, admitted, rnd.randint(1, 3), school])
-    header = ["单位", "领域", "镇街", "年度", "计划发展数", "实际发展数", "入团仪式场次", "团校分校"]
+    header = DATASETS["members"].headers
     return Table("members", header, _without_gaps("members", rows, 2, 3))
 
 

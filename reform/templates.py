@@ -24,59 +24,6 @@ from reform.export import HEADER_FILL, HEADER_FONT, csv_bytes
 
 TEMPLATE_ROWS = 500  # rows below the header that get the drop-down lists
 LISTS_SHEET = "选项"
-EXAMPLES = {
-    "staffing": {
-        "township": "罗塘街道",
-        "period": "2025年第一季度",
-        "post_type": "青年助力官",
-        "authorized": 1,
-        "filled": 1,
-    },
-    "venues": {
-        "venue_name": "罗塘青年之家专营店",
-        "township": "罗塘街道",
-        "tier": "专营店",
-        "opened_on": "2022-05-04",
-        "period": "2025年",
-        "activities": 24,
-        "participants": 680,
-    },
-    "alumni": {
-        "city": "上海",
-        "association_name": "姜堰区在沪学子联谊会",
-        "founded_on": "2021-04-10",
-        "members": 120,
-        "events": 6,
-        "period": "2025年",
-    },
-    "funding": {
-        "township": "罗塘街道",
-        "year": 2025,
-        "fund_type": "青少年发展专项",
-        "amount_yuan": "5.2万",
-        "youth_population": 16800,
-    },
-    "inspections": {
-        "unit_name": "区市场监管局",
-        "unit_type": "机关",
-        "township": "",
-        "round": "第一轮",
-        "inspected_on": "2021-04-12",
-        "issues_found": 3,
-        "rectification": "已整改",
-        "org_established": "否",
-    },
-    "members": {
-        "unit": "罗塘初级中学",
-        "sector": "初中",
-        "township": "罗塘街道",
-        "year": 2025,
-        "planned": 35,
-        "admitted": 36,
-        "ceremonies": 2,
-        "has_league_school": "是",
-    },
-}
 
 
 def _note(column: Column) -> str:
@@ -138,7 +85,7 @@ def _guide_sheet(book: Workbook, dataset: Dataset) -> None:
     sheet.append(["列名", "代码", "是否必填", "填写规则", "示例"])
     for cell in sheet[1]:
         cell.fill, cell.font = HEADER_FILL, HEADER_FONT
-    example = EXAMPLES[dataset.name]
+    example = dataset.example
     for column in dataset.columns:
         choices = "、".join(label for _, label in column.choices)
         rule = column.doc + (f"（{choices}）" if choices else "")

@@ -16,7 +16,7 @@ from reform.store import Store
 def fill(data: bytes, dataset: str) -> bytes:
     """Type the guide's example row into the data sheet, as a clerk would."""
     book = openpyxl.load_workbook(io.BytesIO(data))
-    example = templates.EXAMPLES[dataset]
+    example = DATASETS[dataset].example
     book.worksheets[0].append([example.get(c.name) or None for c in DATASETS[dataset].columns])
     out = io.BytesIO()
     book.save(out)

@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 
 from reform.config import Config
-from reform.datasets import Column, Dataset
+from reform.datasets import AboveRule, Column, Dataset
 from reform.ingest import cells
 from reform.ingest.cells import CellError
 from reform.ingest.header import HeaderMatch
@@ -216,18 +216,19 @@ def _header_problems(match: HeaderMatch, report: Report) -> None:
         report.add(WARNING, "unknown_column", row, None, text, header=text)
 
 
-def _staffing_rule(read: dict[str, ColumnResult], numbers: np.ndarray, report: Report) -> None:
-    """More posts filled than authorised is possible (a secondment) but worth a second look."""
-    filled, authorized = read["filled"].stored()["filled"], read["authorized"].stored()["authorized"]
-    over = np.asarray((filled > authorized).fillna(False), dtype=bool)
+def _above_rule(rule: AboveRule, read: dict[str, ColumnResult], numbers: np.ndarray, report: Report) -> None:
+    """A declared cross-field rule: ``column`` above ``limit`` (e.g. more posts filled than authorised,
+    possible with a secondment but worth a second look)."""
+    value, limit = read[rule.column].stored()[rule.column], read[rule.limit].stored()[rule.limit]
+    over = np.asarray((value > limit).fillna(False), dtype=bool)
     for row in np.flatnonzero(over):
         report.add(
-            WARNING,
-            "filled_above_authorized",
+            rule.severity,
+            rule.code,
             int(numbers[row]),
-            "filled",
-            read["filled"].value(row),
-            authorized=read["authorized"].value(row),
+            rule.column,
+            read[rule.column].value(row),
+            **{rule.limit: read[rule.limit].value(row)},
         )
 
 
@@ -284,8 +285,8 @@ def validate_sheet(sheet: Sheet, match: HeaderMatch, config: Config, report: Rep
         found = columns[position].rows(kept) if position is not None else empty
         read[column.name] = _read_column(found, column, config, report, numbers)
         tell(0.55 + 0.35 * done / len(dataset.columns))
-    if dataset.name == "staffing":
-        _staffing_rule(read, numbers, report)
+    for rule in dataset.rules:
+        _above_rule(rule, read, numbers, report)
     bad = np.logical_or.reduce([r.bad for r in read.values()]) | _duplicate_keys(read, dataset, numbers, report)
     frame = pd.DataFrame({"source_row": numbers.astype(np.int64)})
     for result in read.values():
