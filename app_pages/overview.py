@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from metrics import overview, summary
-from metrics.base import AREAS
+from metrics import AREAS, overview, summary
 from ui import cache, widgets
 from ui.context import current
 

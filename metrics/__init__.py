@@ -1,14 +1,19 @@
 """Metrics: one module per reform area, each declaring its KPIs, tables and figures.
 
-The explicit list below is the one place an area is registered; pages, exports
-and the command line all go through it.
+The explicit lists below are the one place an area is registered; pages, slides, summaries,
+the league table, exports and the command line all go through them. An extension (or a test)
+adds a KPI with ``register_kpi``; ``metrics.semantic.problems`` checks every declaration.
 """
 
 from __future__ import annotations
 
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 from metrics import alumni, funding, inspections, pathways, staffing, venues
+
+if TYPE_CHECKING:
+    from metrics.base import Kpi
 
 AREA_MODULES: dict[str, ModuleType] = {
     "staffing": staffing,
@@ -25,6 +30,29 @@ AREA_KPIS: dict[str, tuple[str, ...]] = {  # the four shortages and the modules 
     "pathways": ("pathways",),
     "policy": ("funding", "inspections"),
 }
+
+
+AREAS: tuple[str, ...] = tuple(AREA_KPIS)  # the four shortages, in the order every view shows them
+_EXTRA_KPIS: dict[str, list[Kpi]] = {}
+
+
+def register_kpi(module: str, kpi: Kpi) -> Kpi:
+    """Add a KPI to an area module (shown with its page, its shortage, slides, summaries and the CLI)."""
+    if module not in AREA_MODULES:
+        raise KeyError(f"no area module {module!r}")
+    _EXTRA_KPIS.setdefault(module, []).append(kpi)
+    return kpi
+
+
+def kpis_of(module: str) -> tuple[Kpi, ...]:
+    """The KPIs an area module declares, with any registered for it."""
+    return (*AREA_MODULES[module].KPIS, *_EXTRA_KPIS.get(module, ()))
+
+
+def all_kpis() -> tuple[Kpi, ...]:
+    """Every KPI, in the order of the four shortages."""
+    every = [k for module in AREA_MODULES for k in kpis_of(module)]
+    return tuple(sorted(every, key=lambda k: AREAS.index(k.area)))
 
 
 def slide_names() -> tuple[str, ...]:

@@ -17,7 +17,6 @@ from reform import i18n
 from reform.config import Config, Target
 
 EPSILON = 1e-9
-AREAS = ("people", "venues", "pathways", "policy")
 
 
 class Query(Protocol):
@@ -72,15 +71,44 @@ class Measure:
     as_of: str | None = None
 
 
+UNITS = ("ratio", "share", "count", "count_of", "yuan", "yuan_per_capita")
+DIRECTIONS = ("at_least", "at_most")
+
+
+def meets(values: Any, target: float, direction: str) -> Any:
+    """Whether values (a number or a pandas Series) reach a target in the KPI's direction."""
+    return values <= target + EPSILON if direction == "at_most" else values >= target - EPSILON
+
+
 @dataclass(frozen=True)
 class Kpi:
-    """A declared KPI: which shortage it belongs to, how to measure it, what it is held to."""
+    """A declared KPI: which shortage it belongs to, how to measure it, what it is held to.
+
+    Declared once, in its area's module: its label (an i18n key), unit and direction, the key of
+    its target in ``config.yaml``, and, where townships are ranked on it, the league table's
+    column and the rule by which one township meets it. The semantic validator
+    (``metrics.semantic``) checks every declaration against the configuration and the strings.
+    """
 
     key: str
     area: str
     unit: str  # ratio | share (a ratio shown as n/N) | count | count_of (a count shown as n/N) | yuan | yuan_per_capita
     measure: Callable[[Query, Config, Scope], Measure]
     target_key: str | None = None  # key in config.yaml targets; None: informational
+    direction: str = "at_least"  # at_least: higher is better | at_most: lower is better
+    label: str = ""  # i18n key of its name; kpi.<key> when empty
+    township_column: str | None = None  # its per-township figure in the league table, if ranked
+    township_met: Callable[[Any, Target], Any] | None = None  # one township meets it; default: meets the target
+
+    @property
+    def label_key(self) -> str:
+        return self.label or f"kpi.{self.key}"
+
+    def met_by_township(self, values: Any, target: Target) -> Any:
+        """Per township (a Series of its figures): whether it meets this KPI."""
+        if self.township_met is not None:
+            return self.township_met(values, target)
+        return meets(values, target.target, self.direction)
 
 
 @dataclass(frozen=True)
@@ -100,6 +128,11 @@ class KpiResult:
     previous: float | None
     as_of: str | None
     trend: dict[int, float | None] = field(default_factory=dict)
+    label: str = ""  # i18n key of the KPI's name
+
+    def __post_init__(self) -> None:
+        if not self.label:
+            object.__setattr__(self, "label", f"kpi.{self.key}")
 
     @property
     def change(self) -> float | None:
@@ -134,6 +167,7 @@ class KpiResult:
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
+        del data["label"]  # the figures; a KPI's name is the UI's (kpis --json keeps its shape)
         data["change"] = self.change
         data["trend"] = {str(k): v for k, v in self.trend.items()}
         return data
@@ -153,19 +187,15 @@ def format_value(unit: str, value: float | None, numerator: float | None, denomi
     return f"{value:,.0f}"
 
 
-def rag(value: float | None, target: Target | None) -> str:
+def rag(value: float | None, target: Target | None, direction: str = "at_least") -> str:
     """Green at or past the target, amber at or past the amber threshold, red beyond it."""
     if target is None:
         return "info" if value is not None else "none"
     if value is None:
         return "none"
-    if target.direction == "at_most":
-        if value <= target.target + EPSILON:
-            return "green"
-        return "amber" if value <= target.amber + EPSILON else "red"
-    if value >= target.target - EPSILON:
+    if meets(value, target.target, direction):
         return "green"
-    return "amber" if value >= target.amber - EPSILON else "red"
+    return "amber" if meets(value, target.amber, direction) else "red"
 
 
 def evaluate(kpi: Kpi, q: Query, cfg: Config, scope: Scope) -> KpiResult:
@@ -188,11 +218,12 @@ def evaluate(kpi: Kpi, q: Query, cfg: Config, scope: Scope) -> KpiResult:
         denominator=now.denominator,
         target=None if target is None else target.target,
         amber=None if target is None else target.amber,
-        direction=None if target is None else target.direction,
-        status=rag(now.value, target),
+        direction=None if target is None else kpi.direction,
+        status=rag(now.value, target, kpi.direction),
         previous=previous,
         as_of=now.as_of,
         trend=trend,
+        label=kpi.label_key,
     )
 
 

@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from metrics import charts
-from metrics.base import Kpi, Measure, Query, Scope, in_list, ratio
+from metrics.base import EPSILON, Kpi, Measure, Query, Scope, in_list, ratio
 from reform import i18n
 from reform.config import Config
 
@@ -44,7 +44,7 @@ def _totals(q: Query, cfg: Config, scope: Scope) -> pd.Series:
     """
     names, params = in_list(scope.towns(cfg))
     configured = [t for t in cfg.townships if t.youth_population]
-    standard = cfg.targets["funding_per_capita"].target - 1e-9
+    standard = cfg.targets["funding_per_capita"].target - EPSILON  # meets(): at least the target
     return q.df(
         f"""WITH conf AS (SELECT unnest(?::VARCHAR[]) AS township, unnest(?::BIGINT[]) AS configured),
                  f AS (SELECT township, CAST(sum(amount_yuan) AS DOUBLE) AS amount,
@@ -98,7 +98,14 @@ def reform_pilot_funds(q: Query, cfg: Config, scope: Scope) -> Measure:
 
 
 KPIS = (
-    Kpi("funding_per_capita", AREA, "yuan_per_capita", funding_per_capita, "funding_per_capita"),
+    Kpi(
+        "funding_per_capita",
+        AREA,
+        "yuan_per_capita",
+        funding_per_capita,
+        "funding_per_capita",
+        township_column="funding_per_capita",
+    ),
     Kpi("funding_coverage", AREA, "share", funding_coverage, "funding_coverage"),
     Kpi("reform_pilot_funds", AREA, "yuan", reform_pilot_funds, None),
 )

@@ -6,8 +6,8 @@ from datetime import date
 
 import pandas as pd
 
-from metrics import AREA_MODULES
-from metrics.base import Kpi, KpiResult, Query, Scope, evaluate
+from metrics import AREAS, all_kpis
+from metrics.base import KpiResult, Query, Scope, evaluate
 from metrics.funding import per_capita
 from metrics.pathways import by_township as development_by_township
 from metrics.staffing import by_township as staffing_by_township
@@ -16,8 +16,7 @@ from reform.config import Config
 from reform.datasets import DATASETS
 from reform.store import Store
 
-KPIS: tuple[Kpi, ...] = tuple(k for module in AREA_MODULES.values() for k in module.KPIS)
-AREA_ORDER = ("people", "venues", "pathways", "policy")
+AREA_ORDER = AREAS  # the four shortages (declared once, in metrics)
 LEAGUE_COLUMNS = (  # the league table's columns, in the order pages and slides show them
     "township",
     "met",
@@ -41,8 +40,7 @@ def data_years(q: Query) -> tuple[int, int]:
 
 def kpis(q: Query, cfg: Config, scope: Scope) -> list[KpiResult]:
     """Every KPI, in the order of the four shortages."""
-    ordered = sorted(KPIS, key=lambda k: AREA_ORDER.index(k.area))
-    return [evaluate(k, q, cfg, scope) for k in ordered]
+    return [evaluate(k, q, cfg, scope) for k in all_kpis()]
 
 
 def scorecard(store: Store, cfg: Config, scope: Scope) -> list[KpiResult]:
@@ -57,7 +55,6 @@ def league_table(q: Query, cfg: Config, scope: Scope) -> pd.DataFrame:
     venue_counts = homes_by_township(q, cfg, scope, towns).set_index("township")
     development = development_by_township(q, cfg, scope).set_index("township").reindex(towns)
     funding = per_capita(q, cfg, scope).set_index("township").reindex(towns)
-    t = cfg.targets
     table = pd.DataFrame(
         {
             "officers": staff["officer_filled"],
@@ -69,14 +66,11 @@ def league_table(q: Query, cfg: Config, scope: Scope) -> pd.DataFrame:
         },
         index=pd.Index(towns, name="township"),
     )
-    checks = pd.DataFrame(
+    ranked = [k for k in all_kpis() if k.township_column in table.columns and k.target_key in cfg.targets]
+    checks = pd.DataFrame(  # each KPI's own per-township rule (a township without a figure does not meet it)
         {
-            "officers": table["officers"] >= (t["youth_officer_coverage"].per_township or 1),
-            "cadre": table["cadre_fill_rate"] >= t["cadre_fill_rate"].target - 1e-9,
-            "vacancies": table["secretary_vacancies"] <= t["secretary_vacancies"].target,
-            "specialty": table["specialty_homes"] >= 1,
-            "development": table["member_development_rate"] >= t["member_development_rate"].target - 1e-9,
-            "funding": table["funding_per_capita"] >= t["funding_per_capita"].target - 1e-9,
+            k.key: k.met_by_township(table[k.township_column], cfg.targets[k.target_key]).astype("boolean")
+            for k in ranked
         }
     ).fillna(False)
     table["met"] = checks.sum(axis=1).astype(int)

@@ -58,7 +58,14 @@ def league_school_coverage(q: Query, cfg: Config, scope: Scope) -> Measure:
 
 
 KPIS = (
-    Kpi("member_development_rate", AREA, "ratio", member_development_rate, "member_development_rate"),
+    Kpi(
+        "member_development_rate",
+        AREA,
+        "ratio",
+        member_development_rate,
+        "member_development_rate",
+        township_column="member_development_rate",
+    ),
     Kpi("league_school_coverage", AREA, "share", league_school_coverage, "league_school_coverage"),
 )
 

@@ -73,9 +73,25 @@ def secretary_vacancies(q: Query, cfg: Config, scope: Scope) -> Measure:
 
 
 KPIS = (
-    Kpi("youth_officer_coverage", AREA, "share", youth_officer_coverage, "youth_officer_coverage"),
-    Kpi("cadre_fill_rate", AREA, "ratio", cadre_fill_rate, "cadre_fill_rate"),
-    Kpi("secretary_vacancies", AREA, "count", secretary_vacancies, "secretary_vacancies"),
+    Kpi(
+        "youth_officer_coverage",
+        AREA,
+        "share",
+        youth_officer_coverage,
+        "youth_officer_coverage",
+        township_column="officers",
+        township_met=lambda officers, target: officers >= (target.per_township or 1),
+    ),
+    Kpi("cadre_fill_rate", AREA, "ratio", cadre_fill_rate, "cadre_fill_rate", township_column="cadre_fill_rate"),
+    Kpi(
+        "secretary_vacancies",
+        AREA,
+        "count",
+        secretary_vacancies,
+        "secretary_vacancies",
+        direction="at_most",
+        township_column="secretary_vacancies",
+    ),
 )
 
 

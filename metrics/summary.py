@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from metrics.base import KpiResult
+from metrics.base import KpiResult, meets
 from metrics.pathways import MIDDLE_SCHOOLS
 from reform import i18n
 from reform.config import Config
@@ -45,7 +45,7 @@ def overview(results: dict[str, KpiResult], tables: dict[str, pd.DataFrame], cfg
             "summary.overview", lang, total=len(scored), green=counts["green"], amber=counts["amber"], red=counts["red"]
         )
     ]
-    behind = [i18n.t(f"kpi.{r.key}", lang) for r in scored if r.status in ("red", "amber")]
+    behind = [i18n.t(r.label, lang) for r in scored if r.status in ("red", "amber")]
     if behind:
         lines.append(i18n.t("summary.overview_behind", lang, names=_names(behind, lang)))
     return lines
@@ -132,7 +132,8 @@ def pathways(results: dict[str, KpiResult], tables: dict[str, pd.DataFrame], cfg
         )
     ]
     towns = tables["by_township"]
-    behind = towns[towns["rate"] < cfg.targets["member_development_rate"].target - 1e-9].sort_values("rate")
+    behind = towns[~meets(towns["rate"], cfg.targets["member_development_rate"].target, "at_least").fillna(False)]
+    behind = behind.dropna(subset=["rate"]).sort_values("rate")
     if not behind.empty:
         named = _with_figures(behind["township"], [_pct(r) for r in behind["rate"]], lang)
         lines.append(i18n.t("summary.development_behind", lang, names=_names(named, lang)))
@@ -154,7 +155,7 @@ def funding(results: dict[str, KpiResult], tables: dict[str, pd.DataFrame], cfg:
     lines = []
     if coverage.value is not None:
         per = tables["per_capita"].sort_values("per_capita")
-        below = per[per["per_capita"] < standard - 1e-9]
+        below = per[~meets(per["per_capita"], standard, "at_least").fillna(True)].dropna(subset=["per_capita"])
         money = [f"{v:.2f}元" if lang != "en" else f"¥{v:.2f}" for v in below["per_capita"]]
         named = _with_figures(below["township"], money, lang)
         silent = list(tables["not_reported"]["township"])
@@ -211,6 +212,32 @@ def inspections(results: dict[str, KpiResult], tables: dict[str, pd.DataFrame], 
     return lines
 
 
+def _generic(result: KpiResult, lang: str) -> str:
+    return i18n.t(
+        "summary.generic",
+        lang,
+        label=i18n.t(result.label, lang),
+        value=result.display(lang),
+        target=result.display_target(lang),
+    )
+
+
+_RULED = {  # the KPIs the rules above write about
+    "youth_officer_coverage",
+    "cadre_fill_rate",
+    "secretary_vacancies",
+    "flagship_homes",
+    "specialty_coverage",
+    "alumni_cities",
+    "member_development_rate",
+    "league_school_coverage",
+    "funding_per_capita",
+    "funding_coverage",
+    "reform_pilot_funds",
+    "units_inspected",
+    "rectification_rate",
+}
+
 RULES: dict[str, Callable[[dict[str, KpiResult], dict[str, pd.DataFrame], Config, str], list[str]]] = {
     "overview": overview,
     "staffing": staffing,
@@ -227,5 +254,7 @@ def sentences(
 ) -> list[str]:
     """The summary of one area (or ``overview``) in the user's language, each sentence closed."""
     end = i18n.t("summary.end", lang)
-    lines = RULES[area]({r.key: r for r in results}, tables, cfg, lang)
+    lines = RULES[area]({r.key: r for r in results}, tables, cfg, lang) if area in RULES else []
+    if area != "overview":  # a KPI the area's own rules do not know (a registered one) still gets its sentence
+        lines += [_generic(r, lang) for r in results if r.key not in _RULED]
     return [line if line.endswith(("。", ".", "；")) else line + end for line in lines]

@@ -83,7 +83,15 @@ def specialty_coverage(q: Query, cfg: Config, scope: Scope) -> Measure:
 
 KPIS = (
     Kpi("flagship_homes", AREA, "count", flagship_homes, "flagship_homes"),
-    Kpi("specialty_coverage", AREA, "share", specialty_coverage, "specialty_coverage"),
+    Kpi(
+        "specialty_coverage",
+        AREA,
+        "share",
+        specialty_coverage,
+        "specialty_coverage",
+        township_column="specialty_homes",
+        township_met=lambda homes, _target: homes >= 1,
+    ),
 )
 
 

@@ -458,6 +458,23 @@ COMMANDS = {
 }
 
 
+METRIC_COMMANDS = ("kpis", "export", "sample")  # these also check the KPI declarations at start-up
+
+
+def _start_up_check(command: str, cfg: Config) -> None:
+    """Every declaration a command relies on: the datasets always (cheap, no pandas), the KPIs,
+    targets and slides where figures are computed (that imports the metrics)."""
+    from reform.datasets import problems
+
+    found = [f"{place}: {message}" for place, message in problems()]
+    if command in METRIC_COMMANDS:
+        from metrics import semantic
+
+        found += [str(issue) for issue in semantic.problems(cfg)]
+    if found:
+        raise CliError(i18n.t("app.config_error", "en", error="; ".join(found)))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command; any refusal or surprise ends in a message and exit 1, never a traceback."""
     args = build_parser().parse_args(argv)
@@ -469,6 +486,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.db:
         cfg = cfg.with_database(args.db)
     try:
+        _start_up_check(args.command, cfg)
         return COMMANDS[args.command](args, cfg)
     except CliError as exc:
         print(exc, file=sys.stderr)

@@ -22,22 +22,6 @@ DEFAULT_CONFIG = ROOT / "config.yaml"
 DB_ENV = "REFORM_DB"
 CONFIG_ENV = "REFORM_CONFIG"
 
-# Targets the metrics need, with the direction in which the figure improves.
-TARGET_KEYS: dict[str, str] = {
-    "youth_officer_coverage": "at_least",
-    "cadre_fill_rate": "at_least",
-    "secretary_vacancies": "at_most",
-    "alumni_cities": "at_least",
-    "flagship_homes": "at_least",
-    "specialty_coverage": "at_least",
-    "member_development_rate": "at_least",
-    "league_school_coverage": "at_least",
-    "funding_per_capita": "at_least",
-    "funding_coverage": "at_least",
-    "units_inspected": "at_least",
-    "rectification_rate": "at_least",
-}
-
 
 class ConfigError(ValueError):
     """A wrong value in config.yaml; the message names the key."""
@@ -55,10 +39,9 @@ class Place:
 
 @dataclass(frozen=True)
 class Target:
-    """A monitoring target and its amber threshold (RAG)."""
+    """A monitoring target and its amber threshold (RAG); the KPI that uses it declares its direction."""
 
     key: str
-    direction: str  # "at_least" or "at_most"
     target: float
     amber: float
     per_township: int | None = None
@@ -170,23 +153,19 @@ def _places(items: Any, path: str, *, population: bool) -> tuple[Place, ...]:
 
 
 def _targets(data: Any) -> dict[str, Target]:
+    """Every target as written; which KPI uses it, and in which direction, is checked by the semantic
+    validator (``metrics.semantic``) at start-up, since the KPIs declare it."""
+    if not isinstance(data, dict) or not data:
+        raise ConfigError("targets: must be a mapping of target names")
     targets: dict[str, Target] = {}
-    for key, direction in TARGET_KEYS.items():
-        item = _get(data, key, "targets")
+    for key, item in data.items():
         path = f"targets.{key}"
         target = _number(_get(item, "target", path), f"{path}.target", low=0)
         amber = _number(_get(item, "amber", path), f"{path}.amber", low=0)
-        if direction == "at_least" and amber > target:
-            raise ConfigError(f"{path}.amber: must not be above the target ({target:g}), got {amber:g}")
-        if direction == "at_most" and amber < target:
-            raise ConfigError(f"{path}.amber: must not be below the target ({target:g}), got {amber:g}")
-        per = item.get("per_township") if isinstance(item, dict) else None
+        per = item.get("per_township")
         if per is not None:
             per = int(_number(per, f"{path}.per_township", low=1))
-        targets[key] = Target(key, direction, target, amber, per)
-    unknown = set(data) - set(TARGET_KEYS)
-    if unknown:
-        raise ConfigError(f"targets.{sorted(unknown)[0]}: unknown target (known: {', '.join(TARGET_KEYS)})")
+        targets[str(key)] = Target(str(key), target, amber, per)
     return targets
 
 
@@ -220,17 +199,15 @@ def _reporting(data: Any) -> tuple[int, tuple[Duty, ...]]:
 
 
 def _slides(data: Any) -> tuple[str, ...]:
-    """Slide names, each checked against what the metrics can draw."""
-    from metrics import slide_names  # the catalogue lives with the figures it names
-
+    """Slide names as written; that each names something the metrics can draw is checked by the
+    semantic validator (loading the configuration imports no metrics, pandas or plotly)."""
     slides = _get(data, "slides", "meeting")
     if not isinstance(slides, list) or not slides:
         raise ConfigError("meeting.slides: must be a non-empty list")
-    known = slide_names()
     for i, name in enumerate(slides):
-        if name not in known:
-            raise ConfigError(f"meeting.slides[{i}]: unknown slide {name!r} (known: {', '.join(known)})")
-    return tuple(slides)
+        if not isinstance(name, str) or not name.strip():
+            raise ConfigError(f"meeting.slides[{i}]: must be a slide name, got {name!r}")
+    return tuple(s.strip() for s in slides)
 
 
 def _bool(value: Any, path: str) -> bool:

@@ -359,3 +359,45 @@ def get(name: str) -> Dataset:
         if name.strip().lower() in (d.name, d.zh):
             return d
     raise KeyError(name)
+
+
+def _shape_problems(d: Dataset) -> list[tuple[str, str]]:
+    place = f"dataset {d.name}"
+    found: list[tuple[str, str]] = []
+    if not d.doc or not d.zh or not d.en:
+        found.append((place, "needs doc, zh and en"))
+    if d.grain not in TIME_SQL:
+        found.append((place, f"grain must be one of {', '.join(TIME_SQL)}"))
+    if d.time_column not in d.column_map:
+        found.append((place, f"time column {d.time_column!r} is not one of its columns"))
+    if d.owner not in ("township", "district"):
+        found.append((place, "owner must be township or district"))
+    found += [
+        (place, f"key or slice names {name!r}, not one of its columns")
+        for name in (*d.key, *d.slice)
+        if name not in d.column_map
+    ]
+    return found
+
+
+def _content_problems(d: Dataset) -> list[tuple[str, str]]:
+    from reform import i18n
+
+    place = f"dataset {d.name}"
+    found: list[tuple[str, str]] = []
+    missing = [c.name for c in d.required if c.name not in d.example]
+    if missing:
+        found.append((f"{place}.example", f"needs a value for {', '.join(missing)} (templates show it)"))
+    found += [(f"{place}.{c.name}", "needs a doc (templates and the contract show it)") for c in d.columns if not c.doc]
+    for rule in d.rules:
+        if rule.column not in d.column_map or rule.limit not in d.column_map:
+            found.append((f"{place} rule {rule.code}", "names a column the dataset does not have"))
+        if f"problem.{rule.code}" not in i18n.MESSAGES:
+            found.append((f"{place} rule {rule.code}", f"no message: add 'problem.{rule.code}' to reform/i18n.py"))
+    return found
+
+
+def problems() -> list[tuple[str, str]]:
+    """Every problem of the dataset declarations, as (place, message): the core's share of the
+    semantic validator (``metrics.semantic``), runnable without the metrics."""
+    return [p for d in DATASETS.values() for p in (*_shape_problems(d), *_content_problems(d))]

@@ -449,6 +449,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{met} of {total} townships meet the ¥{standard} per person standard",
     ),
     "summary.funding_below": ("，{names}未达标", "; below it: {names}"),
+    "summary.generic": ("{label}：{value}，{target}", "{label}: {value}; {target}"),
     "summary.end": ("。", "."),
     "summary.funding_silent": ("，{names}尚未报送", "; not reported: {names}"),
     "summary.pilot": ("{year} 年改革试点专项经费 {amount} 万元", "Reform pilot special funds in {year}: ¥{amount}"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from metrics import alumni, funding, inspections, overview, pathways, staffing, venues
+from metrics import all_kpis, alumni, funding, inspections, overview, pathways, staffing, venues
 from metrics.base import Scope, evaluate, rag
 from reform.config import Config, Target
 from reform.store import Store
@@ -155,16 +155,16 @@ def test_inspections_by_round(small_store: Store, small_cfg: Config) -> None:
     [(1.0, "green"), (0.95, "amber"), (0.9, "amber"), (0.89, "red"), (None, "none")],
 )
 def test_rag_at_least(value: float | None, expected: str) -> None:
-    assert rag(value, Target("x", "at_least", 1.0, 0.9)) == expected
+    assert rag(value, Target("x", 1.0, 0.9), "at_least") == expected
 
 
 @pytest.mark.parametrize(("value", "expected"), [(0, "green"), (3, "amber"), (5, "amber"), (6, "red")])
 def test_rag_at_most(value: float, expected: str) -> None:
-    assert rag(value, Target("x", "at_most", 0, 5)) == expected
+    assert rag(value, Target("x", 0, 5), "at_most") == expected
 
 
 def test_evaluate_gives_target_status_previous_change_and_trend(small_store: Store, small_cfg: Config) -> None:
-    kpi = next(k for k in overview.KPIS if k.key == "cadre_fill_rate")
+    kpi = next(k for k in all_kpis() if k.key == "cadre_fill_rate")
     with small_store.reader() as q:
         result = evaluate(kpi, q, small_cfg, ALL)
     assert result.value == pytest.approx(6 / 11)

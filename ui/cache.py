@@ -17,7 +17,6 @@ from metrics import AREA_MODULES, overview, slides, summary
 from metrics import completeness as completeness_metric
 from metrics.base import KpiResult, Scope
 from metrics.slides import Deck
-from reform import config as config_module
 from reform import history as reform_history
 from reform.config import Config
 from reform.store import Store
@@ -27,9 +26,12 @@ from reform.store import Store
 def config(source: str | None, database_override: str | None = None) -> Config:
     """The checked configuration (frozen, so one object serves every thread).
 
-    ``database_override`` is the ``REFORM_DB`` value: part of the cache key only.
+    ``database_override`` is the ``REFORM_DB`` value: part of the cache key only. Checked against
+    every declared dataset, area and KPI (``metrics.semantic``): the app does not start on a problem.
     """
-    return config_module.load(source)
+    from metrics import semantic
+
+    return semantic.load_checked(source)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -164,14 +164,13 @@ def footer(ctx: Context) -> None:
 
 def area(ctx: Context, name: str, title_key: str, per_row: int = 2) -> dict[str, pd.DataFrame]:
     """An area page's common part: title, its KPI cards, its charts. Returns its tables."""
-    from metrics import AREA_MODULES
+    from metrics import kpis_of
 
-    module = AREA_MODULES[name]
     header(ctx, title_key)
     if not ctx.version:
         st.info(ctx.t("app.empty"))
         st.stop()
-    kpi_cards(ctx, area_kpis(ctx, [k.key for k in module.KPIS]))
+    kpi_cards(ctx, area_kpis(ctx, [k.key for k in kpis_of(name)]))
     data = area_data(ctx, name)
     path, source = str(ctx.store.path), str(ctx.cfg.source)
     summary_box(ctx, cache.area_summary(name, path, ctx.version, source, ctx.scope, ctx.lang))
