@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from reform import auth, i18n, ingest, province, sample
+from reform import actions, auth, i18n, ingest, province, sample
 from reform import config as config_module
 from reform.auth import AuthError
 from reform.config import Config, ConfigError
@@ -63,12 +63,16 @@ def cmd_validate(args: argparse.Namespace, cfg: Config) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace, cfg: Config) -> int:
+    store = Store(cfg.database)
+    store.init()
+    actor = _actor(store, args)
     report, code = _validate(args, cfg)
     result = None
     if report.ok:
-        store = Store(cfg.database)
-        store.init()
-        result = store.commit(report, args.user)
+        try:
+            result = actions.upload(store, cfg, actor, report)
+        except actions.RefusedError as exc:
+            raise CliError(i18n.t(f"auth.{exc.code}", args.lang, **exc.params)) from None
     if args.json:
         data = report.to_dict(args.lang)
         if result is not None:
@@ -160,6 +164,12 @@ def _account(store: Store, name: str) -> auth.User:
     return user
 
 
+def _actor(store: Store, args: argparse.Namespace) -> auth.User:
+    """Who acts: the account ``--as`` names (its role applies), else the operating-system user, recorded as such."""
+    name = getattr(args, "user", None)
+    return _account(store, name) if name else actions.operator()
+
+
 def cmd_history(args: argparse.Namespace, cfg: Config) -> int:
     from reform import history
 
@@ -220,13 +230,16 @@ def cmd_restore(args: argparse.Namespace, cfg: Config) -> int:
     store = Store(cfg.database)
     store.init()
     try:
+        actor = _actor(store, args)
         if args.command == "rollback":
-            result = store.undo(args.batch, args.user)
+            result = actions.rollback(store, actor, args.batch)
         else:
             dataset = history.dataset_of(store, args.batch)
-            result = store.restore(args.batch, args.user, _parse_slice(args.slice, dataset.slice))
+            result = actions.restore(store, actor, args.batch, _parse_slice(args.slice, dataset.slice))
     except KeyError as exc:
         raise CliError(str(exc.args[0])) from None
+    except actions.RefusedError as exc:
+        raise CliError(i18n.t(f"auth.{exc.code}", args.lang, **exc.params)) from None
     except NothingToDoError as exc:
         raise CliError(str(exc)) from None
     print(
@@ -266,6 +279,11 @@ def cmd_export(args: argparse.Namespace, cfg: Config) -> int:
         print(i18n.t("meeting.no_browser", args.lang, detail=exc), file=sys.stderr)
         return 3
     Path(args.out).write_bytes(data)
+    try:
+        actions.exported(store, _actor(store, args), args.format, f"version {version}, {len(deck.slides)} slides")
+    except actions.RefusedError as exc:
+        Path(args.out).unlink(missing_ok=True)
+        raise CliError(i18n.t(f"auth.{exc.code}", args.lang, **exc.params)) from None
     seconds = f"{time.perf_counter() - started:.1f}"
     print(
         i18n.t("meeting.built", args.lang, format=args.format.upper(), slides=len(deck.slides), seconds=seconds)
@@ -289,30 +307,24 @@ def _read_password(prompt: str) -> str:
 
 
 def cmd_user(args: argparse.Namespace, cfg: Config) -> int:
-    import getpass
 
     store = Store(cfg.database)
     store.init()
-    actor = f"cli:{getpass.getuser()}"
+    actor = actions.operator()
     try:
         if args.user_command == "list":
             frame = auth.users(store)
             _print_json(frame.to_dict(orient="records")) if args.json else print(frame.to_string(index=False))
             return 0
         if args.user_command == "add":
-            auth.add_user(store, cfg, args.name, args.role, _read_password("password"), args.township)
-            detail = f"{args.name} ({args.role}{', ' + args.township if args.township else ''})"
+            password = _read_password("password")
+            actions.add_user(store, cfg, actor, args.name, args.role, password, args.township)
         elif args.user_command == "passwd":
-            auth.set_password(store, args.name, _read_password("new password"))
-            detail = args.name
+            actions.set_password(store, actor, args.name, _read_password("new password"))
         else:
-            auth.set_disabled(store, args.name, args.user_command == "disable")
-            detail = args.name
+            actions.set_disabled(store, actor, args.name, args.user_command == "disable")
     except AuthError as exc:
-        auth.record(store, actor, f"user_{args.user_command}", "refused", f"{args.name}: {exc.code}")
-        print(i18n.t(f"auth.{exc.code}", args.lang, **exc.params), file=sys.stderr)
-        return 1
-    auth.record(store, actor, f"user_{args.user_command}", "ok", detail)
+        raise CliError(i18n.t(f"auth.{exc.code}", args.lang, **exc.params)) from None
     print(i18n.t("users.done", args.lang, name=args.name))
     return 0
 
@@ -366,6 +378,7 @@ def _admin_parsers(sub: Any) -> None:
     p.add_argument("--version", type=int, help="data version to freeze (default: the current one)")
     p.add_argument("--first-year", type=int)
     p.add_argument("--last-year", type=int)
+    p.add_argument("--as", dest="user", help="who exports (an account; default: the system user)")
     p = sub.add_parser("user", help="accounts: add, list, disable, enable, passwd (passwords from stdin or a prompt)")
     users = p.add_subparsers(dest="user_command", required=True, parser_class=Parser)
     q = users.add_parser("add", help="add an account; the password is read twice")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import secrets
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,7 +22,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from reform.config import Config
 from reform.datasets import DATASETS
 from reform.ingest.report import Report
-from reform.store import Store
+from reform.store import Store, insert_audit
 
 ROLES = ("leader", "township", "district", "admin")
 LOCAL = "local"  # the single user of a store without accounts (127.0.0.1 only)
@@ -86,7 +88,15 @@ def _check_password(password: str) -> None:
         raise AuthError("password_short", minimum=MIN_PASSWORD)
 
 
-def add_user(store: Store, cfg: Config, name: str, role: str, password: str, township: str | None = None) -> User:
+def add_user(
+    store: Store,
+    cfg: Config,
+    name: str,
+    role: str,
+    password: str,
+    township: str | None = None,
+    audit: AuditAs | None = None,
+) -> User:
     """Create an account; a township account names its township."""
     name = name.strip()
     if not name or name == LOCAL or len(name) > MAX_NAME:
@@ -99,36 +109,56 @@ def add_user(store: Store, cfg: Config, name: str, role: str, password: str, tow
         township = None
     _check_password(password)
     store.init()
-    with store.writing() as con:
+    hashed = _hasher.hash(password)
+    with _audited(store, audit, f"{name} ({role}{', ' + township if township else ''})") as con:
         if con.execute("SELECT count(*) FROM users WHERE name = ?", [name]).fetchall()[0][0]:
             raise AuthError("user_exists", name=name)
         now = datetime.now().replace(microsecond=0)
         con.execute(
             "INSERT INTO users (name, role, township, password_hash, created_at, password_changed_at) "
             "VALUES (?, ?, ?, ?, ?, ?)",
-            [name, role, township, _hasher.hash(password), now, now],
+            [name, role, township, hashed, now, now],
         )
     return User(name, role, township)
 
 
-def set_password(store: Store, name: str, password: str) -> None:
+AuditAs = tuple[str | None, str]  # (who acts, action): the audit line an account change writes with it
+
+
+@contextmanager
+def _audited(store: Store, audit: AuditAs | None, detail: str) -> Iterator[Any]:
+    """A write transaction that ends with its audit line, or rolls back whole (an error, a refusal)."""
+    with store.writing() as con:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            yield con
+            if audit is not None:
+                insert_audit(con, audit[0], audit[1], "ok", detail)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+
+
+def set_password(store: Store, name: str, password: str, audit: AuditAs | None = None) -> None:
     """A new password; it also lifts a lock on the name (an administrator's way to unlock)."""
     _check_password(password)
-    with store.writing() as con:
+    hashed = _hasher.hash(password)
+    with _audited(store, audit, name) as con:
         changed = con.execute(
             "UPDATE users SET password_hash = ?, password_changed_at = ? WHERE name = ?",
-            [_hasher.hash(password), datetime.now().replace(microsecond=0), name],
+            [hashed, datetime.now().replace(microsecond=0), name],
         ).fetchall()[0][0]
+        if not changed:
+            raise AuthError("no_user", name=name)
         con.execute("DELETE FROM login_guard WHERE key = ?", [guard_key("name", name)])
-    if not changed:
-        raise AuthError("no_user", name=name)
 
 
-def set_disabled(store: Store, name: str, disabled: bool = True) -> None:
-    with store.writing() as con:
+def set_disabled(store: Store, name: str, disabled: bool = True, audit: AuditAs | None = None) -> None:
+    with _audited(store, audit, name) as con:
         changed = con.execute("UPDATE users SET disabled = ? WHERE name = ?", [disabled, name]).fetchall()[0][0]
-    if not changed:
-        raise AuthError("no_user", name=name)
+        if not changed:
+            raise AuthError("no_user", name=name)
 
 
 def users(store: Store) -> pd.DataFrame:
@@ -362,16 +392,7 @@ def write_units(user: User, cfg: Config, dataset: str) -> set[str] | None:
 def _audit_line(
     con: Any, user: str | None, action: str, outcome: str, detail: str, now: datetime | None = None
 ) -> None:
-    con.execute(
-        "INSERT INTO audit (logged_at, user_name, action, outcome, detail) VALUES (?, ?, ?, ?, ?)",
-        [
-            (now or datetime.now()).replace(microsecond=0),
-            user[:MAX_NAME] if user else user,
-            action,
-            outcome,
-            detail[:500],
-        ],
-    )
+    insert_audit(con, user, action, outcome, detail, now)
 
 
 def record(store: Store, user: str | None, action: str, outcome: str = "ok", detail: str = "") -> None:

@@ -553,6 +553,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "无权上传：第 {rows} 行属于 {units}，本账户只能上传本镇街的数据。整个文件未保存。",
         "Not allowed: rows {rows} belong to {units}; this account may upload its own township's rows only. Nothing was stored.",
     ),
+    "auth.has_errors": ("文件有 {count} 处错误，不能保存。", "The file has {count} errors and cannot be stored."),
+    "auth.no_account": (
+        "没有名为“{name}”的可用账户（查看：python -m reform user list）",
+        "No enabled account named '{name}' (see: python -m reform user list)",
+    ),
     "auth.upload_refused_shared_key": (
         "无权上传：第 {rows} 行与 {units} 已保存的数据同名（如同名阵地或单位），保存会替换对方的数据。整个文件未保存；"
         "如确属本镇街，请改用不同的名称，或请团区委处理。",

@@ -269,7 +269,18 @@ def load_files(store: Store, cfg: Config, paths: dict[str, Path], user: str = "s
         if not report.ok:
             problems = "; ".join(f"row {p.row} {p.column}: {p.message('en')}" for p in report.errors[:5])
             raise ValueError(f"sample file {path} does not validate: {problems}")
-        result = store.commit(report, user, is_sample=True)
+        line = f"{path.name} ({name})"
+        result = store.commit(
+            report,
+            user,
+            is_sample=True,
+            audit=lambda done, line=line: (
+                user,
+                "sample",
+                "ok",
+                f"{line}: batch {done.batch_id}, {done.rows_stored} rows",
+            ),
+        )
         files += 1
         rows += result.rows_stored
     return files, rows

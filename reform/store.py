@@ -97,6 +97,25 @@ def declared_tables() -> frozenset[str]:
     )
 
 
+AUDIT_NAME, AUDIT_DETAIL = 64, 500  # a user name and a detail are cut to these lengths in the audit log
+
+
+def insert_audit(
+    con: Any, user: str | None, action: str, outcome: str, detail: str, now: datetime | None = None
+) -> None:
+    """One audit line on ``con`` (inside the caller's transaction, when it has one)."""
+    con.execute(
+        "INSERT INTO audit (logged_at, user_name, action, outcome, detail) VALUES (?, ?, ?, ?, ?)",
+        [
+            (now or datetime.now()).replace(microsecond=0),
+            user[:AUDIT_NAME] if user else user,
+            action,
+            outcome,
+            (detail or "")[:AUDIT_DETAIL],
+        ],
+    )
+
+
 class NothingToDoError(ValueError):
     """A rollback of a batch none of whose rows is current any more: there is nothing to undo."""
 
@@ -109,6 +128,9 @@ class CommitResult:
     rows_stored: int
     rows_replaced: int
     duplicate_of: int | None = None
+
+
+Audit = Callable[[CommitResult], tuple[str | None, str, str, str]]  # result -> (user, action, outcome, detail)
 
 
 def in_slices(frame: pd.DataFrame, dataset: Dataset, slices: list[dict[str, Any]]) -> pd.Series:
@@ -302,12 +324,14 @@ class Store:
         is_sample: bool = False,
         units: set[str] | None = None,
         progress: Progress = None,
+        audit: Audit | None = None,
     ) -> CommitResult:
         """Store an ``ok`` report as one batch, replacing the slices it covers; all or nothing.
 
         With ``units``, every row written and every row replaced must belong to those reporting
         units (a township account): otherwise PermissionError, and nothing is written.
         ``progress(share)`` is told how far the commit has come (for a progress bar).
+        ``audit(result)`` gives the audit line written in the same transaction as the rows.
         """
         if not report.ok or report.frame is None or report.dataset is None:
             raise ValueError("only a report without errors can be committed")
@@ -326,7 +350,7 @@ class Store:
                 "is_sample": is_sample,
                 "restored_from": None,
             }
-            return self._write(con, dataset, incoming, batch, units=units, progress=progress)
+            return self._write(con, dataset, incoming, batch, units=units, progress=progress, audit=audit)
 
     def foreign_replacements(self, report: Report, units: set[str]) -> list[tuple[int, str]]:
         """Rows of the file whose key would replace a current row of another unit, as (row, that unit).
@@ -364,7 +388,11 @@ class Store:
         return DATASETS[name], info
 
     def restore(
-        self, batch_id: int, user: str | None = None, slices: list[dict[str, Any]] | None = None
+        self,
+        batch_id: int,
+        user: str | None = None,
+        slices: list[dict[str, Any]] | None = None,
+        audit: Audit | None = None,
     ) -> CommitResult:
         """Make an earlier batch's rows current again (all its slices, or the ones given), as a new batch."""
         with self.writing() as con:
@@ -378,9 +406,9 @@ class Store:
                 if incoming.empty:
                     raise KeyError(f"batch {batch_id} has no rows in {slices}")
             batch = info | {"kind": "restore", "uploaded_by": user or getpass.getuser(), "restored_from": batch_id}
-            return self._write(con, dataset, incoming, batch)
+            return self._write(con, dataset, incoming, batch, audit=audit)
 
-    def undo(self, batch_id: int, user: str | None = None) -> CommitResult:
+    def undo(self, batch_id: int, user: str | None = None, audit: Audit | None = None) -> CommitResult:
         """Roll back a batch: where its rows are still current, bring back the rows it replaced.
 
         Slices the batch added with nothing before them are emptied. The rollback is itself a
@@ -402,7 +430,7 @@ class Store:
                 [batch_id, batch_id],
             ).df()
             batch = info | {"kind": "rollback", "uploaded_by": user or getpass.getuser(), "restored_from": batch_id}
-            return self._write(con, dataset, previous, batch, retire_batch=batch_id)
+            return self._write(con, dataset, previous, batch, retire_batch=batch_id, audit=audit)
 
     @staticmethod
     def _same_file(con: duckdb.DuckDBPyConnection, dataset: str, content_hash: str) -> int | None:
@@ -424,6 +452,7 @@ class Store:
         retire_batch: int | None = None,
         units: set[str] | None = None,
         progress: Progress = None,
+        audit: Audit | None = None,
     ) -> CommitResult:
         """One transaction (retried whole on a write-write conflict): supersede the covered slices
         and keys, insert the rows, record the batch."""
@@ -433,7 +462,9 @@ class Store:
         try:
             for attempt in range(CONFLICT_RETRIES + 1):
                 try:
-                    batch_id, replaced = _transaction(con, dataset, batch, len(incoming), retire_batch, units, tell)
+                    batch_id, replaced = _transaction(
+                        con, dataset, batch, len(incoming), (retire_batch, units, audit), tell
+                    )
                     break
                 except duckdb.TransactionException as exc:  # another writer's rows in the way: try again whole
                     if "conflict" not in str(exc).lower() or attempt == CONFLICT_RETRIES:
@@ -455,11 +486,12 @@ def _transaction(
     dataset: Dataset,
     batch: dict[str, Any],
     rows: int,
-    retire_batch: int | None,
-    units: set[str] | None,
+    scope: tuple[int | None, set[str] | None, Audit | None],
     tell: Callable[[float], None],
 ) -> tuple[int, int]:
-    """Supersede the covered slices and keys, insert ``incoming``, record the batch: all or nothing."""
+    """Supersede the covered slices and keys, insert ``incoming``, record the batch and its audit
+    line: all or nothing. ``scope`` is (batch to retire, units allowed, audit line maker)."""
+    retire_batch, units, audit = scope
     name = dataset.name
     columns = [c for c, _ in stored_columns(dataset)]
     slice_cols = ["period" if c == "period" else c for c in dataset.slice]
@@ -503,6 +535,9 @@ def _transaction(
                 batch["restored_from"],
             ],
         )
+        if audit is not None:
+            user, action, outcome, detail = audit(CommitResult(int(batch_id), rows, int(replaced)))
+            insert_audit(con, user, action, outcome, detail)
         con.execute("COMMIT")
     except BaseException:  # a Streamlit rerun is a BaseException: roll back for it too
         con.execute("ROLLBACK")

@@ -12,9 +12,15 @@ from tests.test_ingest import STAFFING_GBK
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run(*args: str) -> subprocess.CompletedProcess[str]:
+def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "reform", *args], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
+        [sys.executable, "-m", "reform", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        input=stdin,
     )
 
 
@@ -52,6 +58,8 @@ def test_ingest_stores_then_recognises_the_same_file(tmp_path: Path) -> None:
     path = tmp_path / "s.csv"
     path.write_bytes(STAFFING_GBK.encode("gbk"))
     db = tmp_path / "x.duckdb"
+    created = run("--db", str(db), "user", "add", "张三", "--role", "admin", stdin="Zhang-secret-pw\nZhang-secret-pw\n")
+    assert created.returncode == 0, created.stderr  # --as names an existing account
     first = json.loads(run("--db", str(db), "ingest", str(path), "--as", "张三", "--json").stdout)
     assert (first["batch_id"], first["rows_stored"], first["duplicate_of"]) == (1, 3, None)
     second = run("--db", str(db), "ingest", str(path))

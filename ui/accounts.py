@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from reform import auth
+from reform import actions, auth
 from reform.auth import AuthError
 from ui.context import Context
 
@@ -37,11 +37,10 @@ def add_form(ctx: Context) -> None:
         st.error(ctx.t("auth.mismatch"))
         return
     try:
-        auth.add_user(ctx.store, ctx.cfg, name, role, first, township)
+        actions.add_user(ctx.store, ctx.cfg, ctx.user, name, role, first, township)
     except AuthError as exc:
         _refused(ctx, exc)
         return
-    auth.record(ctx.store, ctx.user.name, "user_add", "ok", f"{name} ({role}{', ' + township if township else ''})")
     st.success(ctx.t("users.added", name=name))
 
 
@@ -65,15 +64,14 @@ def manage_form(ctx: Context) -> None:
         return
     try:
         if action == "passwd":
-            auth.set_password(ctx.store, name, password)
+            actions.set_password(ctx.store, ctx.user, name, password)
         else:
             if name == ctx.user.name and action == "disable":
                 raise AuthError("self_disable")
-            auth.set_disabled(ctx.store, name, action == "disable")
+            actions.set_disabled(ctx.store, ctx.user, name, action == "disable")
     except AuthError as exc:
         _refused(ctx, exc)
         return
-    auth.record(ctx.store, ctx.user.name, f"user_{action}", "ok", name)
     st.success(ctx.t("users.done", name=name))
 
 
@@ -89,10 +87,13 @@ def password_form(ctx: Context) -> None:
         auth.login(ctx.store, ctx.user.name, old)
         if first != second:
             raise AuthError("mismatch")
-        auth.set_password(ctx.store, ctx.user.name, first)
     except AuthError as exc:
         auth.record(ctx.store, ctx.user.name, "user_passwd", "refused", exc.code)
         _refused(ctx, exc)
         return
-    auth.record(ctx.store, ctx.user.name, "user_passwd", "ok", ctx.user.name)
+    try:
+        actions.set_password(ctx.store, ctx.user, ctx.user.name, first)
+    except AuthError as exc:
+        _refused(ctx, exc)
+        return
     st.success(ctx.t("auth.password_changed"))

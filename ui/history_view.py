@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from reform import auth, history
+from reform import actions, auth, history
 from ui import cache, widgets
 from ui.context import Context
 
@@ -62,15 +62,11 @@ def batch_detail(ctx: Context, batch_id: int, dataset: str) -> None:
         label = st.selectbox(ctx.t("data.restore_slice"), list(replaced["slice"]), key="data.restore_choice")
         if st.button(ctx.t("data.restore"), key="data.restore_button"):
             values = replaced[replaced["slice"] == label].iloc[0].to_dict()
-            result = ctx.store.restore(batch_id, ctx.user.name, slices=[values])
-            auth.record(
-                ctx.store, ctx.user.name, "restore", "ok", f"batch {batch_id} slice {label} -> batch {result.batch_id}"
-            )
+            result = actions.restore(ctx.store, ctx.user, batch_id, slices=[values])
             st.session_state["data.done"] = ctx.t("data.restored", batch=result.batch_id, rows=result.rows_stored)
             st.rerun()
     if may_restore and (slices["current_rows"] > 0).any() and st.button(ctx.t("data.undo"), key="data.undo_button"):
-        result = ctx.store.undo(batch_id, ctx.user.name)
-        auth.record(ctx.store, ctx.user.name, "rollback", "ok", f"batch {batch_id} -> batch {result.batch_id}")
+        result = actions.rollback(ctx.store, ctx.user, batch_id)
         st.session_state["data.done"] = ctx.t("data.undone", batch=result.batch_id, rows=result.rows_stored)
         st.rerun()
     if st.session_state.get("data.done"):

@@ -8,7 +8,7 @@ from dataclasses import replace
 import streamlit as st
 
 from metrics.slides import Deck, Slide
-from reform import auth
+from reform import actions, auth
 from reform.export import deck as deck_export
 from reform.export.images import ExportError
 from ui import cache, widgets
@@ -139,8 +139,6 @@ def _build(ctx: Context, the_deck: Deck, fmt: str) -> tuple[object, ...] | None:
     finally:
         bar.empty()
     seconds = f"{time.perf_counter() - started:.1f}"
-    auth.record(
-        ctx.store, ctx.user.name, "export", "ok", f"{fmt}, version {the_deck.version}, {len(the_deck.slides)} slides"
-    )
+    actions.exported(ctx.store, ctx.user, fmt, f"version {the_deck.version}, {len(the_deck.slides)} slides")
     note = ctx.t("meeting.built", format=fmt.upper(), slides=len(the_deck.slides), seconds=seconds)
     return _identity(ctx, the_deck), deck_export.file_name(the_deck, fmt), data, note

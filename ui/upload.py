@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from reform import auth, export, history, i18n, ingest
+from reform import actions, auth, export, history, i18n, ingest
 from reform import templates as report_templates
 from reform.datasets import DATASETS
 from reform.store import CommitResult
@@ -87,27 +87,20 @@ def permitted(ctx: Context, report: ingest.Report) -> bool:
 
 
 def commit(ctx: Context, report: ingest.Report) -> CommitResult | None:
-    """Commit as the signed-in user; the store checks the rows' townships once more inside the transaction."""
+    """Commit as the signed-in user through the actions layer (role, townships, shared keys, audit)."""
     if not permitted(ctx, report):
         return None
     label = ctx.t("upload.storing", rows=report.rows_valid)
     bar = st.progress(0.0, text=label)
     try:
-        result = ctx.store.commit(
-            report,
-            ctx.user.name,
-            units=auth.write_units(ctx.user, ctx.cfg, report.dataset or ""),
-            progress=lambda share: bar.progress(share, text=label),
+        return actions.upload(
+            ctx.store, ctx.cfg, ctx.user, report, progress=lambda share: bar.progress(share, text=label)
         )
-    except PermissionError as exc:
-        auth.record(ctx.store, ctx.user.name, "upload", "refused", f"{report.file_name}: {exc}")
-        st.error(ctx.t("auth.upload_refused_replace"))
+    except actions.RefusedError as exc:
+        st.error(ctx.t(f"auth.{exc.code}", **{k: escape(v) for k, v in exc.params.items()}))
         return None
     finally:
         bar.empty()
-    detail = f"{report.file_name} ({report.dataset}): batch {result.batch_id}, {result.rows_stored} rows"
-    auth.record(ctx.store, ctx.user.name, "upload", "duplicate" if result.duplicate_of else "ok", detail)
-    return result
 
 
 def changes(ctx: Context, report: ingest.Report) -> None:

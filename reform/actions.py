@@ -1,0 +1,141 @@
+"""The actions layer: every change to the store, for the pages and the command line alike.
+
+Each action checks the actor's role, does the work and writes its audit line in the same
+transaction (a commit never lands without its line, nor a line without its commit); a refusal
+is audited too and raised as ``RefusedError`` with the message key the front end shows. The pages
+(``ui/``) and the command line (``reform.__main__``) call these and nothing below them.
+"""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Callable
+from typing import Any
+
+from reform import auth
+from reform.auth import AuthError, User
+from reform.config import Config
+from reform.ingest.report import Progress, Report
+from reform.store import CommitResult, Store
+
+OS_PREFIX = "os:"  # the audit name of an operator at the machine who named no account
+
+
+class RefusedError(Exception):
+    """An action this actor may not take (or that would break a rule); ``code`` names the message."""
+
+    def __init__(self, code: str, **params: Any) -> None:
+        super().__init__(code)
+        self.code, self.params = code, params
+
+
+def operator() -> User:
+    """The person at the machine running the command line without ``--as``: recorded as such.
+
+    Whoever can run commands on the server can open the database file itself, so the role is
+    admin; the audit log names the operating-system account, e.g. ``os:root``.
+    """
+    return User(f"{OS_PREFIX}{getpass.getuser()}", "admin")
+
+
+def account(store: Store, name: str) -> User:
+    """The existing, enabled account ``--as`` names; RefusedError otherwise."""
+    user = auth.find_user(store, name)
+    if user is None:
+        raise RefusedError("no_account", name=name)
+    return user
+
+
+def _require(store: Store, actor: User, permission: str, action: str, detail: str) -> None:
+    if not auth.allowed(actor, permission):
+        auth.record(store, actor.name, action, "refused", f"{detail}: not allowed for {actor.role}")
+        raise RefusedError("forbidden")
+
+
+def upload(store: Store, cfg: Config, actor: User, report: Report, progress: Progress = None) -> CommitResult:
+    """Store a checked file as ``actor``: their role, their township's rows only, no replacement of
+    another township's rows through a shared key; the batch and its audit line in one transaction."""
+    detail = f"{report.file_name} ({report.dataset})"
+    _require(store, actor, "upload", "upload", detail)
+    if not report.ok:
+        raise RefusedError("has_errors", count=len(report.errors))
+    problems = auth.upload_problems(actor, cfg, report, store)
+    if problems:
+        rows = "、".join(str(r) for r, _ in problems[:10]) + (" …" if len(problems) > 10 else "")
+        units = "、".join(sorted({u for _, u in problems}))
+        auth.record(store, actor.name, "upload", "refused", f"{report.file_name}: rows {rows} of {units}")
+        raise RefusedError("upload_refused", rows=rows, units=units)
+
+    def line(result: CommitResult) -> tuple[str, str, str, str]:
+        return actor.name, "upload", "ok", f"{detail}: batch {result.batch_id}, {result.rows_stored} rows"
+
+    try:
+        result = store.commit(
+            report,
+            actor.name,
+            units=auth.write_units(actor, cfg, report.dataset or ""),
+            progress=progress,
+            audit=line,
+        )
+    except PermissionError as exc:
+        auth.record(store, actor.name, "upload", "refused", f"{report.file_name}: {exc}")
+        raise RefusedError("upload_refused_replace") from None
+    if result.duplicate_of is not None:
+        auth.record(store, actor.name, "upload", "duplicate", f"{detail}: batch {result.duplicate_of}")
+    return result
+
+
+def _history_line(actor: User, action: str, what: str) -> Callable[[CommitResult], tuple[str, str, str, str]]:
+    def line(result: CommitResult) -> tuple[str, str, str, str]:
+        return actor.name, action, "ok", f"{what} -> batch {result.batch_id}, {result.rows_stored} rows"
+
+    return line
+
+
+def restore(store: Store, actor: User, batch_id: int, slices: list[dict[str, Any]] | None = None) -> CommitResult:
+    """Make an earlier batch's rows (or some of its slices) current again, as a new recorded batch."""
+    what = f"batch {batch_id}" + (f" slice {slices}" if slices else "")
+    _require(store, actor, "rollback", "restore", what)
+    return store.restore(batch_id, actor.name, slices, audit=_history_line(actor, "restore", what))
+
+
+def rollback(store: Store, actor: User, batch_id: int) -> CommitResult:
+    """Undo a batch: the rows it replaced come back, as a new recorded batch."""
+    what = f"batch {batch_id}"
+    _require(store, actor, "rollback", "rollback", what)
+    return store.undo(batch_id, actor.name, audit=_history_line(actor, "rollback", what))
+
+
+def add_user(
+    store: Store, cfg: Config, actor: User, name: str, role: str, password: str, township: str | None = None
+) -> User:
+    _require(store, actor, "users", "user_add", name)
+    return _account_change(store, actor, "user_add", name, auth.add_user, cfg, name, role, password, township)
+
+
+def set_password(store: Store, actor: User, name: str, password: str) -> None:
+    """An administrator's reset, or one's own change (any signed-in account)."""
+    if actor.name != name:
+        _require(store, actor, "users", "user_passwd", name)
+    _account_change(store, actor, "user_passwd", name, auth.set_password, name, password)
+
+
+def set_disabled(store: Store, actor: User, name: str, disabled: bool) -> None:
+    action = "user_disable" if disabled else "user_enable"
+    _require(store, actor, "users", action, name)
+    _account_change(store, actor, action, name, auth.set_disabled, name, disabled)
+
+
+def _account_change(store: Store, actor: User, action: str, name: str, change: Callable[..., Any], *args: Any) -> Any:
+    """The change with its audit line in one transaction; a refusal (AuthError) audited and raised."""
+    try:
+        return change(store, *args, audit=(actor.name, action))
+    except AuthError as exc:
+        auth.record(store, actor.name, action, "refused", f"{name}: {exc.code}")
+        raise
+
+
+def exported(store: Store, actor: User, fmt: str, detail: str) -> None:
+    """An export of the meeting pack: allowed for this role, and recorded."""
+    _require(store, actor, "export", "export", fmt)
+    auth.record(store, actor.name, "export", "ok", f"{fmt}: {detail}")
