@@ -6,6 +6,7 @@ import streamlit as st
 
 from reform import i18n
 from reform.datasets import DATASETS
+from reform.ingest.readers import READERS
 from ui import upload, widgets
 from ui.context import current
 
@@ -22,7 +23,7 @@ dataset = left.selectbox(
     format_func=lambda n: ctx.t("upload.auto") if n == AUTO else i18n.label(DATASETS[n], ctx.lang),
     key="upload.dataset",
 )
-file = right.file_uploader(ctx.t("upload.file"), type=["csv", "txt", "tsv", "xlsx", "xlsm", "xls"], key="upload.file")
+file = right.file_uploader(ctx.t("upload.file"), type=[e.lstrip(".") for e in READERS], key="upload.file")
 
 if file is not None:
     report = upload.dry_run(ctx, file.getvalue(), file.name, None if dataset == AUTO else dataset)

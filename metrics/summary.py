@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from metrics import AREA_MODULES, kpis_of
 from metrics.base import KpiResult, meets
 from metrics.pathways import MIDDLE_SCHOOLS
 from reform import i18n
@@ -256,5 +257,6 @@ def sentences(
     end = i18n.t("summary.end", lang)
     lines = RULES[area]({r.key: r for r in results}, tables, cfg, lang) if area in RULES else []
     if area != "overview":  # a KPI the area's own rules do not know (a registered one) still gets its sentence
-        lines += [_generic(r, lang) for r in results if r.key not in _RULED]
+        own = {k.key for k in kpis_of(area)} if area in AREA_MODULES else set()
+        lines += [_generic(r, lang) for r in results if r.key in own and r.key not in _RULED]
     return [line if line.endswith(("。", ".", "；")) else line + end for line in lines]

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from reform import actions, auth, i18n, ingest, province, sample
+from reform import actions, auth, i18n, ingest, plugins, province, sample
 from reform import config as config_module
 from reform.auth import AuthError
 from reform.config import Config, ConfigError
@@ -111,7 +111,7 @@ def cmd_kpis(args: argparse.Namespace, cfg: Config) -> int:
         )
         return 0
     for r in results:
-        name = f"{i18n.t('area.' + r.area, args.lang)} | {i18n.t('kpi.' + r.key, args.lang)}"
+        name = f"{i18n.t('area.' + r.area, args.lang)} | {i18n.t(r.label, args.lang)}"
         status = i18n.t("status." + r.status, args.lang)
         print(f"{name}: {r.display(args.lang)} ({r.display_target(args.lang)}) [{status}]")
     return 0
@@ -490,6 +490,7 @@ def _start_up_check(command: str, cfg: Config) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command; any refusal or surprise ends in a message and exit 1, never a traceback."""
+    plugins.load()  # before the parser: an extension's dataset is a choice of --dataset and template
     args = build_parser().parse_args(argv)
     try:
         cfg = config_module.load(args.config)

@@ -226,7 +226,10 @@ class Store:
         if not con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'").fetchall()[0][0]:
             return False
         found = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
-        return bool(found) and int(found[0][0]) >= SCHEMA_VERSION
+        if not found or int(found[0][0]) < SCHEMA_VERSION:
+            return False
+        tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        return declared_tables() <= tables  # a dataset declared since (an extension) gets its table
 
     def init(self) -> None:
         """Create (or bring up to date) the schema; free when this process found it current and

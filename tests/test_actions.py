@@ -24,7 +24,13 @@ UPLOAD_DETAIL = re.compile(r"^\S+\.csv \(funding\): batch \d+, 1 rows$")
 
 def cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "reform", *args], cwd=ROOT, capture_output=True, text=True, input=stdin, timeout=300
+        [sys.executable, "-m", "reform", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        input=stdin,
+        timeout=300,
+        check=False,
     )
 
 

@@ -37,7 +37,9 @@ METRICS = [f"metrics.{p.stem}" for p in sorted((ROOT / "metrics").glob("*.py")) 
 def imported_after(code: str) -> set[str]:
     """Top-level packages in sys.modules after running ``code`` in a new interpreter."""
     probe = f"{code}\nimport sys, json\nprint(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}})))"
-    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
+    )
     assert done.returncode == 0, done.stderr
     return set(json.loads(done.stdout.strip().splitlines()[-1]))
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from metrics.base import Scope
-from reform import auth, i18n, sample
+from reform import auth, i18n, plugins, sample
 from reform.auth import User
 from reform.config import CONFIG_ENV, DB_ENV, Config, ConfigError
 from reform.store import Store
@@ -90,6 +90,7 @@ def filters(cfg: Config, store: Store, version: int, lang: str) -> Scope:
 
 def start() -> Context:
     """Build this run's context (called by the entry script before navigation); no login, no context."""
+    plugins.load()
     cfg = load_config()
     _bootstrap(str(cfg.database), str(cfg.source))
     store = Store(cfg.database)

@@ -44,7 +44,7 @@ def kpi_card(ctx: Context, result: KpiResult) -> None:
         still = result.change is not None and abs(result.change) < 1e-9
         colour = "inverse" if result.direction == "at_most" else ("off" if result.target is None else "normal")
         st.metric(
-            ctx.t(f"kpi.{result.key}"),
+            ctx.t(result.label),
             result.display(ctx.lang),
             delta=delta,
             delta_color="off" if still else colour,

@@ -60,7 +60,7 @@ def _table(frame: pd.DataFrame) -> str:
 
 def _kpis(slide: Slide, lang: str) -> str:
     rows = "".join(
-        f"<tr><td>{_e(i18n.t(f'kpi.{k.key}', lang))}</td><td><b>{_e(k.display(lang))}</b></td>"
+        f"<tr><td>{_e(i18n.t(k.label, lang))}</td><td><b>{_e(k.display(lang))}</b></td>"
         f"<td>{_e(k.display_target(lang))}</td><td><span class='status' style='background:{RAG[k.status]}'>"
         f"{_e(i18n.t(f'status.{k.status}', lang))}</span></td></tr>"
         for k in slide.kpis

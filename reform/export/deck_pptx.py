@@ -81,7 +81,7 @@ def _table(slide, frame: pd.DataFrame, left: float, top: float, width: float, si
 def _kpi_rows(kpis: list[KpiResult], lang: str) -> pd.DataFrame:
     return pd.DataFrame(
         {
-            i18n.t("meeting.col_kpi", lang): [i18n.t(f"kpi.{k.key}", lang) for k in kpis],
+            i18n.t("meeting.col_kpi", lang): [i18n.t(k.label, lang) for k in kpis],
             i18n.t("meeting.col_value", lang): [k.display(lang) for k in kpis],
             i18n.t("meeting.col_target", lang): [k.display_target(lang) for k in kpis],
             i18n.t("meeting.col_status", lang): [i18n.t(f"status.{k.status}", lang) for k in kpis],
