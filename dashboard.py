@@ -6,6 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from metrics import AREA_MODULES
 from reform import auth
 from ui import context
 
@@ -22,13 +23,9 @@ PAGES = {
         ("app_pages/overview.py", "page.overview", ":material/dashboard:", "overview", "view"),
         ("app_pages/meeting.py", "page.meeting", ":material/co_present:", "meeting", "meeting"),
     ],
-    "nav.areas": [
-        ("app_pages/staffing.py", "page.staffing", ":material/groups:", "staffing", "view"),
-        ("app_pages/venues.py", "page.venues", ":material/home_work:", "venues", "view"),
-        ("app_pages/alumni.py", "page.alumni", ":material/map:", "alumni", "view"),
-        ("app_pages/pathways.py", "page.pathways", ":material/school:", "pathways", "view"),
-        ("app_pages/funding.py", "page.funding", ":material/payments:", "funding", "view"),
-        ("app_pages/inspections.py", "page.inspections", ":material/policy:", "inspections", "view"),
+    "nav.areas": [  # one page per area module, in the declared order (metrics.AREA_MODULES)
+        (f"app_pages/{name}.py", f"page.{name}", module.PAGE.icon, name, "view")
+        for name, module in AREA_MODULES.items()
     ],
     "nav.data": [
         ("app_pages/upload.py", "page.upload", ":material/upload_file:", "upload", "upload"),

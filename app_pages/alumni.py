@@ -3,11 +3,5 @@
 from __future__ import annotations
 
 from ui import widgets
-from ui.context import current
 
-ctx = current()
-data = widgets.area(ctx, "alumni", "page.alumni", per_row=1)
-widgets.details(
-    ctx, "alumni", data["cities"], ["city", "association_name", "founded_on", "members", "events", "period"]
-)
-widgets.footer(ctx)
+widgets.area_page("alumni")  # declared in metrics/alumni.py: KPIs, tables, figures, PAGE

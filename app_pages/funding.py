@@ -3,9 +3,5 @@
 from __future__ import annotations
 
 from ui import widgets
-from ui.context import current
 
-ctx = current()
-data = widgets.area(ctx, "funding", "page.funding", per_row=2)
-widgets.details(ctx, "funding", data["per_capita"], ["township", "amount", "population", "per_capita"])
-widgets.footer(ctx)
+widgets.area_page("funding")  # declared in metrics/funding.py: KPIs, tables, figures, PAGE

@@ -3,14 +3,5 @@
 from __future__ import annotations
 
 from ui import widgets
-from ui.context import current
 
-ctx = current()
-data = widgets.area(ctx, "pathways", "page.pathways", per_row=2)
-widgets.details(
-    ctx,
-    "pathways",
-    data["units"],
-    ["unit", "sector", "township", "planned", "admitted", "ceremonies", "has_league_school"],
-)
-widgets.footer(ctx)
+widgets.area_page("pathways")  # declared in metrics/pathways.py: KPIs, tables, figures, PAGE

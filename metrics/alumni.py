@@ -17,7 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from metrics import charts
-from metrics.base import Kpi, Measure, Query, Scope, in_list
+from metrics.base import AreaPage, Kpi, Measure, Query, Scope, in_list
 from reform import i18n
 from reform.config import Config
 
@@ -60,6 +60,10 @@ def alumni_cities(q: Query, cfg: Config, scope: Scope) -> Measure:
 
 KPIS = (Kpi("alumni_cities", AREA, "count_of", alumni_cities, "alumni_cities"),)
 
+
+PAGE = AreaPage(
+    ":material/map:", 1, "cities", ("city", "association_name", "founded_on", "members", "events", "period")
+)  # menu icon, charts per row, details behind a switch
 
 FIGURES = ("map", "members")  # the names of figures(), usable as slides: chart:<area>.<name>
 

@@ -71,6 +71,16 @@ class Measure:
     as_of: str | None = None
 
 
+@dataclass(frozen=True)
+class AreaPage:
+    """How an area's page is laid out: its menu icon, charts per row, and the table behind a switch."""
+
+    icon: str
+    per_row: int
+    details_table: str
+    details_columns: tuple[str, ...]
+
+
 UNITS = ("ratio", "share", "count", "count_of", "yuan", "yuan_per_capita")
 DIRECTIONS = ("at_least", "at_most")
 

@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from metrics import charts
-from metrics.base import EPSILON, Kpi, Measure, Query, Scope, in_list, ratio
+from metrics.base import EPSILON, AreaPage, Kpi, Measure, Query, Scope, in_list, ratio
 from reform import i18n
 from reform.config import Config
 
@@ -118,6 +118,10 @@ def by_year(q: Query, cfg: Config, scope: Scope) -> pd.DataFrame:
         rows.append({"year": year, "per_capita": m.value})
     return pd.DataFrame(rows)
 
+
+PAGE = AreaPage(
+    ":material/payments:", 2, "per_capita", ("township", "amount", "population", "per_capita")
+)  # menu icon, charts per row, details behind a switch
 
 FIGURES = ("per_capita", "special_funds", "trend")  # the names of figures(), usable as slides: chart:<area>.<name>
 

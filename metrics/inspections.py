@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from metrics import charts
-from metrics.base import Kpi, Measure, Query, Scope, ratio
+from metrics.base import AreaPage, Kpi, Measure, Query, Scope, ratio
 from reform import i18n
 from reform.config import Config
 from reform.datasets import INSPECTIONS
@@ -84,6 +84,13 @@ def by_round(frame: pd.DataFrame) -> pd.DataFrame:
         out, columns=["round", "units", "new_units", "cumulative", "done", "in_progress", "not_started"]
     )
 
+
+PAGE = AreaPage(
+    ":material/policy:",
+    2,
+    "established",
+    ("unit_name", "unit_type", "round", "inspected_on", "issues_found", "rectification"),
+)  # menu icon, charts per row, details behind a switch
 
 FIGURES = ("by_round", "by_type", "rectification")  # the names of figures(), usable as slides: chart:<area>.<name>
 

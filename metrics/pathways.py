@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from metrics import charts
-from metrics.base import Kpi, Measure, Query, Scope, in_list, ratio
+from metrics.base import AreaPage, Kpi, Measure, Query, Scope, in_list, ratio
 from reform import i18n
 from reform.config import Config
 
@@ -89,6 +89,13 @@ def by_year(q: Query, cfg: Config, scope: Scope) -> pd.DataFrame:
         [scope.first_year, scope.last_year, *params],
     )
 
+
+PAGE = AreaPage(
+    ":material/school:",
+    2,
+    "units",
+    ("unit", "sector", "township", "planned", "admitted", "ceremonies", "has_league_school"),
+)  # menu icon, charts per row, details behind a switch
 
 FIGURES = ("by_township", "by_year", "schools")  # the names of figures(), usable as slides: chart:<area>.<name>
 

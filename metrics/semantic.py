@@ -86,7 +86,7 @@ def _area_issues() -> list[Issue]:
     for name, module in AREA_MODULES.items():
         if placed.count(name) != 1:
             issues.append(Issue(f"area module {name}", "must belong to exactly one shortage in AREA_KPIS"))
-        for part in ("KPIS", "FIGURES", "tables", "figures"):
+        for part in ("KPIS", "FIGURES", "PAGE", "tables", "figures"):
             if not hasattr(module, part):
                 issues.append(Issue(f"area module {name}", f"declares no {part}"))
         if f"page.{name}" not in i18n.MESSAGES:

@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from metrics import charts
-from metrics.base import Kpi, Measure, Query, Scope, in_list, ratio
+from metrics.base import AreaPage, Kpi, Measure, Query, Scope, in_list, ratio
 from reform import i18n
 from reform.config import Config
 from reform.datasets import STAFFING
@@ -120,6 +120,13 @@ def trend_by_period(q: Query, cfg: Config, scope: Scope) -> pd.DataFrame:
         [scope.start, scope.end, *params],
     )
 
+
+PAGE = AreaPage(
+    ":material/groups:",
+    2,
+    "by_township",
+    ("township", "cadre_authorized", "cadre_filled", "officer_filled", "secretary_authorized", "secretary_vacant"),
+)  # menu icon, charts per row, details behind a switch
 
 FIGURES = ("by_township", "vacancies", "trend")  # the names of figures(), usable as slides: chart:<area>.<name>
 

@@ -223,22 +223,6 @@ def _generic(result: KpiResult, lang: str) -> str:
     )
 
 
-_RULED = {  # the KPIs the rules above write about
-    "youth_officer_coverage",
-    "cadre_fill_rate",
-    "secretary_vacancies",
-    "flagship_homes",
-    "specialty_coverage",
-    "alumni_cities",
-    "member_development_rate",
-    "league_school_coverage",
-    "funding_per_capita",
-    "funding_coverage",
-    "reform_pilot_funds",
-    "units_inspected",
-    "rectification_rate",
-}
-
 RULES: dict[str, Callable[[dict[str, KpiResult], dict[str, pd.DataFrame], Config, str], list[str]]] = {
     "overview": overview,
     "staffing": staffing,
@@ -258,5 +242,6 @@ def sentences(
     lines = RULES[area]({r.key: r for r in results}, tables, cfg, lang) if area in RULES else []
     if area != "overview":  # a KPI the area's own rules do not know (a registered one) still gets its sentence
         own = {k.key for k in kpis_of(area)} if area in AREA_MODULES else set()
-        lines += [_generic(r, lang) for r in results if r.key in own and r.key not in _RULED]
+        ruled = {k.key for k in AREA_MODULES[area].KPIS} if area in RULES else set()  # the module's own
+        lines += [_generic(r, lang) for r in results if r.key in own and r.key not in ruled]
     return [line if line.endswith(("。", ".", "；")) else line + end for line in lines]

@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from metrics import charts
-from metrics.base import Kpi, Measure, Query, Scope, in_list, ratio
+from metrics.base import AreaPage, Kpi, Measure, Query, Scope, in_list, ratio
 from reform import i18n
 from reform.config import Config
 from reform.datasets import VENUES
@@ -105,6 +105,13 @@ def activity_by_year(q: Query, cfg: Config, scope: Scope) -> pd.DataFrame:
         [scope.start, scope.end, *params],
     )
 
+
+PAGE = AreaPage(
+    ":material/home_work:",
+    2,
+    "homes",
+    ("venue_name", "township", "tier", "opened_on", "period", "activities", "participants"),
+)  # menu icon, charts per row, details behind a switch
 
 FIGURES = ("by_tier", "by_township", "activity")  # the names of figures(), usable as slides: chart:<area>.<name>
 

@@ -162,6 +162,18 @@ def footer(ctx: Context) -> None:
     st.caption(escape(ctx.t("app.as_of", version=ctx.version, time=when)))
 
 
+def area_page(name: str) -> None:
+    """A whole area page, from its module's declarations (KPIs, figures, ``PAGE``)."""
+    from metrics import AREA_MODULES
+    from ui.context import current
+
+    ctx = current()
+    page = AREA_MODULES[name].PAGE
+    data = area(ctx, name, f"page.{name}", per_row=page.per_row)
+    details(ctx, name, data[page.details_table], list(page.details_columns))
+    footer(ctx)
+
+
 def area(ctx: Context, name: str, title_key: str, per_row: int = 2) -> dict[str, pd.DataFrame]:
     """An area page's common part: title, its KPI cards, its charts. Returns its tables."""
     from metrics import kpis_of
