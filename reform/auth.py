@@ -19,6 +19,7 @@ import pandas as pd
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from reform import clock
 from reform.config import Config
 from reform.datasets import DATASETS
 from reform.ingest.report import Report
@@ -113,7 +114,7 @@ def add_user(
     with _audited(store, audit, f"{name} ({role}{', ' + township if township else ''})") as con:
         if con.execute("SELECT count(*) FROM users WHERE name = ?", [name]).fetchall()[0][0]:
             raise AuthError("user_exists", name=name)
-        now = datetime.now().replace(microsecond=0)
+        now = clock.now()
         con.execute(
             "INSERT INTO users (name, role, township, password_hash, created_at, password_changed_at) "
             "VALUES (?, ?, ?, ?, ?, ?)",
@@ -147,7 +148,7 @@ def set_password(store: Store, name: str, password: str, audit: AuditAs | None =
     with _audited(store, audit, name) as con:
         changed = con.execute(
             "UPDATE users SET password_hash = ?, password_changed_at = ? WHERE name = ?",
-            [hashed, datetime.now().replace(microsecond=0), name],
+            [hashed, clock.now(), name],
         ).fetchall()[0][0]
         if not changed:
             raise AuthError("no_user", name=name)
@@ -290,7 +291,7 @@ def login(store: Store, name: str, password: str, now: datetime | None = None, a
     answers the same words, so neither time nor text tells whether an account exists. A client
     address with ADDRESS_FAILURES failures is answered at once (it learns only that it is held back).
     """
-    now = now or datetime.now()
+    now = now or clock.now()
     name = name.strip()
     store.init()
     claim = _claim(store, name[:MAX_NAME], address, now)

@@ -19,12 +19,12 @@ import hmac
 import json
 import os
 import secrets
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
+from reform import clock
 from reform.store import SCHEMA_VERSION, Store, declared_tables, schema_sql
 
 MANIFEST = "manifest.json"
@@ -106,7 +106,7 @@ def backup(store: Store, out: Path, key_file: Path | None = None) -> dict[str, A
     manifest: dict[str, Any] = {
         "format": FORMAT,
         "schema_version": SCHEMA_VERSION,
-        "created_at": datetime.now().isoformat(timespec="seconds"),
+        "created_at": clock.now().isoformat(timespec="seconds") + "Z",
         "tables": {},
     }
     with store.connect() as con:

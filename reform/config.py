@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -78,6 +79,14 @@ class Config:
     max_file_mb: int
     source: Path
     limits: Limits = field(default_factory=Limits)
+    timezone: str = "Asia/Shanghai"
+    period_lead_days: int = 0
+
+    def today(self) -> date:
+        """Today where the district is: what is overdue, what is still in the future."""
+        from reform import clock
+
+        return clock.today(self.timezone)
 
     @cached_property
     def township_names(self) -> tuple[str, ...]:
@@ -240,6 +249,23 @@ def _limits(upload: dict[str, Any]) -> Limits:
     return Limits(**values)
 
 
+def _timezone(value: Any) -> str:
+    from reform import clock
+
+    name = _text(value, "timezone")
+    try:
+        clock.zone(name)
+    except ValueError:
+        raise ConfigError(f"timezone: unknown time zone {name!r} (e.g. Asia/Shanghai)") from None
+    return name
+
+
+def _lead(reporting: Any) -> int:
+    """Days before a period starts that it may already be reported (0: not before it starts)."""
+    value = reporting.get("period_lead_days", 0) if isinstance(reporting, dict) else 0
+    return int(_number(value, "reporting.period_lead_days", low=0, high=366))
+
+
 def parse(data: Any, source: Path) -> Config:
     """Check a parsed YAML document and build the configuration."""
     if not isinstance(data, dict):
@@ -272,6 +298,8 @@ def parse(data: Any, source: Path) -> Config:
         max_file_mb=int(max_mb),
         source=source,
         limits=_limits(upload),
+        timezone=_timezone(data.get("timezone", "Asia/Shanghai")),
+        period_lead_days=_lead(_get(data, "reporting", "")),
     )
 
 

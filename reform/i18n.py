@@ -79,6 +79,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "读取该 Excel 文件需要的内存或时间超出限制（{megabytes} MB / {seconds} 秒），已拒绝；文件可能已损坏或含有大量空白单元格",
         "Reading this Excel file needs more than {megabytes} MB or {seconds} s; refused (it may be damaged or hold far-off cells)",
     ),
+    "problem.future_period": (
+        "{label}“{period}”尚未开始，不能上报（请上报已开始的统计期）",
+        "{label} '{period}' has not started yet and cannot be reported",
+    ),
     "problem.dataset_unknown": (
         "无法根据表头识别是哪类数据，请在上传时选择数据类型",
         "The headers do not match any dataset; choose the dataset when uploading",

@@ -23,6 +23,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from reform import clock
 from reform.datasets import DATASETS, Dataset
 from reform.ingest.report import Progress, Report
 
@@ -107,7 +108,7 @@ def insert_audit(
     con.execute(
         "INSERT INTO audit (logged_at, user_name, action, outcome, detail) VALUES (?, ?, ?, ?, ?)",
         [
-            (now or datetime.now()).replace(microsecond=0),
+            now or clock.now(),
             user[:AUDIT_NAME] if user else user,
             action,
             outcome,
@@ -412,28 +413,25 @@ class Store:
             return self._write(con, dataset, incoming, batch, audit=audit)
 
     def undo(self, batch_id: int, user: str | None = None, audit: Audit | None = None) -> CommitResult:
-        """Roll back a batch: where its rows are still current, bring back the rows it replaced.
+        """Roll back a batch: retire its current rows and bring back the rows it replaced.
 
-        Slices the batch added with nothing before them are emptied. The rollback is itself a
-        new batch; the undone rows stay in the history.
+        A replaced row comes back when the batch's row that took its place is still current: in its
+        slice, or under its key (a Youth Home stored again under another township: the other
+        township's row comes back too), and no later batch has written its slice since. Nothing
+        else is touched, so rolling back a batch right after it gives exactly the state before it.
+        Slices the batch added with nothing before them are emptied. The rollback is itself a new
+        batch; the undone rows stay in the history.
         """
         with self.writing() as con:
             dataset, info = self._batch_info(con, batch_id)
             current = con.execute(
                 f"SELECT count(*) FROM {dataset.name} WHERE batch_id = ? AND replaced_by IS NULL", [batch_id]
             ).fetchall()[0][0]
-            if not current:
+            previous = _replaced_rows_to_bring_back(con, dataset, batch_id)
+            if not current and previous.empty:
                 raise NothingToDoError(f"batch {batch_id} has no current rows: nothing to roll back")
-            cols = ", ".join(["source_row"] + [c for c, _ in stored_columns(dataset)])
-            slice_cols = ", ".join(dataset.slice)
-            previous = con.execute(
-                f"SELECT {cols} FROM {dataset.name} WHERE replaced_by = ? AND ({slice_cols}) IN "
-                f"(SELECT ({slice_cols}) FROM {dataset.name} WHERE batch_id = ? AND replaced_by IS NULL) "
-                f"ORDER BY source_row",
-                [batch_id, batch_id],
-            ).df()
             batch = info | {"kind": "rollback", "uploaded_by": user or getpass.getuser(), "restored_from": batch_id}
-            return self._write(con, dataset, previous, batch, retire_batch=batch_id, audit=audit)
+            return self._write(con, dataset, previous, batch, retire_batch=batch_id, audit=audit, only_retire=True)
 
     @staticmethod
     def _same_file(con: duckdb.DuckDBPyConnection, dataset: str, content_hash: str) -> int | None:
@@ -456,6 +454,7 @@ class Store:
         units: set[str] | None = None,
         progress: Progress = None,
         audit: Audit | None = None,
+        only_retire: bool = False,
     ) -> CommitResult:
         """One transaction (retried whole on a write-write conflict): supersede the covered slices
         and keys, insert the rows, record the batch."""
@@ -466,7 +465,7 @@ class Store:
             for attempt in range(CONFLICT_RETRIES + 1):
                 try:
                     batch_id, replaced = _transaction(
-                        con, dataset, batch, len(incoming), (retire_batch, units, audit), tell
+                        con, dataset, batch, len(incoming), (retire_batch, units, audit, only_retire), tell
                     )
                     break
                 except duckdb.TransactionException as exc:  # another writer's rows in the way: try again whole
@@ -489,12 +488,13 @@ def _transaction(
     dataset: Dataset,
     batch: dict[str, Any],
     rows: int,
-    scope: tuple[int | None, set[str] | None, Audit | None],
+    scope: tuple[int | None, set[str] | None, Audit | None, bool],
     tell: Callable[[float], None],
 ) -> tuple[int, int]:
     """Supersede the covered slices and keys, insert ``incoming``, record the batch and its audit
-    line: all or nothing. ``scope`` is (batch to retire, units allowed, audit line maker)."""
-    retire_batch, units, audit = scope
+    line: all or nothing. ``scope`` is (batch to retire, units allowed, audit line maker, and whether
+    only that batch's rows are retired: a rollback replaces nothing else)."""
+    retire_batch, units, audit, only_retire = scope
     name = dataset.name
     columns = [c for c, _ in stored_columns(dataset)]
     slice_cols = ["period" if c == "period" else c for c in dataset.slice]
@@ -512,8 +512,10 @@ def _transaction(
         )
         if units is not None and "township" in dataset.column_map:
             _check_units(con, name, covered, units)
+        covered_here = "false" if only_retire else f"({covered})"
         replaced = con.execute(
-            f"UPDATE {name} AS t SET replaced_by = ? WHERE ({covered}) OR (t.replaced_by IS NULL AND t.batch_id = ?)",
+            f"UPDATE {name} AS t SET replaced_by = ? "
+            f"WHERE {covered_here} OR (t.replaced_by IS NULL AND t.batch_id = ?)",
             [batch_id, retire_batch],
         ).fetchall()[0][0]
         select = ", ".join(f"CAST(i.{c} AS {sql})" for c, sql in stored_columns(dataset))
@@ -531,7 +533,7 @@ def _transaction(
                 batch["file_name"],
                 batch["content_hash"],
                 batch["uploaded_by"],
-                datetime.now().replace(microsecond=0),
+                clock.now(),
                 rows,
                 replaced,
                 batch["is_sample"],
@@ -555,6 +557,29 @@ def columnar(frame: pd.DataFrame) -> pa.Table | pd.DataFrame:
         return pa.Table.from_pandas(frame, preserve_index=False)
     except (pa.ArrowInvalid, pa.ArrowTypeError):  # a column of mixed values: DuckDB's own cast decides
         return frame
+
+
+def _replaced_rows_to_bring_back(con: duckdb.DuckDBPyConnection, dataset: Dataset, batch_id: int) -> pd.DataFrame:
+    """The rows batch N replaced that a rollback of N brings back: each one whose place N still holds
+    (no row of N in its slice or with its key has been replaced since), whose slice no later batch
+    has written, and whose key no other current row has taken."""
+
+    def same(alias: str, columns: tuple[str, ...]) -> str:
+        return " AND ".join(f"{alias}.{c} IS NOT DISTINCT FROM r.{c}" for c in columns)
+
+    cols = ", ".join(f"r.{c}" for c in ["source_row"] + [c for c, _ in stored_columns(dataset)])
+    table = dataset.name
+    return con.execute(
+        f"""SELECT {cols} FROM {table} r
+            WHERE r.replaced_by = $n
+              AND NOT EXISTS (SELECT 1 FROM {table} n WHERE n.batch_id = $n AND n.replaced_by IS NOT NULL
+                              AND (({same("n", dataset.slice)}) OR ({same("n", dataset.key)})))
+              AND NOT EXISTS (SELECT 1 FROM {table} l WHERE l.batch_id > $n AND {same("l", dataset.slice)})
+              AND NOT EXISTS (SELECT 1 FROM {table} c WHERE c.replaced_by IS NULL AND c.batch_id <> $n
+                              AND {same("c", dataset.key)})
+            ORDER BY r.source_row""",
+        {"n": batch_id},
+    ).df()
 
 
 def _freeze(con: duckdb.DuckDBPyConnection, version: int) -> None:

@@ -93,10 +93,13 @@ def test_rolling_back_twice_or_an_empty_rollback_is_refused(sample_copy: Path, t
     assert run("--db", db, "rollback", str(version + 1)).returncode == 0
     empty = version + 2
     assert Store(sample_copy).batches().set_index("batch_id").at[empty, "rows_stored"] == 0
-    for _ in range(2):
+    undone = run("--db", db, "rollback", str(empty))  # undoing the emptying brings the slice back (issue 13)
+    assert undone.returncode == 0
+    assert Store(sample_copy).batches().set_index("batch_id").at[empty + 1, "rows_stored"] == 1
+    for _ in range(2):  # after that there is nothing left to undo: refused, and no empty batch is made
         refused = run("--db", db, "rollback", str(empty))
         assert refused.returncode == 1 and "nothing to roll back" in refused.stderr
-    assert Store(sample_copy).data_version() == empty
+    assert Store(sample_copy).data_version() == empty + 1
 
 
 def test_common_options_after_the_command(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
@@ -197,12 +197,28 @@ def _read_column(
         report.add(ERROR, exc.code, int(numbers[row]), column.name, found.raw(row), label=column.zh, **exc.params)
     bad |= failed
     if column.no_future:
-        today = date.today()
+        today = config.today()
         future = found.per_value([isinstance(v, date) and v > today for v in values], False, bool)
         for row in np.flatnonzero(future):
             report.add(ERROR, "future_date", int(numbers[row]), column.name, found.raw(row), label=column.zh)
         bad |= future
+    if column.kind in ("period", "year"):
+        bad |= _future_periods(found, column, values, config, report, numbers)
     return ColumnResult(column, found, values, bad)
+
+
+def _future_periods(
+    found: Factorised, column: Column, values: list[Any], config: Config, report: Report, numbers: np.ndarray
+) -> np.ndarray:
+    """A period (or year) that starts after today (plus the configured lead, in the district's time
+    zone) is an error of its row: a report of what has not happened yet would blank the figures."""
+    latest = config.today() + timedelta(days=config.period_lead_days)
+    starts = [v.start if isinstance(v, cells.Period) else date(v, 1, 1) if isinstance(v, int) else None for v in values]
+    future = found.per_value([s is not None and s > latest for s in starts], False, bool)
+    for row in np.flatnonzero(future):
+        raw = found.raw(row)
+        report.add(ERROR, "future_period", int(numbers[row]), column.name, raw, label=column.zh, period=raw)
+    return future
 
 
 def _header_problems(match: HeaderMatch, report: Report) -> None:
