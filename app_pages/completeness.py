@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import streamlit as st
 
 from reform import i18n
@@ -14,7 +12,7 @@ from ui.context import current
 ctx = current("completeness")
 widgets.header(ctx, "page.completeness")
 st.write(ctx.t("completeness.intro"))
-today = date.today().isoformat()  # a report becomes overdue without any upload: the day is part of the key
+today = ctx.cfg.today().isoformat()  # a report becomes overdue without any upload: the day is part of the key
 counts, gone, reminder = cache.completeness_view(
     str(ctx.store.path), ctx.version, str(ctx.cfg.source), ctx.scope, today, ctx.lang
 )

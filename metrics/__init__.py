@@ -45,8 +45,13 @@ def register_kpi(module: str, kpi: Kpi) -> Kpi:
 
 
 def kpis_of(module: str) -> tuple[Kpi, ...]:
-    """The KPIs an area module declares, with any registered for it."""
-    return (*AREA_MODULES[module].KPIS, *_EXTRA_KPIS.get(module, ()))
+    """The KPIs an area module declares, with any registered for it (measured from its dataset unless
+    a KPI names another)."""
+    from dataclasses import replace
+
+    found = (*AREA_MODULES[module].KPIS, *_EXTRA_KPIS.get(module, ()))
+    dataset = getattr(AREA_MODULES[module], "DATASET", None)
+    return tuple(k if k.dataset else replace(k, dataset=dataset) for k in found)
 
 
 def all_kpis() -> tuple[Kpi, ...]:

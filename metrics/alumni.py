@@ -17,11 +17,12 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from metrics import charts
-from metrics.base import AreaPage, Kpi, Measure, Query, Scope, in_list
+from metrics.base import AreaPage, Kpi, Measure, Query, Scope, as_reported, in_list
 from reform import i18n
 from reform.config import Config
 
 AREA = "venues"
+DATASET = "alumni"  # the dataset its figures are measured from
 OUTLINE = Path(__file__).resolve().parent.parent / "data" / "maps" / "china_outline.json"
 
 
@@ -58,7 +59,7 @@ def alumni_cities(q: Query, cfg: Config, scope: Scope) -> Measure:
     return Measure(covered, covered, float(len(cfg.cities)), str(totals["as_of"]))
 
 
-KPIS = (Kpi("alumni_cities", AREA, "count_of", alumni_cities, "alumni_cities"),)
+KPIS = (Kpi("alumni_cities", AREA, "count_of", alumni_cities, "alumni_cities", noun="noun.cities"),)
 
 
 PAGE = AreaPage(
@@ -69,6 +70,7 @@ FIGURES = ("map", "members")  # the names of figures(), usable as slides: chart:
 
 
 def tables(q: Query, cfg: Config, scope: Scope) -> dict[str, pd.DataFrame]:
+    scope = as_reported(q, cfg, scope, DATASET)  # as of this dataset's latest reported period
     return {"cities": cities(q, cfg, scope)}
 
 

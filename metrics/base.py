@@ -10,11 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Protocol
+
+import pandas as pd
 
 from reform import i18n
 from reform.config import Config, Target
+from reform.datasets import DATASETS
 
 EPSILON = 1e-9
 
@@ -36,6 +39,8 @@ class Scope:
     first_year: int
     last_year: int
     townships: tuple[str, ...] = ()
+    until: date | None = None  # the last day counted, when earlier than the last year's end (as reported)
+    today: date | None = None  # the day that decides what counts as reported (part of every cache key)
 
     @property
     def start(self) -> date:
@@ -43,7 +48,7 @@ class Scope:
 
     @property
     def end(self) -> date:
-        return date(self.last_year, 12, 31)
+        return self.until or date(self.last_year, 12, 31)
 
     def units(self, cfg: Config) -> list[str]:
         """Reporting units in scope: the chosen ones, or every township and the district committee."""
@@ -54,11 +59,24 @@ class Scope:
         return [t for t in self.units(cfg) if t != cfg.committee]
 
     def at_year(self, year: int) -> Scope:
-        """The same scope as of an earlier year (for the change and the trend)."""
-        return replace(self, last_year=year, first_year=min(self.first_year, year))
+        """The same scope as of an earlier year (for the change and the trend): the same period a year
+        earlier, when the scope ends within a year (2026-Q3 → 2025-Q3)."""
+        until = None
+        if self.until is not None and year < self.until.year:
+            until = _same_day(self.until, year)
+        return replace(self, last_year=year, first_year=min(self.first_year, year), until=until)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The scope as asked for (a cut-off or a day left unset is not shown)."""
+        return {k: v for k, v in asdict(self).items() if k not in ("until", "today") or v is not None}
+
+
+def _same_day(day: date, year: int) -> date:
+    """The same day of another year (29 February becomes the 28th)."""
+    try:
+        return day.replace(year=year)
+    except ValueError:
+        return day.replace(year=year, day=28)
 
 
 @dataclass(frozen=True)
@@ -108,7 +126,9 @@ class Kpi:
     direction: str = "at_least"  # at_least: higher is better | at_most: lower is better
     label: str = ""  # i18n key of its name; kpi.<key> when empty
     township_column: str | None = None  # its per-township figure in the league table, if ranked
+    dataset: str | None = None  # the dataset it is measured from (its module's DATASET when not given)
     township_met: Callable[[Any, Target], Any] | None = None  # one township meets it; default: meets the target
+    noun: str = ""  # i18n key of what its count (or a share's numerator) counts: noun.townships, noun.schools …
 
     @property
     def label_key(self) -> str:
@@ -139,6 +159,9 @@ class KpiResult:
     as_of: str | None
     trend: dict[int, float | None] = field(default_factory=dict)
     label: str = ""  # i18n key of the KPI's name
+    dataset: str | None = None  # the dataset it is measured from
+    previous_numerator: float | None = None  # the numerator a year earlier (a share's change is a count)
+    noun: str = ""  # i18n key of what a count counts (个镇街, 所中学): a count's change is said in it
 
     def __post_init__(self) -> None:
         if not self.label:
@@ -164,20 +187,26 @@ class KpiResult:
         return i18n.t("kpi.target", lang, target=value)
 
     def display_change(self, lang: str = i18n.DEFAULT) -> str | None:
+        """The change on the same period a year earlier, in the KPI's own unit: percentage points for a
+        rate, a count for a count or a share of townships (+1 个镇街), 元/人 and 万元 for money."""
         change = self.change
         if change is None:
             return None
+        noun = i18n.t(self.noun, lang) if self.noun else ""
+        if self.unit == "share" and self.numerator is not None and self.previous_numerator is not None:
+            return i18n.t("change.count", lang, value=f"{self.numerator - self.previous_numerator:+.0f}", noun=noun)
         if self.unit in ("ratio", "share"):
-            text = f"{change * 100:+.1f}%"
-        elif self.unit == "yuan_per_capita":
-            text = f"{change:+.2f}"
-        else:
-            text = f"{change:+,.0f}"
-        return text
+            return i18n.t("change.points", lang, value=f"{change * 100:+.1f}")
+        if self.unit == "yuan_per_capita":
+            return i18n.t("change.yuan_per_capita", lang, value=f"{change:+.2f}")
+        if self.unit == "yuan":
+            return i18n.t("change.wan_yuan", lang, value=f"{change / 10000:+,.1f}".replace(".0", ""))
+        return i18n.t("change.count", lang, value=f"{change:+,.0f}", noun=noun)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
-        del data["label"]  # the figures; a KPI's name is the UI's (kpis --json keeps its shape)
+        for presentation in ("label", "dataset", "previous_numerator", "noun"):
+            del data[presentation]  # the figures; names and wording are the UI's (kpis --json keeps its shape)
         data["change"] = self.change
         data["trend"] = {str(k): v for k, v in self.trend.items()}
         return data
@@ -209,16 +238,14 @@ def rag(value: float | None, target: Target | None, direction: str = "at_least")
 
 
 def evaluate(kpi: Kpi, q: Query, cfg: Config, scope: Scope) -> KpiResult:
-    """Measure a KPI in a scope, the year before, and each year of the scope (trend)."""
+    """Measure a KPI as of its dataset's latest reported period, the same period a year before, and
+    each year of the scope (trend)."""
     target = cfg.targets.get(kpi.target_key) if kpi.target_key else None
+    scope = as_reported(q, cfg, scope, kpi.dataset)  # as of its own dataset's latest reported period
     now = kpi.measure(q, cfg, scope)
     trend = {year: kpi.measure(q, cfg, scope.at_year(year)).value for year in range(scope.first_year, scope.last_year)}
     trend[scope.last_year] = now.value
-    previous = (
-        trend.get(scope.last_year - 1)
-        if scope.last_year > scope.first_year
-        else kpi.measure(q, cfg, scope.at_year(scope.last_year - 1)).value
-    )
+    before = kpi.measure(q, cfg, scope.at_year(scope.last_year - 1))
     return KpiResult(
         key=kpi.key,
         area=kpi.area,
@@ -230,10 +257,13 @@ def evaluate(kpi: Kpi, q: Query, cfg: Config, scope: Scope) -> KpiResult:
         amber=None if target is None else target.amber,
         direction=None if target is None else kpi.direction,
         status=rag(now.value, target, kpi.direction),
-        previous=previous,
+        previous=before.value,
         as_of=now.as_of,
         trend=trend,
         label=kpi.label_key,
+        dataset=kpi.dataset,
+        previous_numerator=before.numerator,
+        noun=kpi.noun,
     )
 
 
@@ -253,3 +283,46 @@ def in_list(values: list[str]) -> tuple[str, list[Any]]:
     if not values:
         return "(NULL)", []
     return "(SELECT unnest(?::VARCHAR[]))", [list(values)]
+
+
+def reported_through(q: Query, cfg: Config, scope: Scope, dataset: str) -> date | None:
+    """The last day of the latest period of ``dataset``, within the scope, that counts as reported:
+    its deadline has passed, or at least the configured share of the expected reporters has
+    reported it (``reporting.datasets.X.complete_share``). None: no period counts (figures then use
+    whatever is there); a dataset that is not owed periodically has no cut-off (its scope's end).
+    """
+    duty = next((d for d in cfg.duties if d.dataset == dataset), None)
+    if duty is None:
+        return scope.end
+    declared = DATASETS[dataset]
+    start, end = declared.time_sql
+    has_town = "township" in declared.column_map
+    units, params = in_list(scope.units(cfg)) if has_town else ("(NULL)", [])
+    where = f"township IN {units}" if has_town else "true"
+    reporter = "township" if has_town else "1"
+    periods = q.df(
+        f"""SELECT {start} AS r_start, {end} AS r_end, count(DISTINCT {reporter}) AS reporters
+            FROM current_{dataset} WHERE {start} >= ? AND {start} <= ? AND {where}
+            GROUP BY ALL ORDER BY r_end DESC, r_start""",
+        [scope.start, scope.end, *params],
+    )
+    expected = 1 if duty.by == "district" else max(1, len(scope.towns(cfg)))
+    today = scope.today or cfg.today()
+    for r_end, reporters in zip(periods["r_end"], periods["reporters"], strict=True):
+        last = pd.Timestamp(r_end).date()
+        due = last + timedelta(days=duty.due_days)
+        if today > due or reporters >= duty.complete_share * expected:
+            return min(last, scope.end)
+    return None
+
+
+def as_reported(q: Query, cfg: Config, scope: Scope, dataset: str | None) -> Scope:
+    """The scope a figure of ``dataset`` is computed in: up to its latest period that counts as
+    reported, so that no figure is blank or partial because another dataset, or a few early
+    reporters, moved on to a new period."""
+    if dataset is None:
+        return scope
+    through = reported_through(q, cfg, scope, dataset)
+    if through is None or through >= scope.end:
+        return scope
+    return replace(scope, last_year=through.year, first_year=min(scope.first_year, through.year), until=through)

@@ -55,7 +55,7 @@ def _submissions_sql(duty: Duty) -> str:
     unit = "t.township" if "township" in DATASETS[duty.dataset].column_map else "? AS township"
     return (
         f"SELECT '{duty.dataset}' AS dataset, {unit}, {start} AS r_start, {end} AS r_end, "
-        f"min(b.uploaded_at) AS first_upload, bool_or(b.is_sample) AS sample, "
+        f"min(b.uploaded_at) AS first_upload_utc, bool_or(b.is_sample) AS sample, "
         f"bool_or(t.replaced_by IS NULL) AS has_current "
         f"FROM {duty.dataset} t JOIN batches b USING (batch_id) GROUP BY ALL"
     )
@@ -63,7 +63,7 @@ def _submissions_sql(duty: Duty) -> str:
 
 def matrix(q: Query, cfg: Config, scope: Scope, today: date | None = None) -> pd.DataFrame:
     """One row per owed report: township, dataset, period, due, submitted (first upload), status."""
-    today = today or date.today()
+    today = today or cfg.today()
     duties = cfg.duties
     frame = owed(cfg, scope)
     if frame.empty or not duties:
@@ -74,12 +74,13 @@ def matrix(q: Query, cfg: Config, scope: Scope, today: date | None = None) -> pd
         result = q.df(
             f"""WITH submitted AS ({union})
                 SELECT o.township, o.dataset, o.period, o.start, o."end", o.due,
-                       min(s.first_upload) FILTER (WHERE s.has_current) AS submitted,
+                       min(timezone(?, timezone('UTC', s.first_upload_utc))) FILTER (WHERE s.has_current)
+                           AS submitted,
                        bool_or(s.sample) FILTER (WHERE s.has_current) AS sample
                 FROM owed_reports o LEFT JOIN submitted s
                   ON s.dataset = o.dataset AND s.township = o.township AND s.r_start <= o."end" AND s.r_end >= o.start
                 GROUP BY ALL""",
-            params,
+            [*params, cfg.timezone],  # the first upload in the district's time: on time by its calendar
         )
     for column in ("start", "end", "due"):
         result[column] = pd.to_datetime(result[column]).dt.date
@@ -106,9 +107,8 @@ def wide(frame: pd.DataFrame, dataset: str, units: list[str]) -> pd.DataFrame:
     return table.reindex([u for u in units if u in table.index])
 
 
-def missing(frame: pd.DataFrame, today: date | None = None) -> pd.DataFrame:
+def missing(frame: pd.DataFrame, today: date) -> pd.DataFrame:
     """Overdue reports with how many days they are overdue, longest first."""
-    today = today or date.today()
     gone = frame[frame["status"] == "missing"].copy()
     gone["days_overdue"] = [(today - d).days for d in gone["due"]]
     return gone.sort_values(["days_overdue", "township"], ascending=[False, True]).reset_index(drop=True)
@@ -121,7 +121,7 @@ def summary(frame: pd.DataFrame) -> dict[str, int]:
 
 def reminder(frame: pd.DataFrame, cfg: Config, today: date | None = None, lang: str = i18n.DEFAULT) -> str:
     """A notice ready to paste into the township work group: who still owes which reports."""
-    today = today or date.today()
+    today = today or cfg.today()
     gone = missing(frame, today)
     if gone.empty:
         return i18n.t("completeness.reminder_none", lang, date=_day(today, lang))

@@ -12,11 +12,12 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from metrics import charts
-from metrics.base import EPSILON, AreaPage, Kpi, Measure, Query, Scope, in_list, ratio
+from metrics.base import EPSILON, AreaPage, Kpi, Measure, Query, Scope, as_reported, in_list, ratio
 from reform import i18n
 from reform.config import Config
 
 AREA = "policy"
+DATASET = "funding"  # the dataset its figures are measured from
 
 
 def per_capita(q: Query, cfg: Config, scope: Scope, year: int | None = None) -> pd.DataFrame:
@@ -106,7 +107,7 @@ KPIS = (
         "funding_per_capita",
         township_column="funding_per_capita",
     ),
-    Kpi("funding_coverage", AREA, "share", funding_coverage, "funding_coverage"),
+    Kpi("funding_coverage", AREA, "share", funding_coverage, "funding_coverage", noun="noun.townships"),
     Kpi("reform_pilot_funds", AREA, "yuan", reform_pilot_funds, None),
 )
 
@@ -127,6 +128,7 @@ FIGURES = ("per_capita", "special_funds", "trend")  # the names of figures(), us
 
 
 def tables(q: Query, cfg: Config, scope: Scope) -> dict[str, pd.DataFrame]:
+    scope = as_reported(q, cfg, scope, DATASET)  # as of this dataset's latest reported period
     towns = per_capita(q, cfg, scope)
     silent = [t for t in scope.towns(cfg) if t not in set(towns["township"])]
     return {

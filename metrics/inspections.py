@@ -12,12 +12,13 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from metrics import charts
-from metrics.base import AreaPage, Kpi, Measure, Query, Scope, ratio
+from metrics.base import AreaPage, Kpi, Measure, Query, Scope, as_reported, ratio
 from reform import i18n
 from reform.config import Config
 from reform.datasets import INSPECTIONS
 
 AREA = "policy"
+DATASET = "inspections"  # the dataset its figures are measured from
 
 
 def rows(q: Query, scope: Scope) -> pd.DataFrame:
@@ -57,7 +58,7 @@ def rectification_rate(q: Query, cfg: Config, scope: Scope) -> Measure:
 
 
 KPIS = (
-    Kpi("units_inspected", AREA, "count", units_inspected, "units_inspected"),
+    Kpi("units_inspected", AREA, "count", units_inspected, "units_inspected", noun="noun.units"),
     Kpi("rectification_rate", AREA, "ratio", rectification_rate, "rectification_rate"),
 )
 
@@ -96,6 +97,7 @@ FIGURES = ("by_round", "by_type", "rectification")  # the names of figures(), us
 
 
 def tables(q: Query, cfg: Config, scope: Scope) -> dict[str, pd.DataFrame]:
+    scope = as_reported(q, cfg, scope, DATASET)  # as of this dataset's latest reported period
     frame = rows(q, scope)
     types = frame.drop_duplicates("unit_name").groupby("unit_type", as_index=False).size()
     established = frame[frame["org_established"].fillna(False).astype(bool)].drop_duplicates("unit_name")

@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 
 from metrics import AREAS, all_kpis
-from metrics.base import KpiResult, Query, Scope, evaluate
+from metrics.base import KpiResult, Query, Scope, as_reported, evaluate
 from metrics.funding import per_capita
 from metrics.pathways import by_township as development_by_township
 from metrics.staffing import by_township as staffing_by_township
@@ -49,12 +49,17 @@ def scorecard(store: Store, cfg: Config, scope: Scope) -> list[KpiResult]:
 
 
 def league_table(q: Query, cfg: Config, scope: Scope) -> pd.DataFrame:
-    """Per township: the township-level figures and how many of their targets it meets."""
+    """Per township: the township-level figures and how many of their targets it meets, each figure
+    as of its own dataset's latest reported period."""
     towns = scope.towns(cfg)
-    staff = staffing_by_township(q, cfg, scope).set_index("township").reindex(towns)
-    venue_counts = homes_by_township(q, cfg, scope, towns).set_index("township")
-    development = development_by_township(q, cfg, scope).set_index("township").reindex(towns)
-    funding = per_capita(q, cfg, scope).set_index("township").reindex(towns)
+
+    def of(dataset: str) -> Scope:
+        return as_reported(q, cfg, scope, dataset)
+
+    staff = staffing_by_township(q, cfg, of("staffing")).set_index("township").reindex(towns)
+    venue_counts = homes_by_township(q, cfg, of("venues"), towns).set_index("township")
+    development = development_by_township(q, cfg, of("members")).set_index("township").reindex(towns)
+    funding = per_capita(q, cfg, of("funding")).set_index("township").reindex(towns)
     table = pd.DataFrame(
         {
             "officers": staff["officer_filled"],

@@ -11,11 +11,12 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from metrics import charts
-from metrics.base import AreaPage, Kpi, Measure, Query, Scope, in_list, ratio
+from metrics.base import AreaPage, Kpi, Measure, Query, Scope, as_reported, in_list, ratio
 from reform import i18n
 from reform.config import Config
 
 AREA = "pathways"
+DATASET = "members"  # the dataset its figures are measured from
 MIDDLE_SCHOOLS = ("middle_school", "high_school")
 
 
@@ -66,7 +67,7 @@ KPIS = (
         "member_development_rate",
         township_column="member_development_rate",
     ),
-    Kpi("league_school_coverage", AREA, "share", league_school_coverage, "league_school_coverage"),
+    Kpi("league_school_coverage", AREA, "share", league_school_coverage, "league_school_coverage", noun="noun.schools"),
 )
 
 
@@ -101,6 +102,7 @@ FIGURES = ("by_township", "by_year", "schools")  # the names of figures(), usabl
 
 
 def tables(q: Query, cfg: Config, scope: Scope) -> dict[str, pd.DataFrame]:
+    scope = as_reported(q, cfg, scope, DATASET)  # as of this dataset's latest reported period
     return {"units": units(q, cfg, scope), "by_township": by_township(q, cfg, scope), "by_year": by_year(q, cfg, scope)}
 
 

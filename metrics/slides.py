@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 
 from metrics import AREA_KPIS, AREA_MODULES, overview, summary
 from metrics.base import KpiResult, Query, Scope
-from reform import i18n
+from reform import clock, i18n
 from reform.config import Config
 from reform.store import Store
 
@@ -139,11 +139,11 @@ def build(
     day: date | None = None,
 ) -> Deck:
     """The deck of the configured slides (or ``keys``) as the data stood at ``version``."""
-    day = day or date.today()
+    day = day or cfg.today()
     with store.reader(as_of=version) as q:
         builder = _Builder(q, cfg, scope, lang)
         uploaded = q.scalar("SELECT max(uploaded_at) FROM batches")
-        as_of = str(uploaded)[:16] if uploaded is not None else "—"
+        as_of = str(clock.shown(uploaded, cfg.timezone))[:16] if uploaded is not None else "—"
         sample = bool(q.scalar("SELECT count(*) FROM batches WHERE is_sample")) and not q.scalar(
             "SELECT count(*) FROM batches WHERE NOT is_sample"
         )

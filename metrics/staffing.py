@@ -11,12 +11,13 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from metrics import charts
-from metrics.base import AreaPage, Kpi, Measure, Query, Scope, in_list, ratio
+from metrics.base import AreaPage, Kpi, Measure, Query, Scope, as_reported, in_list, ratio
 from reform import i18n
 from reform.config import Config
 from reform.datasets import STAFFING
 
 AREA = "people"
+DATASET = "staffing"  # the dataset its figures are measured from
 
 
 _LATEST = """
@@ -81,6 +82,7 @@ KPIS = (
         "youth_officer_coverage",
         township_column="officers",
         township_met=lambda officers, target: officers >= (target.per_township or 1),
+        noun="noun.townships",
     ),
     Kpi("cadre_fill_rate", AREA, "ratio", cadre_fill_rate, "cadre_fill_rate", township_column="cadre_fill_rate"),
     Kpi(
@@ -91,6 +93,7 @@ KPIS = (
         "secretary_vacancies",
         direction="at_most",
         township_column="secretary_vacancies",
+        noun="noun.vacancies",
     ),
 )
 
@@ -132,6 +135,7 @@ FIGURES = ("by_township", "vacancies", "trend")  # the names of figures(), usabl
 
 
 def tables(q: Query, cfg: Config, scope: Scope) -> dict[str, pd.DataFrame]:
+    scope = as_reported(q, cfg, scope, DATASET)  # as of this dataset's latest reported period
     return {"by_township": by_township(q, cfg, scope), "trend": trend_by_period(q, cfg, scope)}
 
 

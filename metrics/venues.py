@@ -11,12 +11,13 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from metrics import charts
-from metrics.base import AreaPage, Kpi, Measure, Query, Scope, in_list, ratio
+from metrics.base import AreaPage, Kpi, Measure, Query, Scope, as_reported, in_list, ratio
 from reform import i18n
 from reform.config import Config
 from reform.datasets import VENUES
 
 AREA = "venues"
+DATASET = "venues"  # the dataset its figures are measured from
 TIER_ORDER = ("flagship", "specialty", "shared")
 
 
@@ -82,7 +83,7 @@ def specialty_coverage(q: Query, cfg: Config, scope: Scope) -> Measure:
 
 
 KPIS = (
-    Kpi("flagship_homes", AREA, "count", flagship_homes, "flagship_homes"),
+    Kpi("flagship_homes", AREA, "count", flagship_homes, "flagship_homes", noun="noun.homes"),
     Kpi(
         "specialty_coverage",
         AREA,
@@ -91,6 +92,7 @@ KPIS = (
         "specialty_coverage",
         township_column="specialty_homes",
         township_met=lambda homes, _target: homes >= 1,
+        noun="noun.townships",
     ),
 )
 
@@ -117,6 +119,7 @@ FIGURES = ("by_tier", "by_township", "activity")  # the names of figures(), usab
 
 
 def tables(q: Query, cfg: Config, scope: Scope) -> dict[str, pd.DataFrame]:
+    scope = as_reported(q, cfg, scope, DATASET)  # as of this dataset's latest reported period
     units = scope.units(cfg)
     return {
         "homes": homes(q, cfg, scope, units),

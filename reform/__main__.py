@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from reform import actions, auth, i18n, ingest, plugins, province, sample
+from reform import actions, auth, clock, i18n, ingest, plugins, province, sample
 from reform import config as config_module
 from reform.auth import AuthError
 from reform.config import Config, ConfigError
@@ -103,7 +103,7 @@ def cmd_kpis(args: argparse.Namespace, cfg: Config) -> int:
     store = Store(cfg.database)
     with store.reader() as q:
         first, last = overview.data_years(q)
-        scope = Scope(args.first_year or first, args.last_year or last)
+        scope = Scope(args.first_year or first, args.last_year or last, today=cfg.today())
         results = overview.kpis(q, cfg, scope)
     if args.json:
         _print_json(
@@ -113,7 +113,8 @@ def cmd_kpis(args: argparse.Namespace, cfg: Config) -> int:
     for r in results:
         name = f"{i18n.t('area.' + r.area, args.lang)} | {i18n.t(r.label, args.lang)}"
         status = i18n.t("status." + r.status, args.lang)
-        print(f"{name}: {r.display(args.lang)} ({r.display_target(args.lang)}) [{status}]")
+        period = f" · {r.as_of}" if r.as_of else ""
+        print(f"{name}: {r.display(args.lang)} ({r.display_target(args.lang)}) [{status}]{period}")
     return 0
 
 
@@ -191,6 +192,7 @@ def cmd_history(args: argparse.Namespace, cfg: Config) -> int:
         frame = rows(store, args.batch, units)
     else:
         frame = history.batches(store, scope).drop(columns=["content_hash"])
+        frame["uploaded_at"] = frame["uploaded_at"].map(lambda v: clock.shown(v, cfg.timezone))
         if viewer:
             keep = [auth.sees_batch(viewer, cfg, d, u) for d, u in zip(frame["dataset"], frame["units"], strict=True)]
             frame = frame[keep]
@@ -270,7 +272,7 @@ def cmd_export(args: argparse.Namespace, cfg: Config) -> int:
     version = args.version or store.data_version()
     with store.reader(as_of=version) as q:
         first, last = overview.data_years(q)
-    scope = Scope(args.first_year or first, args.last_year or last)
+    scope = Scope(args.first_year or first, args.last_year or last, today=cfg.today())
     started = time.perf_counter()
     deck = slides.build(store, cfg, scope, version, args.lang)
     try:
@@ -331,6 +333,7 @@ def cmd_user(args: argparse.Namespace, cfg: Config) -> int:
 
 def cmd_audit(args: argparse.Namespace, cfg: Config) -> int:
     frame = auth.audit_log(Store(cfg.database), args.limit)
+    frame["logged_at"] = frame["logged_at"].map(lambda v: clock.shown(v, cfg.timezone))  # stored UTC
     if args.json:
         _print_json(frame.to_dict(orient="records"))
     else:

@@ -56,6 +56,7 @@ class Duty:
     frequency: str  # year | quarter | month
     by: str  # townships | district
     due_days: int
+    complete_share: float = 0.8  # a period counts as reported once this share of reporters has (or it is due)
 
 
 @dataclass(frozen=True)
@@ -196,7 +197,8 @@ def _duty(name: str, item: Any, path: str) -> Duty:
     if "township" not in DATASETS[name].column_map and by != "district":
         raise ConfigError(f"{path}.by: {name} rows have no township, so only the district can owe them")
     due = _number(_get(item, "due_days", path), f"{path}.due_days", low=0, high=366)
-    return Duty(name, frequency, by, int(due))
+    share = _number(item.get("complete_share", 0.8), f"{path}.complete_share", low=0.01, high=1)
+    return Duty(name, frequency, by, int(due), share)
 
 
 def _reporting(data: Any) -> tuple[int, tuple[Duty, ...]]:

@@ -85,7 +85,7 @@ def filters(cfg: Config, store: Store, version: int, lang: str) -> Scope:
             help=i18n.t("sidebar.townships_help", lang),
             placeholder=i18n.t("sidebar.townships_help", lang),
         )
-    return Scope(int(years[0]), int(years[1]), tuple(towns))
+    return Scope(int(years[0]), int(years[1]), tuple(towns), today=cfg.today())
 
 
 def start() -> Context:

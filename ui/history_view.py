@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from reform import actions, auth, history
+from reform import actions, auth, clock, history
 from ui import cache, widgets
 from ui.context import Context
 
@@ -45,7 +45,8 @@ def batch_label(ctx: Context, batches: pd.DataFrame) -> Callable[[int], str]:
 
     def label(batch_id: int) -> str:
         row = rows.loc[batch_id]
-        return f"#{batch_id} · {names[row['dataset']]} · {row['file_name']} · {str(row['uploaded_at'])[:16]}"
+        when = str(clock.shown(row["uploaded_at"], ctx.cfg.timezone))[:16]
+        return f"#{batch_id} · {names[row['dataset']]} · {row['file_name']} · {when}"
 
     return label
 

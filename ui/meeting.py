@@ -8,7 +8,7 @@ from dataclasses import replace
 import streamlit as st
 
 from metrics.slides import Deck, Slide
-from reform import actions, auth
+from reform import actions, auth, clock
 from reform.export import deck as deck_export
 from reform.export.images import ExportError
 from ui import cache, widgets
@@ -23,7 +23,7 @@ def frozen_version(ctx: Context) -> int:
         st.session_state[_VERSION] = ctx.version
     version = st.session_state[_VERSION]
     batches = cache.batches(str(ctx.store.path), ctx.version)
-    when = str(batches.loc[batches["batch_id"] <= version, "uploaded_at"].max())[:16]
+    when = str(clock.shown(batches.loc[batches["batch_id"] <= version, "uploaded_at"].max(), ctx.cfg.timezone))[:16]
     st.caption(widgets.escape(ctx.t("meeting.frozen", version=version, time=when)))
     if ctx.version != version:
         st.info(ctx.t("meeting.newer", version=ctx.version))

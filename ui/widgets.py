@@ -7,7 +7,6 @@ User text never goes into Markdown unescaped and never through
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -15,12 +14,13 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from metrics.base import KpiResult
-from reform import i18n
+from reform import clock, i18n
 from reform.datasets import DATASETS, Column
 from reform.text import inert_markdown
 from ui import cache
 from ui.context import Context
 
+TIME_COLUMNS = ("uploaded_at", "logged_at", "created_at", "password_changed_at", "locked_until")  # stored UTC
 BADGE = {"green": "green", "amber": "orange", "red": "red", "none": "gray", "info": "blue"}
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True, "toImageButtonOptions": {"scale": 2}}
 
@@ -138,6 +138,10 @@ def table(
     names = {c: column_label(ctx, c) for c in columns if c in frame.columns}
     shown = _readable(ctx, frame[list(names)]).rename(columns=names)
     config = {names[c]: v for c, v in (formats or {}).items() if c in names}
+    for code, name in names.items():
+        if code in TIME_COLUMNS:  # stored UTC: shown in the district's time zone, to the minute
+            shown[name] = shown[name].map(lambda v: clock.shown(v, ctx.cfg.timezone))
+            config[name] = st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")
     for name in shown.columns:  # DuckDB's DATE arrives as a timestamp: show the day, not 00:00:00
         if name not in config and pd.api.types.is_datetime64_any_dtype(shown[name]):
             config[name] = st.column_config.DateColumn(format="YYYY-MM-DD")
@@ -158,7 +162,7 @@ def details(ctx: Context, area: str, frame: pd.DataFrame, columns: list[str]) ->
 def footer(ctx: Context) -> None:
     """The data version and time of the figures, so a printed chart says how current it is."""
     frame = cache.batches(str(ctx.store.path), ctx.version)
-    when = str(frame["uploaded_at"].max())[:16] if not frame.empty else "—"
+    when = str(clock.shown(frame["uploaded_at"].max(), ctx.cfg.timezone))[:16] if not frame.empty else "—"
     st.caption(escape(ctx.t("app.as_of", version=ctx.version, time=when)))
 
 
@@ -216,7 +220,7 @@ def status_matrix(ctx: Context, dataset: str, key: str) -> None:
     colour (pandas' Styler renders cell by cell) and still reads at a glance.
     """
     labels = {s: f"{STATUS_MARKS[s]} {ctx.t(f'status.{s}')}" for s in STATUS_COLOURS}
-    today = date.today().isoformat()
+    today = ctx.cfg.today().isoformat()
     path, source = str(ctx.store.path), str(ctx.cfg.source)
     shown = cache.status_matrix(path, ctx.version, source, ctx.scope, today, dataset, labels)
     if shown.empty:
