@@ -10,6 +10,7 @@ from ui.context import current
 ctx = current("history")
 widgets.header(ctx, "page.data")
 st.write(ctx.t("data.intro"))
+history_view.remove_sample(ctx)
 batches = history_view.visible(ctx, cache.history(str(ctx.store.path), ctx.version, history_view.scope_key(ctx)))
 if batches.empty:
     st.info(ctx.t("data.none"))

@@ -17,7 +17,7 @@ from metrics import AREA_KPIS, AREA_MODULES, overview, summary
 from metrics.base import KpiResult, Query, Scope
 from reform import clock, i18n
 from reform.config import Config
-from reform.store import Store
+from reform.store import Store, percent_of_sample, sample_share_sql
 
 
 @dataclass
@@ -144,11 +144,16 @@ def build(
         builder = _Builder(q, cfg, scope, lang)
         uploaded = q.scalar("SELECT max(uploaded_at) FROM batches")
         as_of = str(clock.shown(uploaded, cfg.timezone))[:16] if uploaded is not None else "—"
-        sample = bool(q.scalar("SELECT count(*) FROM batches WHERE is_sample")) and not q.scalar(
-            "SELECT count(*) FROM batches WHERE NOT is_sample"
-        )
+        counts = q.df(sample_share_sql())
+        total, invented = counts.at[0, "n"], counts.at[0, "s"]
+        share = 0.0 if not total or pd.isna(total) else float(invented) / float(total)
         slides = [builder.build(key, cfg.meeting_title, day) for key in (keys or cfg.slides)]
-    source = i18n.t("meeting.source_sample" if sample else "meeting.source", lang)
+    if share >= 1:
+        source = i18n.t("meeting.source_sample", lang)
+    elif share > 0:  # real reports and invented rows side by side: name the invented share
+        source = i18n.t("meeting.source_mixed", lang, share=percent_of_sample(share))
+    else:
+        source = i18n.t("meeting.source", lang)
     footnote = i18n.t("meeting.footnote", lang, source=source, version=version, time=as_of)
     for slide in slides:
         slide.footnote = footnote

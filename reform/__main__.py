@@ -138,6 +138,16 @@ def _province_sample(args: argparse.Namespace, cfg: Config) -> int:
 
 
 def cmd_sample(args: argparse.Namespace, cfg: Config) -> int:
+    if args.remove:
+        store = Store(cfg.database)
+        store.init()
+        try:
+            done = actions.remove_sample(store, _actor(store, args))
+        except actions.RefusedError as exc:
+            raise CliError(i18n.t(f"auth.{exc.code}", args.lang, **exc.params)) from None
+        rows = sum(r.rows_replaced for r in done)
+        print(i18n.t("data.sample_removed", args.lang, batches=len(done), rows=rows))
+        return 0
     if args.scale:
         return _province_sample(args, cfg)
     if args.write:
@@ -445,6 +455,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--last-year", type=int)
     p = sub.add_parser("sample", help="load the sample data into the store")
     p.add_argument("--if-empty", action="store_true", help="only when the store has no data yet")
+    p.add_argument("--remove", action="store_true", help="retire every current row of sample data (recorded batches)")
+    p.add_argument("--as", dest="user", help="with --remove: who removes it (default: the system user)")
     p.add_argument("--write", metavar="DIR", help="write the sample files into DIR instead of loading them")
     p.add_argument(
         "--scale",

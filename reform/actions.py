@@ -106,6 +106,19 @@ def rollback(store: Store, actor: User, batch_id: int) -> CommitResult:
     return store.undo(batch_id, actor.name, audit=_history_line(actor, "rollback", what))
 
 
+def remove_sample(store: Store, actor: User) -> list[CommitResult]:
+    """Retire every current row of sample data, one recorded batch per sample batch (nothing deleted:
+    the history keeps them, and each removal can itself be rolled back)."""
+    _require(store, actor, "rollback", "sample_remove", "sample data")
+    done = []
+    for batch_id in store.sample_batches():
+        what = f"sample batch {batch_id}"
+        done.append(
+            store.undo(batch_id, actor.name, audit=_history_line(actor, "sample_remove", what), kind="sample_remove")
+        )
+    return done
+
+
 def add_user(
     store: Store, cfg: Config, actor: User, name: str, role: str, password: str, township: str | None = None
 ) -> User:

@@ -149,6 +149,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "severity.warning": ("提醒", "Warning"),
     # ------------------------------------------------------------ app shell
     "app.title": ("{district}基层团组织改革进展监测", "{district} grassroots League reform monitor"),
+    "app.sample_mixed_banner": (
+        "当前数据中约 {share}% 仍为示例数据（虚构，仅供演示）。管理员可在“上传记录”页移除示例数据。",
+        "About {share}% of the current data is still SAMPLE data (invented). An administrator can remove it on "
+        "the History page.",
+    ),
     "app.sample_banner": (
         "当前显示的是示例数据（虚构，仅供演示），上传各镇街真实报表后此提示消失。",
         "Showing SAMPLE data (invented, for demonstration); it disappears once real reports are uploaded.",
@@ -336,6 +341,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "kind.upload": ("上传", "Upload"),
     "kind.restore": ("恢复", "Restore"),
     "kind.rollback": ("撤销", "Roll back"),
+    "kind.sample_remove": ("移除示例数据", "Sample removed"),
+    "data.sample_remove_title": ("移除示例数据", "Remove the sample data"),
+    "data.sample_remove_help": (
+        "示例数据是虚构的演示数据。移除后，各页面只显示各镇街真实上报的数据；移除操作记入上传记录，可撤销。",
+        "The sample data is invented. Once removed, every page shows township reports only; the removal is "
+        "recorded in the history and can be rolled back.",
+    ),
+    "data.sample_remove_confirm": ("我确认移除全部示例数据", "I confirm: remove all sample data"),
+    "data.sample_remove": ("移除示例数据", "Remove sample data"),
+    "data.sample_removed": (
+        "已移除示例数据：{batches} 批、{rows} 行（可在上传记录中撤销）",
+        "Sample data removed: {batches} batches, {rows} rows (can be rolled back in the history)",
+    ),
     "col.kind": ("类型", "Kind"),
     "col.slices": ("统计范围", "Slices"),
     "col.rows_replaced": ("替换行数", "Rows replaced"),
@@ -491,6 +509,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "meeting.league_worst": ("达标项最少：{names}（{met}/{of} 项）。", "Fewest targets met: {names} ({met} of {of})."),
     "meeting.source": ("数据来源：各镇街上报", "Source: township reports"),
     "meeting.source_sample": ("数据来源：示例数据（虚构）", "Source: SAMPLE data (invented)"),
+    "meeting.source_mixed": (
+        "数据来源：各镇街上报，其中约 {share}% 为示例数据（虚构）",
+        "Source: township reports; about {share}% is SAMPLE data (invented)",
+    ),
     "meeting.footnote": (
         "{source} · 数据版本 {version} · 截至 {time}",
         "{source} · data version {version} · as of {time}",

@@ -314,6 +314,18 @@ class Store:
             f"LEFT JOIN ({parts}) c USING (batch_id) ORDER BY b.batch_id DESC"
         )
 
+    def sample_share(self) -> float:
+        """The share of current rows that are sample data (invented): labelled while above 0."""
+        frame = self.query(sample_share_sql())
+        total = frame.at[0, "n"]
+        return 0.0 if not total or pd.isna(total) else float(frame.at[0, "s"]) / float(total)
+
+    def sample_batches(self) -> list[int]:
+        """Sample batches with rows still current, oldest first (what ``sample --remove`` retires)."""
+        parts = " UNION ".join(f"SELECT batch_id FROM current_{d}" for d in DATASETS)
+        frame = self.query(f"SELECT batch_id FROM batches WHERE is_sample AND batch_id IN ({parts}) ORDER BY 1")
+        return [int(b) for b in frame["batch_id"]]
+
     def only_sample(self) -> bool:
         """True while every stored batch is sample data (the UI then shows a banner)."""
         frame = self.query("SELECT count(*) AS n, count(*) FILTER (WHERE NOT is_sample) AS real FROM batches")
@@ -412,7 +424,9 @@ class Store:
             batch = info | {"kind": "restore", "uploaded_by": user or getpass.getuser(), "restored_from": batch_id}
             return self._write(con, dataset, incoming, batch, audit=audit)
 
-    def undo(self, batch_id: int, user: str | None = None, audit: Audit | None = None) -> CommitResult:
+    def undo(
+        self, batch_id: int, user: str | None = None, audit: Audit | None = None, kind: str = "rollback"
+    ) -> CommitResult:
         """Roll back a batch: retire its current rows and bring back the rows it replaced.
 
         A replaced row comes back when the batch's row that took its place is still current: in its
@@ -430,7 +444,7 @@ class Store:
             previous = _replaced_rows_to_bring_back(con, dataset, batch_id)
             if not current and previous.empty:
                 raise NothingToDoError(f"batch {batch_id} has no current rows: nothing to roll back")
-            batch = info | {"kind": "rollback", "uploaded_by": user or getpass.getuser(), "restored_from": batch_id}
+            batch = info | {"kind": kind, "uploaded_by": user or getpass.getuser(), "restored_from": batch_id}
             return self._write(con, dataset, previous, batch, retire_batch=batch_id, audit=audit, only_retire=True)
 
     @staticmethod
@@ -557,6 +571,21 @@ def columnar(frame: pd.DataFrame) -> pa.Table | pd.DataFrame:
         return pa.Table.from_pandas(frame, preserve_index=False)
     except (pa.ArrowInvalid, pa.ArrowTypeError):  # a column of mixed values: DuckDB's own cast decides
         return frame
+
+
+def percent_of_sample(share: float) -> int:
+    """The invented share as a whole per cent that is never 0 or 100 while real and invented rows mix."""
+    return min(99, max(1, int(share * 100)))
+
+
+def sample_share_sql() -> str:
+    """Current rows, and those of them from sample batches, over every dataset (n, s)."""
+    parts = " UNION ALL ".join(
+        f"SELECT count(*) AS n, count(*) FILTER (WHERE b.is_sample) AS s "
+        f"FROM current_{d} t JOIN batches b USING (batch_id)"
+        for d in DATASETS
+    )
+    return f"SELECT sum(n) AS n, sum(s) AS s FROM ({parts})"
 
 
 def _replaced_rows_to_bring_back(con: duckdb.DuckDBPyConnection, dataset: Dataset, batch_id: int) -> pd.DataFrame:

@@ -146,3 +146,27 @@ def test_a_report_on_time_by_beijing_calendar_counts_on_time(store: Store, small
         frame = completeness.matrix(q, small_cfg, Scope(2025, 2025), date(2026, 2, 1))
     quarter = frame[(frame["dataset"] == "staffing") & (frame["period"] == "2025-Q4")].set_index("township")
     assert quarter.at["甲镇", "status"] == "on_time" and quarter.at["乙镇", "status"] == "late"
+
+
+def test_sample_data_stays_labelled_while_any_is_current_and_goes_with_remove(
+    sample_copy: Path, tmp_path: Path
+) -> None:
+    """Finding 6: after the first real upload the 示例数据 label went, while ~2,200 invented rows stayed."""
+    store = Store(sample_copy)
+    assert store.sample_share() == 1.0
+    path = tmp_path / "f.csv"
+    path.write_text("镇街,年度,经费类型,金额（元）\n溱潼镇,2025,青少年发展专项,1.5万\n", encoding="utf-8")
+    assert cli("--db", str(sample_copy), "ingest", str(path)).returncode == 0
+    share = store.sample_share()
+    assert 0.99 < share < 1.0  # one real row among 2,199 current rows
+    pack = tmp_path / "pack.html"
+    assert cli("--db", str(sample_copy), "export", "--format", "html", "--out", str(pack)).returncode == 0
+    assert "其中约 99% 为示例数据" in pack.read_text(encoding="utf-8")
+    removed = cli("--db", str(sample_copy), "sample", "--remove")
+    assert removed.returncode == 0, removed.stderr
+    assert store.sample_share() == 0.0
+    kinds = store.batches()["kind"]
+    assert (kinds == "sample_remove").sum() == 6  # one recorded batch per sample batch; nothing deleted
+    assert store.query("SELECT count(*) AS n FROM current_funding")["n"][0] == 1  # the real row stays
+    again = cli("--db", str(sample_copy), "sample", "--remove")
+    assert again.returncode == 0 and (store.batches()["kind"] == "sample_remove").sum() == 6

@@ -85,8 +85,8 @@ def batches(db_path: str, version: int) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def only_sample(db_path: str, version: int) -> bool:
-    return Store(db_path).only_sample()
+def sample_share(db_path: str, version: int) -> float:
+    return Store(db_path).sample_share()
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

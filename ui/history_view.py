@@ -75,3 +75,19 @@ def batch_detail(ctx: Context, batch_id: int, dataset: str) -> None:
     with st.expander(ctx.t("data.rows")):
         rows = history.batch_rows(ctx.store, batch_id, None if units is None else set(units))
         widgets.table(ctx, rows, list(rows.columns), key="data.rows")
+
+
+def remove_sample(ctx: Context) -> None:
+    """An administrator's button to retire the sample data still current (asks for a confirmation)."""
+    if not auth.allowed(ctx.user, "rollback") or not ctx.version:
+        return
+    if cache.sample_share(str(ctx.store.path), ctx.version) <= 0:
+        return
+    with st.expander(ctx.t("data.sample_remove_title")):
+        st.write(ctx.t("data.sample_remove_help"))
+        sure = st.checkbox(ctx.t("data.sample_remove_confirm"), key="data.sample_remove_sure")
+        if st.button(ctx.t("data.sample_remove"), key="data.sample_remove", disabled=not sure, type="primary"):
+            done = actions.remove_sample(ctx.store, ctx.user)
+            rows = sum(r.rows_replaced for r in done)
+            st.session_state["data.done"] = ctx.t("data.sample_removed", batches=len(done), rows=rows)
+            st.rerun()

@@ -16,6 +16,7 @@ import streamlit as st
 from metrics.base import KpiResult
 from reform import clock, i18n
 from reform.datasets import DATASETS, Column
+from reform.store import percent_of_sample
 from reform.text import inert_markdown
 from ui import cache
 from ui.context import Context
@@ -33,8 +34,11 @@ def escape(text: object) -> str:
 def header(ctx: Context, title_key: str) -> None:
     """Page title and, while only sample data is stored, the sample-data banner."""
     st.title(ctx.t(title_key))
-    if ctx.version and cache.only_sample(str(ctx.store.path), ctx.version):
+    share = cache.sample_share(str(ctx.store.path), ctx.version) if ctx.version else 0.0
+    if share >= 1:
         st.warning(ctx.t("app.sample_banner"), icon=":material/science:")
+    elif share > 0:  # while any invented row is current, every page says so, with its share
+        st.warning(ctx.t("app.sample_mixed_banner", share=percent_of_sample(share)), icon=":material/science:")
 
 
 def kpi_card(ctx: Context, result: KpiResult) -> None:
