@@ -139,22 +139,58 @@ def trend(
     *,
     target: float | None = None,
     axis_title: str = "",
+    reported: dict[str, tuple[int, int]] | None = None,
 ) -> go.Figure:
-    """Lines over periods, with the target."""
+    """Lines over periods, with the target. A period not every reporter has reported yet
+    (``reported``: period -> (reported, expected)) is drawn dotted with hollow markers and labelled
+    "n/N 已报", so that a dip made by missing reports is never read as a fall."""
     if frame.empty:
         return empty(title, lang)
     fig = go.Figure()
+    labels = frame[x].astype(str)
+    partial = {p: f for p, f in (reported or {}).items() if f[0] < f[1]}
+    done = ~labels.isin(list(partial))
     for i, (column, name) in enumerate(series.items()):
+        colour = SERIES[i % len(SERIES)]
         fig.add_scatter(
-            x=frame[x].astype(str),
-            y=frame[column],
-            name=name,
-            mode="lines+markers",
-            line={"color": SERIES[i % len(SERIES)], "width": 3},
+            x=labels[done], y=frame[column][done], name=name, mode="lines+markers", line={"color": colour, "width": 3}
         )
+        if partial:  # the "n/N 已报" labels once, on the first series
+            _partial_line(fig, (labels, frame[column], done), colour, name, partial, lang, labelled=i == 0)
     fig.update_yaxes(title=axis_title, rangemode="tozero")
     fig.update_xaxes(title="", type="category")
     return layout(target_line(fig, target, lang), title)
+
+
+def _partial_line(
+    fig: go.Figure,
+    points: tuple[pd.Series, pd.Series, pd.Series],
+    colour: str,
+    name: str,
+    partial: dict[str, tuple[int, int]],
+    lang: str,
+    labelled: bool,
+) -> None:
+    """The unfinished periods of one series: dotted from its last finished point, hollow, labelled."""
+    labels, values, done = points
+    keep = ~done
+    last_done = done[done].index.max() if done.any() else None
+    if last_done is not None:
+        keep = keep | (labels.index == last_done)
+    text = [
+        i18n.t("chart.reported", lang, n=partial[p][0], total=partial[p][1]) if labelled and p in partial else ""
+        for p in labels
+    ]
+    fig.add_scatter(
+        x=labels[keep],
+        y=values[keep],
+        name=i18n.t("chart.unfinished", lang, name=name),
+        mode="lines+markers+text",
+        text=[t for t, k in zip(text, keep, strict=True) if k],
+        textposition="top center",
+        line={"color": colour, "width": 2, "dash": "dot"},
+        marker={"symbol": "circle-open", "size": 10, "color": colour},
+    )
 
 
 def donut(

@@ -114,14 +114,21 @@ def by_township(q: Query, cfg: Config, scope: Scope) -> pd.DataFrame:
 
 
 def trend_by_period(q: Query, cfg: Config, scope: Scope) -> pd.DataFrame:
-    """People in post per period and post type over the units in scope."""
+    """People in post per period and post type over the units in scope, with how many of the
+    townships in scope have reported each period (``reported`` of ``expected``)."""
     units, params = in_list(scope.units(cfg))
-    return q.df(
-        f"""SELECT period, period_start, post_type, sum(filled) AS filled, sum(authorized) AS authorized
-            FROM current_staffing WHERE period_start BETWEEN ? AND ? AND township IN {units}
+    towns, town_params = in_list(scope.towns(cfg))
+    frame = q.df(
+        f"""SELECT period, period_start, post_type, sum(filled) AS filled, sum(authorized) AS authorized,
+                   any_value(r.reported) AS reported
+            FROM current_staffing s
+            JOIN (SELECT period AS p, count(DISTINCT township) FILTER (WHERE township IN {towns}) AS reported
+                  FROM current_staffing WHERE period_start BETWEEN ? AND ? GROUP BY period) r ON r.p = s.period
+            WHERE period_start BETWEEN ? AND ? AND township IN {units}
             GROUP BY ALL ORDER BY period_start""",
-        [scope.start, scope.end, *params],
+        [*town_params, scope.start, scope.end, scope.start, scope.end, *params],
     )
+    return frame.assign(expected=len(scope.towns(cfg)))
 
 
 PAGE = AreaPage(
@@ -164,7 +171,18 @@ def figures(data: dict[str, pd.DataFrame], cfg: Config, lang: str) -> dict[str, 
     trend = data["trend"].pivot_table(index="period", columns="post_type", values="filled", aggfunc="sum").reset_index()
     post = STAFFING.column("post_type")
     series = {p: i18n.choice(post, p, lang) for p in ("full_time_cadre", "youth_assistant_officer") if p in trend}
+    counts = data["trend"].drop_duplicates("period")
+    reported = {
+        str(p): (int(n), int(e))
+        for p, n, e in zip(counts["period"], counts["reported"], counts["expected"], strict=True)
+    }
     fig_trend = charts.trend(
-        trend, "period", series, i18n.t("chart.staffing_trend", lang), lang, axis_title=i18n.t("chart.count", lang)
+        trend,
+        "period",
+        series,
+        i18n.t("chart.staffing_trend", lang),
+        lang,
+        axis_title=i18n.t("chart.count", lang),
+        reported=reported,
     )
     return {"by_township": fig_staff, "vacancies": fig_vacant, "trend": fig_trend}

@@ -472,6 +472,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "summary.funding_below": ("，{names}未达标", "; below it: {names}"),
     "summary.generic": ("{label}：{value}，{target}", "{label}: {value}; {target}"),
+    "chart.reported": ("{n}/{total} 已报", "{n}/{total} reported"),
+    "chart.unfinished": ("{name}（未报齐）", "{name} (not all reported)"),
     "change.points": ("{value} 个百分点", "{value} pp"),
     "change.count": ("{value}{noun}", "{value}{noun}"),
     "change.yuan_per_capita": ("{value} 元/人", "{value} yuan/person"),

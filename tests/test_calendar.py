@@ -170,3 +170,18 @@ def test_sample_data_stays_labelled_while_any_is_current_and_goes_with_remove(
     assert store.query("SELECT count(*) AS n FROM current_funding")["n"][0] == 1  # the real row stays
     again = cli("--db", str(sample_copy), "sample", "--remove")
     assert again.returncode == 0 and (store.batches()["kind"] == "sample_remove").sum() == 6
+
+
+def test_an_unfinished_period_is_drawn_as_such_with_how_many_have_reported(sample_copy: Path, cfg: Config) -> None:
+    """Finding 3: 2025-Q4 dipped from 40 to 38 only because 华港镇 had not reported, drawn as final."""
+    from metrics import staffing
+
+    with Store(sample_copy).reader() as q:
+        data = staffing.tables(q, cfg, Scope(2021, 2025, today=TODAY))
+    figure = staffing.figures(data, cfg, "zh")["trend"]
+    finished = [t for t in figure.data if "未报齐" not in t.name]
+    unfinished = [t for t in figure.data if "未报齐" in t.name]
+    assert finished and unfinished
+    assert all("2025-Q4" not in list(t.x) for t in finished)  # the solid line stops at the last full period
+    assert list(unfinished[0].x) == ["2025-Q3", "2025-Q4"] and list(unfinished[0].text) == ["", "16/17 已报"]
+    assert unfinished[0].line.dash == "dot"
