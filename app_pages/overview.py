@@ -40,6 +40,7 @@ widgets.table(
         "cadre_fill_rate": percent,
         "member_development_rate": percent,
         "funding_per_capita": st.column_config.NumberColumn(format="%.2f"),
+        "calendar_gap": st.column_config.NumberColumn(format="%+.1f"),
     },
 )
 widgets.footer(ctx)

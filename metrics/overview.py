@@ -10,6 +10,7 @@ from metrics import AREAS, all_kpis
 from metrics.base import KpiResult, Query, Scope, as_reported, evaluate
 from metrics.funding import per_capita
 from metrics.pathways import by_township as development_by_township
+from metrics.progress import behind_calendar
 from metrics.staffing import by_township as staffing_by_township
 from metrics.venues import by_township as homes_by_township
 from reform.config import Config
@@ -25,6 +26,7 @@ LEAGUE_COLUMNS = (  # the league table's columns, in the order pages and slides 
     "secretary_vacancies",
     "specialty_homes",
     "member_development_rate",
+    "calendar_gap",
     "funding_per_capita",
 )
 
@@ -60,6 +62,8 @@ def league_table(q: Query, cfg: Config, scope: Scope) -> pd.DataFrame:
     venue_counts = homes_by_township(q, cfg, of("venues"), towns).set_index("township")
     development = development_by_township(q, cfg, of("members")).set_index("township").reindex(towns)
     funding = per_capita(q, cfg, of("funding")).set_index("township").reindex(towns)
+    _, this_year = behind_calendar(q, cfg, scope)
+    calendar = this_year.set_index("township").reindex(towns)
     table = pd.DataFrame(
         {
             "officers": staff["officer_filled"],
@@ -67,6 +71,7 @@ def league_table(q: Query, cfg: Config, scope: Scope) -> pd.DataFrame:
             "secretary_vacancies": staff["secretary_vacant"],
             "specialty_homes": venue_counts["specialty"],
             "member_development_rate": development["rate"],
+            "calendar_gap": calendar["gap"] * 100,  # this year's plan against 时间进度, in points
             "funding_per_capita": funding["per_capita"],
         },
         index=pd.Index(towns, name="township"),

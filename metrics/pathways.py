@@ -102,8 +102,23 @@ FIGURES = ("by_township", "by_year", "schools")  # the names of figures(), usabl
 
 
 def tables(q: Query, cfg: Config, scope: Scope) -> dict[str, pd.DataFrame]:
+    full = scope
     scope = as_reported(q, cfg, scope, DATASET)  # as of this dataset's latest reported period
-    return {"units": units(q, cfg, scope), "by_township": by_township(q, cfg, scope), "by_year": by_year(q, cfg, scope)}
+    return {
+        "units": units(q, cfg, scope),
+        "by_township": by_township(q, cfg, scope),
+        "by_year": by_year(q, cfg, scope),
+        "this_year": _this_year(q, cfg, full),
+    }
+
+
+def _this_year(q: Query, cfg: Config, scope: Scope) -> pd.DataFrame:
+    """This year's plan so far per township with the calendar share (时间进度), for the summary."""
+    from metrics.progress import behind_calendar
+
+    today = scope.today or cfg.today()
+    share, towns = behind_calendar(q, cfg, scope)
+    return towns.assign(calendar=share, year=today.year, day=today.isoformat())
 
 
 def figures(data: dict[str, pd.DataFrame], cfg: Config, lang: str) -> dict[str, go.Figure]:

@@ -104,6 +104,7 @@ class _Builder:
                 "secretary_vacancies": table["secretary_vacancies"].map(lambda v: "—" if pd.isna(v) else f"{v:.0f}"),
                 "specialty_homes": table["specialty_homes"].map(lambda v: f"{v:.0f}"),
                 "member_development_rate": table["member_development_rate"].map(_percent),
+                "calendar_gap": table["calendar_gap"].map(lambda v: "—" if pd.isna(v) else f"{v:+.1f}"),
                 "funding_per_capita": table["funding_per_capita"].map(lambda v: "—" if pd.isna(v) else f"{v:.2f}"),
             }
         )

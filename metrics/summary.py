@@ -132,6 +132,7 @@ def pathways(results: dict[str, KpiResult], tables: dict[str, pd.DataFrame], cfg
             rate=_pct(rate.value),
         )
     ]
+    lines += _calendar_line(tables, cfg, lang)
     towns = tables["by_township"]
     behind = towns[~meets(towns["rate"], cfg.targets["member_development_rate"].target, "at_least").fillna(False)]
     behind = behind.dropna(subset=["rate"]).sort_values("rate")
@@ -148,6 +149,30 @@ def pathways(results: dict[str, KpiResult], tables: dict[str, pd.DataFrame], cfg
             line += i18n.t("summary.schools_missing", lang, names=_names(without, lang))
         lines.append(line)
     return lines
+
+
+def _calendar_line(tables: dict[str, pd.DataFrame], cfg: Config, lang: str) -> list[str]:
+    """时间进度: this year's plan so far against the calendar, and the townships furthest behind it."""
+    progress = tables.get("this_year")
+    if progress is None or progress.empty or not progress["planned"].sum():
+        return []
+    share = float(progress["calendar"].iloc[0])
+    rate = float(progress["admitted"].sum()) / float(progress["planned"].sum())
+    gap = (rate - share) * 100
+    line = i18n.t(
+        "summary.calendar",
+        lang,
+        day=str(progress["day"].iloc[0]),
+        calendar=_pct(share),
+        year=str(progress["year"].iloc[0]),
+        rate=_pct(rate),
+        gap=i18n.t("summary.ahead" if gap >= 0 else "summary.behind", lang, points=f"{abs(gap):.1f}"),
+    )
+    late = progress[progress["gap"] < 0].sort_values("gap")
+    if not late.empty:
+        named = _with_figures(late["township"], [f"{g * 100:+.1f}" for g in late["gap"]], lang)
+        line += i18n.t("summary.calendar_behind", lang, names=_names(named, lang))
+    return [line]
 
 
 def funding(results: dict[str, KpiResult], tables: dict[str, pd.DataFrame], cfg: Config, lang: str) -> list[str]:

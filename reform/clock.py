@@ -37,7 +37,7 @@ def today(name: str = DEFAULT_ZONE) -> date:
 
 def shown(value: Any, name: str = DEFAULT_ZONE) -> Any:
     """A stored (naive UTC) time as local time, naive, to the minute's second; other values as they are."""
-    if isinstance(value, datetime) and value == value:  # pandas' NaT is a datetime that equals nothing
+    if isinstance(value, datetime) and str(value) != "NaT":  # pandas' NaT is a datetime with no time
         stamp = value if value.tzinfo else value.replace(tzinfo=UTC)
         return stamp.astimezone(zone(name)).replace(tzinfo=None)
     return value

@@ -82,6 +82,7 @@ class Config:
     limits: Limits = field(default_factory=Limits)
     timezone: str = "Asia/Shanghai"
     period_lead_days: int = 0
+    month_weights: tuple[float, ...] | None = None  # 时间进度 by month (None: linear)
 
     def today(self) -> date:
         """Today where the district is: what is overdue, what is still in the future."""
@@ -268,6 +269,19 @@ def _lead(reporting: Any) -> int:
     return int(_number(value, "reporting.period_lead_days", low=0, high=366))
 
 
+def _weights(reporting: Any) -> tuple[float, ...] | None:
+    """``reporting.month_weights``: twelve non-negative numbers (a seasonal calendar for 时间进度)."""
+    value = reporting.get("month_weights") if isinstance(reporting, dict) else None
+    if value is None:
+        return None
+    if not isinstance(value, list) or len(value) != 12:
+        raise ConfigError("reporting.month_weights: must be a list of 12 numbers, one per month")
+    weights = tuple(_number(w, f"reporting.month_weights[{i}]", low=0) for i, w in enumerate(value))
+    if not sum(weights):
+        raise ConfigError("reporting.month_weights: must not all be 0")
+    return weights
+
+
 def parse(data: Any, source: Path) -> Config:
     """Check a parsed YAML document and build the configuration."""
     if not isinstance(data, dict):
@@ -302,6 +316,7 @@ def parse(data: Any, source: Path) -> Config:
         limits=_limits(upload),
         timezone=_timezone(data.get("timezone", "Asia/Shanghai")),
         period_lead_days=_lead(_get(data, "reporting", "")),
+        month_weights=_weights(_get(data, "reporting", "")),
     )
 
 

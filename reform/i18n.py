@@ -375,6 +375,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "col.secretary_vacancies": ("书记空缺（个）", "Secretary vacancies"),
     "col.specialty_homes": ("专营店（个）", "Specialty homes"),
     "col.member_development_rate": ("团员发展完成率", "Members vs plan"),
+    "col.calendar_gap": ("当年计划较时间进度（百分点）", "This year's plan vs calendar (points)"),
     "col.funding_per_capita": ("人均经费（元）", "Funding per capita (yuan)"),
     "col.cadre_authorized": ("专职团干部核定数", "Cadre posts authorised"),
     "col.cadre_filled": ("专职团干部在岗数", "Cadres in post"),
@@ -460,6 +461,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{year} 年计划发展团员 {planned} 名，实际发展 {admitted} 名，完成率 {rate}。",
         "In {year}, {admitted} new members were admitted against a plan of {planned}: {rate}.",
     ),
+    "summary.calendar": (
+        "截至 {day}，时间进度 {calendar}，{year} 年团员发展计划已完成 {rate}，{gap}",
+        "As of {day} the year is {calendar} through; {year}'s member development plan is {rate} done, {gap}",
+    ),
+    "summary.ahead": ("领先 {points} 个百分点", "{points} points ahead"),
+    "summary.behind": ("落后 {points} 个百分点", "{points} points behind"),
+    "summary.calendar_behind": ("；落后时间进度的镇街：{names}", "; behind the calendar: {names}"),
     "summary.development_behind": ("未完成计划的镇街：{names}。", "Behind plan: {names}."),
     "summary.schools": (
         "{total} 所中学中 {covered} 所已建团校分校",

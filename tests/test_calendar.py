@@ -185,3 +185,29 @@ def test_an_unfinished_period_is_drawn_as_such_with_how_many_have_reported(sampl
     assert all("2025-Q4" not in list(t.x) for t in finished)  # the solid line stops at the last full period
     assert list(unfinished[0].x) == ["2025-Q3", "2025-Q4"] and list(unfinished[0].text) == ["", "16/17 已报"]
     assert unfinished[0].line.dash == "dot"
+
+
+def test_progress_against_the_calendar(sample_copy: Path, cfg: Config, tmp_path: Path) -> None:
+    """时间进度: at the end of November 91.7 % of the year has gone; 82.0 % of this year's plan done is
+    9.7 points behind, named per township in the summary and the league table."""
+    from metrics import pathways, summary
+    from metrics.progress import calendar_share
+
+    assert calendar_share(TODAY) == pytest.approx(11 / 12)
+    assert calendar_share(date(2026, 2, 14)) == pytest.approx((1 + 14 / 28) / 12)
+    seasonal = (0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0)  # all the work in July and August
+    assert calendar_share(date(2026, 7, 31), seasonal) == pytest.approx(0.5)
+    rows = "".join(f"罗塘单位{i},初中,罗塘街道,2026,10,8\n" for i in range(4)) + "三水单位,初中,三水街道,2026,10,9\n"
+    path = tmp_path / "m.csv"
+    path.write_text("单位,领域,镇街,年度,计划发展数,实际发展数\n" + rows, encoding="utf-8")
+    assert cli("--db", str(sample_copy), "ingest", str(path)).returncode == 0
+    scope = Scope(2021, 2026, today=TODAY)
+    with Store(sample_copy).reader() as q:
+        tables = pathways.tables(q, cfg, scope)
+        results = overview.kpis(q, cfg, scope)
+        league = overview.league_table(q, cfg, scope).set_index("township")
+    line = next(s for s in summary.sentences("pathways", results, tables, cfg, "zh") if "时间进度" in s)
+    assert "时间进度 91.7%，2026 年团员发展计划已完成 82.0%，落后 9.7 个百分点" in line  # 41/50 = 82.0 %
+    assert "罗塘街道（-11.7）、三水街道（-1.7）" in line
+    assert league.at["罗塘街道", "calendar_gap"] == pytest.approx((0.8 - 11 / 12) * 100)
+    assert pd.isna(league.at["华港镇", "calendar_gap"])  # nothing of 2026 reported yet
