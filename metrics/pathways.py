@@ -71,14 +71,14 @@ KPIS = (
 )
 
 
-def by_township(q: Query, cfg: Config, scope: Scope) -> pd.DataFrame:
-    """Per township in scope, the last year's planned and admitted sums and their ratio (in SQL)."""
-    names, params = in_list(scope.units(cfg))
+def by_township(q: Query, cfg: Config, scope: Scope, year: int | None = None, towns_only: bool = False) -> pd.DataFrame:
+    """Per township in scope, one year's (default: the last) planned and admitted sums and their ratio."""
+    names, params = in_list(scope.towns(cfg) if towns_only else scope.units(cfg))
     return q.df(
         f"""SELECT township, sum(planned) AS planned, sum(admitted) AS admitted,
                    sum(admitted) / CASE WHEN sum(planned) > 0 THEN sum(planned) END AS rate
             FROM current_members WHERE year = ? AND township IN {names} GROUP BY township ORDER BY township""",
-        [scope.last_year, *params],
+        [year or scope.last_year, *params],
     )
 
 

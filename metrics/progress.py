@@ -12,7 +12,7 @@ from datetime import date
 
 import pandas as pd
 
-from metrics.base import Query, Scope, in_list
+from metrics.base import Query, Scope
 from reform.config import Config
 
 
@@ -28,14 +28,10 @@ def calendar_share(day: date, weights: tuple[float, ...] | None = None) -> float
 def development_this_year(q: Query, cfg: Config, scope: Scope) -> pd.DataFrame:
     """Per township, this year's member development so far (planned, admitted, rate), from the rows
     reported during the year; empty when nothing of this year is reported yet."""
+    from metrics.pathways import by_township
+
     today = scope.today or cfg.today()
-    names, params = in_list(scope.towns(cfg))
-    return q.df(
-        f"""SELECT township, sum(planned) AS planned, sum(admitted) AS admitted,
-                   sum(admitted) / CASE WHEN sum(planned) > 0 THEN sum(planned) END AS rate
-            FROM current_members WHERE year = ? AND township IN {names} GROUP BY township ORDER BY township""",
-        [today.year, *params],
-    )
+    return by_township(q, cfg, scope, year=today.year, towns_only=True)
 
 
 def behind_calendar(q: Query, cfg: Config, scope: Scope) -> tuple[float, pd.DataFrame]:

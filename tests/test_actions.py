@@ -6,8 +6,6 @@ from __future__ import annotations
 import getpass
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,22 +14,11 @@ from streamlit.testing.v1 import AppTest
 from reform import actions, auth, ingest
 from reform.config import Config
 from reform.store import Store
+from tests.cli import run as cli
 
 ROOT = Path(__file__).resolve().parent.parent
 FUNDING = "镇街,年度,经费类型,金额（元）\n溱潼镇,2025,青少年发展专项,1.5万\n"
 UPLOAD_DETAIL = re.compile(r"^\S+\.csv \(funding\): batch \d+, 1 rows$")
-
-
-def cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "reform", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        input=stdin,
-        timeout=300,
-        check=False,
-    )
 
 
 def lines(store: Store):

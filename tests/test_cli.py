@@ -3,25 +3,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
+from tests.cli import run
 from tests.test_ingest import STAFFING_GBK
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "reform", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        input=stdin,
-    )
 
 
 def test_validate_json_on_a_gbk_file_with_title_and_totals_rows(tmp_path: Path) -> None:

@@ -6,8 +6,6 @@ Also: ``--db``, ``--config`` and ``--lang`` are taken after the command as well 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,20 +13,9 @@ import pytest
 from reform import auth
 from reform.config import Config
 from reform.store import Store
+from tests.cli import run
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "reform", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        input=stdin,
-        timeout=300,
-        check=False,
-    )
 
 
 MISUSES = [  # (arguments after --db DB, a word the message must hold)
