@@ -49,7 +49,23 @@ def overview(results: dict[str, KpiResult], tables: dict[str, pd.DataFrame], cfg
     behind = [i18n.t(r.label, lang) for r in scored if r.status in ("red", "amber")]
     if behind:
         lines.append(i18n.t("summary.overview_behind", lang, names=_names(behind, lang)))
+    lines += _periods_line(list(results.values()), lang)
     return lines
+
+
+def _periods_line(results: list[KpiResult], lang: str) -> list[str]:
+    """When the figures of one view are of different years (a dataset moved on to a new period), say
+    which period each dataset's figures are, once."""
+    periods: dict[str, str] = {}
+    for result in results:
+        if result.dataset and result.as_of and result.dataset not in periods:
+            periods[result.dataset] = result.as_of
+    if len({p[:4] for p in periods.values()}) <= 1:
+        return []
+    from reform.datasets import DATASETS
+
+    parts = [f"{i18n.label(DATASETS[d], lang)} {p}" for d, p in periods.items() if d in DATASETS]
+    return [i18n.t("summary.periods", lang, periods=("、" if lang != "en" else ", ").join(parts))]
 
 
 def staffing(results: dict[str, KpiResult], tables: dict[str, pd.DataFrame], cfg: Config, lang: str) -> list[str]:

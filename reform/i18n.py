@@ -479,6 +479,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{met} of {total} townships meet the ¥{standard} per person standard",
     ),
     "summary.funding_below": ("，{names}未达标", "; below it: {names}"),
+    "summary.periods": (
+        "各项指标按各自报表最近一期统计：{periods}",
+        "Each figure is as of its report's latest period: {periods}",
+    ),
     "summary.generic": ("{label}：{value}，{target}", "{label}: {value}; {target}"),
     "chart.reported": ("{n}/{total} 已报", "{n}/{total} reported"),
     "chart.unfinished": ("{name}（未报齐）", "{name} (not all reported)"),

@@ -61,6 +61,8 @@ def test_a_new_years_first_upload_blanks_no_figure(sample_copy: Path, cfg: Confi
     deck = slides.build(store, cfg, scope, store.data_version(), "zh")
     shown = [k.display("zh") for s in deck.slides for k in s.kpis]
     assert shown and "无数据" not in shown
+    said = " ".join(deck.slides[0].summary)  # the title slide's summary = the overview's
+    assert "各项指标按各自报表最近一期统计：队伍配备 2026-Q3、" in said and "经费保障 2025" in said
 
 
 def test_a_period_that_has_not_started_is_refused(cfg: Config) -> None:
@@ -211,3 +213,26 @@ def test_progress_against_the_calendar(sample_copy: Path, cfg: Config, tmp_path:
     assert "罗塘街道（-11.7）、三水街道（-1.7）" in line
     assert league.at["罗塘街道", "calendar_gap"] == pytest.approx((0.8 - 11 / 12) * 100)
     assert pd.isna(league.at["华港镇", "calendar_gap"])  # nothing of 2026 reported yet
+
+
+def test_one_period_for_every_figure_needs_no_note(sample_db: Path, cfg: Config) -> None:
+    store = Store(sample_db)
+    deck = slides.build(store, cfg, Scope(2021, 2025, today=TODAY), store.data_version(), "zh")
+    assert "各项指标按各自报表" not in " ".join(deck.slides[0].summary)
+
+
+def test_an_administrator_removes_the_sample_from_the_history_page(
+    sample_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("REFORM_DB", str(sample_copy))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    at.run()
+    at.switch_page("app_pages/data.py").run()
+    assert at.button(key="data.sample_remove").disabled  # not before the confirmation
+    at.checkbox(key="data.sample_remove_sure").check().run()
+    at.button(key="data.sample_remove").click().run()
+    assert not at.exception
+    assert Store(sample_copy).sample_share() == 0.0
+    assert any("已移除示例数据：6 批" in s.value for s in at.success)
