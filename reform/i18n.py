@@ -494,7 +494,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "noun.schools": (" 所中学", " schools"),
     "noun.cities": (" 个城市", " cities"),
     "noun.homes": (" 家", " homes"),
-    "noun.vacancies": (" 个", ""),
+    "noun.vacancies": (" 个", " vacancies"),
     "noun.units": (" 个单位", " units"),
     "summary.end": ("。", "."),
     "summary.funding_silent": ("，{names}尚未报送", "; not reported: {names}"),
