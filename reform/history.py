@@ -12,7 +12,7 @@ import pandas as pd
 
 from reform.datasets import DATASETS, Dataset
 from reform.ingest.report import Report
-from reform.store import Store, columnar, stored_columns, to_stored
+from reform.store import Store, register, stored_columns, to_stored
 
 SLICE_SEPARATOR = " · "
 
@@ -56,7 +56,7 @@ def preview(store: Store, report: Report) -> pd.DataFrame:
         ORDER BY min(i.source_row)"""
     store.init()
     with store.connect() as con:
-        con.register("incoming", columnar(to_stored(report.frame, dataset)))
+        register(con, "incoming", to_stored(report.frame, dataset))
         try:
             return con.execute(sql).df()
         finally:

@@ -382,7 +382,7 @@ class Store:
         on = " AND ".join(f"i.{c} IS NOT DISTINCT FROM t.{c}" for c in dataset.key)
         self.init()
         with self.connect() as con:
-            con.register("incoming", columnar(to_stored(report.frame, dataset)))
+            register(con, "incoming", to_stored(report.frame, dataset))
             try:
                 rows = con.execute(
                     f"SELECT i.source_row, t.township FROM incoming i JOIN current_{dataset.name} t ON {on} "
@@ -473,7 +473,7 @@ class Store:
         """One transaction (retried whole on a write-write conflict): supersede the covered slices
         and keys, insert the rows, record the batch."""
         tell = progress or (lambda _share: None)
-        con.register("incoming", columnar(incoming))
+        register(con, "incoming", incoming)
         tell(0.1)
         try:
             for attempt in range(CONFLICT_RETRIES + 1):
@@ -563,6 +563,16 @@ def _transaction(
         raise
     tell(0.8)  # after the transaction: no Streamlit call may interrupt it half-way
     return int(batch_id), int(replaced)
+
+
+def register(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> None:
+    """Make ``frame`` visible to SQL as ``name``: as Arrow (fast), or as the DataFrame itself when DuckDB
+    cannot find its Arrow scan on this connection (seen once under 20 concurrent sessions:
+    "Table Function with name python_arrow_scan does not exist")."""
+    try:
+        con.register(name, columnar(frame))
+    except duckdb.CatalogException:
+        con.register(name, frame)
 
 
 def columnar(frame: pd.DataFrame) -> pa.Table | pd.DataFrame:
