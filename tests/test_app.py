@@ -112,7 +112,7 @@ def test_a_file_with_errors_shows_rows_and_columns_and_offers_no_commit(app: App
     assert any("2 处错误" in e.value for e in app.error)
     table = app.dataframe[0].value
     assert list(table["行号"]) == [2, 2]
-    assert list(table["列"]) == ["township", "amount_yuan"]
+    assert list(table["列"]) == ["镇街", "金额（元）"]  # the clerk's own headers, not code names (issue 14)
     assert not [b for b in app.button if b.key == "upload.commit"]
 
 
@@ -136,6 +136,8 @@ def test_history_page_rolls_back_a_batch(app: AppTest) -> None:
     assert {m.label: m.value for m in app.metric}["人均经费达标的镇街"] == "16/17"
     app.switch_page("app_pages/data.py").run()
     assert app.selectbox(key="data.batch").value == 7  # newest first
+    assert app.button(key="data.undo_button").disabled  # one click alone does nothing: confirm first
+    app.checkbox(key="data.undo_sure").check().run()
     app.button(key="data.undo_button").click().run()
     assert not app.exception, app.exception
     assert any("已撤销：记为第 8 批，恢复了 1 行旧数据" in s.value for s in app.success)

@@ -61,12 +61,18 @@ def batch_detail(ctx: Context, batch_id: int, dataset: str) -> None:
     may_restore = auth.allowed(ctx.user, "rollback")
     if may_restore and not replaced.empty:
         label = st.selectbox(ctx.t("data.restore_slice"), list(replaced["slice"]), key="data.restore_choice")
-        if st.button(ctx.t("data.restore"), key="data.restore_button"):
+        sure = st.checkbox(ctx.t("data.confirm_restore"), key="data.restore_sure")
+        if st.button(ctx.t("data.restore"), key="data.restore_button", disabled=not sure):
             values = replaced[replaced["slice"] == label].iloc[0].to_dict()
             result = actions.restore(ctx.store, ctx.user, batch_id, slices=[values])
             st.session_state["data.done"] = ctx.t("data.restored", batch=result.batch_id, rows=result.rows_stored)
             st.rerun()
-    if may_restore and (slices["current_rows"] > 0).any() and st.button(ctx.t("data.undo"), key="data.undo_button"):
+    if may_restore and (slices["current_rows"] > 0).any():
+        undo_sure = st.checkbox(ctx.t("data.confirm_undo"), key="data.undo_sure")
+        undo = st.button(ctx.t("data.undo"), key="data.undo_button", disabled=not undo_sure)
+    else:
+        undo = False
+    if undo:
         result = actions.rollback(ctx.store, ctx.user, batch_id)
         st.session_state["data.done"] = ctx.t("data.undone", batch=result.batch_id, rows=result.rows_stored)
         st.rerun()

@@ -43,6 +43,9 @@ def report_summary(ctx: Context, report: ingest.Report) -> None:
     if report.problems:
         st.subheader(ctx.t("upload.problems"))
         frame = report.problems_frame(ctx.lang)
+        if report.dataset:  # the column as the clerk's own header names it, not its code
+            columns = DATASETS[report.dataset].column_map
+            frame["column"] = frame["column"].map(lambda c: i18n.label(columns[c], ctx.lang) if c in columns else c)
         frame.columns = [ctx.t(f"col.{c}") for c in frame.columns]
         st.dataframe(frame, hide_index=True, width="stretch", key="upload.problem_table")
         st.download_button(

@@ -115,6 +115,10 @@ def _contract_column(code: str) -> Column | None:
 def _readable(ctx: Context, frame: pd.DataFrame) -> pd.DataFrame:
     """Enumeration codes as labels and yes/no as words, in the user's language."""
     out = frame.copy()
+    for code, prefix in (("action", "audit.action."), ("outcome", "audit.outcome."), ("detail", "audit.outcome.")):
+        if code in out.columns:  # audit words in the user's language (a code without a word stays as it is)
+            known = {k.removeprefix(prefix): ctx.t(k) for k in i18n.MESSAGES if k.startswith(prefix)}
+            out[code] = _relabel(out[code], known)
     for code in out.columns:
         column = _contract_column(code)
         if column is not None and column.kind == "enum":  # a dictionary look-up per cell, not a Python call
@@ -139,6 +143,9 @@ def table(
 
     ``formats`` maps a column code to a ``st.column_config`` column (number format, progress bar).
     """
+    if frame.empty:  # Streamlit would draw the word "empty": say it in the user's language
+        st.caption(ctx.t("app.no_rows"))
+        return
     names = {c: column_label(ctx, c) for c in columns if c in frame.columns}
     shown = _readable(ctx, frame[list(names)]).rename(columns=names)
     config = {names[c]: v for c, v in (formats or {}).items() if c in names}
