@@ -598,6 +598,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "role.district": ("团区委工作人员", "District staff"),
     "role.admin": ("管理员", "Administrator"),
     "auth.title": ("请登录", "Please sign in"),
+    "auth.product": ("基层团组织改革进展监测", "Reform Progress Monitor"),
     "auth.name": ("用户名", "User name"),
     "auth.password": ("密码", "Password"),
     "auth.sign_in": ("登录", "Sign in"),

@@ -119,6 +119,7 @@ def sign_out(store: Store, reason: str = "logout") -> None:
 
 
 def _login_form(store: Store, lang: str) -> None:
+    st.caption(_t("auth.product", lang))  # which product this is, before anyone has signed in
     st.title(_t("auth.title", lang))
     with st.form("auth.login"):
         name = st.text_input(_t("auth.name", lang), key="auth.name")
