@@ -33,7 +33,7 @@ widgets.table(
         cadre_fill_rate=league["cadre_fill_rate"] * 100,
         member_development_rate=league["member_development_rate"] * 100,
     ),
-    list(overview.LEAGUE_COLUMNS),
+    [c for c in overview.LEAGUE_COLUMNS if c != "calendar_gap" or league["calendar_gap"].notna().any()],
     key="overview.league",
     formats={
         "met": st.column_config.ProgressColumn(format="%d", min_value=0, max_value=int(league["of"].max() or 6)),

@@ -108,6 +108,8 @@ class _Builder:
                 "funding_per_capita": table["funding_per_capita"].map(lambda v: "—" if pd.isna(v) else f"{v:.2f}"),
             }
         )
+        if table["calendar_gap"].isna().all():  # 时间进度 only while this year's plans are being reported
+            shown = shown.drop(columns=["calendar_gap"])
         return shown.rename(columns={c: self.t(f"col.{c}") for c in overview.LEAGUE_COLUMNS})
 
     def _league_lines(self, table: pd.DataFrame) -> list[str]:
