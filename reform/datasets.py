@@ -39,6 +39,7 @@ class Column:
     choices: tuple[tuple[str, str], ...] = ()  # enum: (code, Chinese label)
     no_future: bool = False  # dates: not after today
     doc: str = ""  # the rule in words, shown in templates and docs
+    doc_zh: str = ""  # the same rule in Chinese (templates, the upload page)
 
     def choice_label(self, code: str) -> str:
         return dict(self.choices).get(code, code)
@@ -78,6 +79,7 @@ class Dataset:
     key: tuple[str, ...]
     slice: tuple[str, ...]
     doc: str = ""
+    doc_zh: str = ""  # the description in Chinese (templates, the upload page)
     grain: str = "period"  # period (year, quarter or month: owed periodically) | year | date (rounds: not owed)
     time_column: str = "period"  # the column the grain is read from
     owner: str = "township"  # township: a township owns its rows | district: the district's programme
@@ -146,8 +148,17 @@ SECTORS = _enum(
     ("other", "其他"),
 )
 
-_TOWNSHIP = Column("township", "镇街", "Township", TOWNSHIP, doc="a configured township or 团区委")
-_PERIOD = Column("period", "统计期", "Period", PERIOD, doc="2022, 2022-Q1, 2022年第一季度, 2022-03 …")
+_TOWNSHIP = Column(
+    "township", "镇街", "Township", TOWNSHIP, doc="a configured township or 团区委", doc_zh="本区的镇街名称，或“团区委”"
+)
+_PERIOD = Column(
+    "period",
+    "统计期",
+    "Period",
+    PERIOD,
+    doc="2022, 2022-Q1, 2022年第一季度, 2022-03 …",
+    doc_zh="统计期，如 2022、2022-Q1、2022年第一季度、2022-03；不能填尚未开始的统计期",
+)
 
 STAFFING = Dataset(
     "staffing",
@@ -156,15 +167,38 @@ STAFFING = Dataset(
     (
         _TOWNSHIP,
         _PERIOD,
-        Column("post_type", "岗位类型", "Post type", ENUM, choices=POST_TYPES, doc="one of the post types"),
         Column(
-            "authorized", "核定数", "Authorised", INTEGER, minimum=0, doc="authorised posts (branches for 团组织书记)"
+            "post_type",
+            "岗位类型",
+            "Post type",
+            ENUM,
+            choices=POST_TYPES,
+            doc="one of the post types",
+            doc_zh="从下拉列表选择岗位类型",
         ),
-        Column("filled", "在岗数", "Filled", INTEGER, minimum=0, doc="posts filled; above authorised is a warning"),
+        Column(
+            "authorized",
+            "核定数",
+            "Authorised",
+            INTEGER,
+            minimum=0,
+            doc="authorised posts (branches for 团组织书记)",
+            doc_zh="核定岗位数（团组织书记填团组织个数）",
+        ),
+        Column(
+            "filled",
+            "在岗数",
+            "Filled",
+            INTEGER,
+            minimum=0,
+            doc="posts filled; above authorised is a warning",
+            doc_zh="在岗人数；超过核定数会提示核实",
+        ),
     ),
     key=("township", "period", "post_type"),
     slice=("township", "period"),
     doc="one row per township, period and post type",
+    doc_zh="每个镇街、每个统计期、每种岗位一行",
     rules=(AboveRule("filled", "authorized", "filled_above_authorized"),),
     example={
         "township": "罗塘街道",
@@ -180,17 +214,60 @@ VENUES = Dataset(
     "青年之家",
     "Youth Homes",
     (
-        Column("venue_name", "阵地名称", "Youth Home", TEXT, doc="name of the Youth Home, at most 100 characters"),
-        Column("township", "镇街", "Township", TOWNSHIP, doc="township; 团区委 for the flagship"),
-        Column("tier", "类型", "Tier", ENUM, choices=TIERS, doc="旗舰店, 专营店 or 共营店"),
-        Column("opened_on", "启用日期", "Opened on", DATE, no_future=True, doc="date opened, not in the future"),
+        Column(
+            "venue_name",
+            "阵地名称",
+            "Youth Home",
+            TEXT,
+            doc="name of the Youth Home, at most 100 characters",
+            doc_zh="青年之家名称，不超过 100 字",
+        ),
+        Column(
+            "township",
+            "镇街",
+            "Township",
+            TOWNSHIP,
+            doc="township; 团区委 for the flagship",
+            doc_zh="镇街；旗舰店填“团区委”",
+        ),
+        Column(
+            "tier", "类型", "Tier", ENUM, choices=TIERS, doc="旗舰店, 专营店 or 共营店", doc_zh="旗舰店、专营店或共营店"
+        ),
+        Column(
+            "opened_on",
+            "启用日期",
+            "Opened on",
+            DATE,
+            no_future=True,
+            doc="date opened, not in the future",
+            doc_zh="启用日期，不能晚于今天",
+        ),
         _PERIOD,
-        Column("activities", "活动场次", "Activities", INTEGER, required=False, minimum=0, doc="activities held"),
-        Column("participants", "服务人次", "Participants", INTEGER, required=False, minimum=0, doc="people served"),
+        Column(
+            "activities",
+            "活动场次",
+            "Activities",
+            INTEGER,
+            required=False,
+            minimum=0,
+            doc="activities held",
+            doc_zh="开展活动的场次",
+        ),
+        Column(
+            "participants",
+            "服务人次",
+            "Participants",
+            INTEGER,
+            required=False,
+            minimum=0,
+            doc="people served",
+            doc_zh="服务人次",
+        ),
     ),
     key=("venue_name", "period"),
     slice=("township", "period"),
     doc="one row per Youth Home and period",
+    doc_zh="每个青年之家每个统计期一行",
     example={
         "venue_name": "罗塘青年之家专营店",
         "township": "罗塘街道",
@@ -207,16 +284,50 @@ ALUMNI = Dataset(
     "学子联谊会",
     "Alumni associations",
     (
-        Column("city", "城市", "City", CITY, doc="one of the configured cities; 上海市 = 上海"),
-        Column("association_name", "联谊会名称", "Association", TEXT, required=False, doc="name of the association"),
-        Column("founded_on", "成立日期", "Founded on", DATE, required=False, no_future=True, doc="date founded"),
-        Column("members", "会员人数", "Members", INTEGER, minimum=0, doc="members"),
-        Column("events", "活动场次", "Events", INTEGER, required=False, minimum=0, doc="events held"),
+        Column(
+            "city",
+            "城市",
+            "City",
+            CITY,
+            doc="one of the configured cities; 上海市 = 上海",
+            doc_zh="十个联谊会城市之一（“上海市”与“上海”相同）",
+        ),
+        Column(
+            "association_name",
+            "联谊会名称",
+            "Association",
+            TEXT,
+            required=False,
+            doc="name of the association",
+            doc_zh="联谊会名称",
+        ),
+        Column(
+            "founded_on",
+            "成立日期",
+            "Founded on",
+            DATE,
+            required=False,
+            no_future=True,
+            doc="date founded",
+            doc_zh="成立日期，不能晚于今天",
+        ),
+        Column("members", "会员人数", "Members", INTEGER, minimum=0, doc="members", doc_zh="会员人数"),
+        Column(
+            "events",
+            "活动场次",
+            "Events",
+            INTEGER,
+            required=False,
+            minimum=0,
+            doc="events held",
+            doc_zh="开展活动的场次",
+        ),
         _PERIOD,
     ),
     key=("city", "period"),
     slice=("period",),
     doc="one row per city and period",
+    doc_zh="每个城市每个统计期一行",
     owner="district",
     example={
         "city": "上海",
@@ -233,9 +344,26 @@ FUNDING = Dataset(
     "经费保障",
     "Funding",
     (
-        Column("township", "镇街", "Township", TOWNSHIP, doc="township; 团区委 for district special funds"),
-        Column("year", "年度", "Year", YEAR, doc="year, 2000 to next year"),
-        Column("fund_type", "经费类型", "Fund type", ENUM, choices=FUND_TYPES, doc="改革试点专项 or 青少年发展专项"),
+        Column(
+            "township",
+            "镇街",
+            "Township",
+            TOWNSHIP,
+            doc="township; 团区委 for district special funds",
+            doc_zh="镇街；区级专项经费填“团区委”",
+        ),
+        Column(
+            "year", "年度", "Year", YEAR, doc="year, 2000 to next year", doc_zh="年度，如 2025；不能填尚未开始的年度"
+        ),
+        Column(
+            "fund_type",
+            "经费类型",
+            "Fund type",
+            ENUM,
+            choices=FUND_TYPES,
+            doc="改革试点专项 or 青少年发展专项",
+            doc_zh="改革试点专项或青少年发展专项",
+        ),
         Column(
             "amount_yuan",
             "金额（元）",
@@ -243,6 +371,7 @@ FUNDING = Dataset(
             AMOUNT,
             minimum=0,
             doc="amount in yuan: 250000, 25万, ¥250,000",
+            doc_zh="金额（元），可写 250000、25万、¥250,000",
         ),
         Column(
             "youth_population",
@@ -252,11 +381,13 @@ FUNDING = Dataset(
             required=False,
             minimum=1,
             doc="young people; the configured figure when empty",
+            doc_zh="青少年人数；不填则用配置的人数",
         ),
     ),
     key=("township", "year", "fund_type"),
     slice=("township", "year"),
     doc="one row per township, year and fund type",
+    doc_zh="每个镇街、每年、每类经费一行",
     grain="year",
     time_column="year",
     example={
@@ -273,20 +404,68 @@ INSPECTIONS = Dataset(
     "团务巡察",
     "Inspections",
     (
-        Column("unit_name", "被巡察单位", "Inspected unit", TEXT, doc="the inspected organisation"),
-        Column("unit_type", "单位类型", "Unit type", ENUM, choices=UNIT_TYPES, doc="one of the unit types"),
-        Column("township", "镇街", "Township", TOWNSHIP, required=False, doc="township the unit belongs to"),
-        Column("round", "巡察轮次", "Round", ROUND, doc="第一轮, 第1轮 or 1"),
-        Column("inspected_on", "巡察日期", "Inspected on", DATE, no_future=True, doc="date, not in the future"),
-        Column("issues_found", "发现问题数", "Findings", INTEGER, minimum=0, doc="findings (problems found)"),
         Column(
-            "rectification", "整改状态", "Rectification", ENUM, choices=RECTIFICATION, doc="已整改, 整改中 or 未整改"
+            "unit_name",
+            "被巡察单位",
+            "Inspected unit",
+            TEXT,
+            doc="the inspected organisation",
+            doc_zh="被巡察单位的名称",
         ),
-        Column("org_established", "新建团组织", "League org set up", BOOL, required=False, doc="是 or 否"),
+        Column(
+            "unit_type",
+            "单位类型",
+            "Unit type",
+            ENUM,
+            choices=UNIT_TYPES,
+            doc="one of the unit types",
+            doc_zh="从下拉列表选择单位类型",
+        ),
+        Column(
+            "township",
+            "镇街",
+            "Township",
+            TOWNSHIP,
+            required=False,
+            doc="township the unit belongs to",
+            doc_zh="单位所属镇街（可不填）",
+        ),
+        Column("round", "巡察轮次", "Round", ROUND, doc="第一轮, 第1轮 or 1", doc_zh="第一轮、第1轮或 1"),
+        Column(
+            "inspected_on",
+            "巡察日期",
+            "Inspected on",
+            DATE,
+            no_future=True,
+            doc="date, not in the future",
+            doc_zh="巡察日期，不能晚于今天",
+        ),
+        Column(
+            "issues_found",
+            "发现问题数",
+            "Findings",
+            INTEGER,
+            minimum=0,
+            doc="findings (problems found)",
+            doc_zh="发现的问题数",
+        ),
+        Column(
+            "rectification",
+            "整改状态",
+            "Rectification",
+            ENUM,
+            choices=RECTIFICATION,
+            doc="已整改, 整改中 or 未整改",
+            doc_zh="已整改、整改中或未整改",
+        ),
+        Column(
+            "org_established", "新建团组织", "League org set up", BOOL, required=False, doc="是 or 否", doc_zh="是或否"
+        ),
     ),
     key=("unit_name", "round"),
     slice=("round",),
     doc="one row per inspected organisation and round",
+    doc_zh="每个被巡察单位每轮一行",
     grain="date",
     time_column="inspected_on",
     owner="district",
@@ -307,20 +486,61 @@ MEMBERS = Dataset(
     "团员发展",
     "Member development",
     (
-        Column("unit", "单位", "Unit", TEXT, doc="school, township or enterprise"),
-        Column("sector", "领域", "Sector", ENUM, choices=SECTORS, doc="one of the sectors"),
-        Column("township", "镇街", "Township", TOWNSHIP, doc="township; 团区委 for district-run schools"),
-        Column("year", "年度", "Year", YEAR, doc="year"),
-        Column("planned", "计划发展数", "Planned", INTEGER, minimum=0, doc="new members planned"),
-        Column("admitted", "实际发展数", "Admitted", INTEGER, minimum=0, doc="new members admitted"),
+        Column("unit", "单位", "Unit", TEXT, doc="school, township or enterprise", doc_zh="学校、镇街或企业的名称"),
         Column(
-            "ceremonies", "入团仪式场次", "Ceremonies", INTEGER, required=False, minimum=0, doc="admission ceremonies"
+            "sector", "领域", "Sector", ENUM, choices=SECTORS, doc="one of the sectors", doc_zh="从下拉列表选择领域"
         ),
-        Column("has_league_school", "团校分校", "League-school branch", BOOL, required=False, doc="是 or 否"),
+        Column(
+            "township",
+            "镇街",
+            "Township",
+            TOWNSHIP,
+            doc="township; 团区委 for district-run schools",
+            doc_zh="镇街；区属学校填“团区委”",
+        ),
+        Column("year", "年度", "Year", YEAR, doc="year", doc_zh="年度，如 2025"),
+        Column(
+            "planned",
+            "计划发展数",
+            "Planned",
+            INTEGER,
+            minimum=0,
+            doc="new members planned",
+            doc_zh="计划发展的团员人数",
+        ),
+        Column(
+            "admitted",
+            "实际发展数",
+            "Admitted",
+            INTEGER,
+            minimum=0,
+            doc="new members admitted",
+            doc_zh="实际发展的团员人数",
+        ),
+        Column(
+            "ceremonies",
+            "入团仪式场次",
+            "Ceremonies",
+            INTEGER,
+            required=False,
+            minimum=0,
+            doc="admission ceremonies",
+            doc_zh="举行入团仪式的场次",
+        ),
+        Column(
+            "has_league_school",
+            "团校分校",
+            "League-school branch",
+            BOOL,
+            required=False,
+            doc="是 or 否",
+            doc_zh="是或否",
+        ),
     ),
     key=("unit", "year"),
     slice=("township", "year"),
     doc="one row per unit and year",
+    doc_zh="每个单位每年一行",
     grain="year",
     time_column="year",
     example={
@@ -364,8 +584,8 @@ def get(name: str) -> Dataset:
 def _shape_problems(d: Dataset) -> list[tuple[str, str]]:
     place = f"dataset {d.name}"
     found: list[tuple[str, str]] = []
-    if not d.doc or not d.zh or not d.en:
-        found.append((place, "needs doc, zh and en"))
+    if not d.doc or not d.doc_zh or not d.zh or not d.en:
+        found.append((place, "needs doc, doc_zh, zh and en"))
     if d.grain not in TIME_SQL:
         found.append((place, f"grain must be one of {', '.join(TIME_SQL)}"))
     if d.time_column not in d.column_map:
@@ -388,7 +608,11 @@ def _content_problems(d: Dataset) -> list[tuple[str, str]]:
     missing = [c.name for c in d.required if c.name not in d.example]
     if missing:
         found.append((f"{place}.example", f"needs a value for {', '.join(missing)} (templates show it)"))
-    found += [(f"{place}.{c.name}", "needs a doc (templates and the contract show it)") for c in d.columns if not c.doc]
+    found += [
+        (f"{place}.{c.name}", "needs doc and doc_zh (templates and the contract show them)")
+        for c in d.columns
+        if not c.doc or not c.doc_zh
+    ]
     for rule in d.rules:
         if rule.column not in d.column_map or rule.limit not in d.column_map:
             found.append((f"{place} rule {rule.code}", "names a column the dataset does not have"))

@@ -29,7 +29,7 @@ LISTS_SHEET = "选项"
 def _note(column: Column) -> str:
     need = "必填" if column.required else "选填"
     choices = f"；可选：{'、'.join(label for _, label in column.choices)}" if column.choices else ""
-    return f"{column.zh}（{column.name}）：{need}。{column.doc}{choices}"
+    return f"{column.zh}：{need}。{column.doc_zh or column.doc}{choices}"
 
 
 def _choices(column: Column, cfg: Config) -> list[str]:
@@ -62,9 +62,9 @@ def _add_lists(book: Workbook, dataset: Dataset, cfg: Config) -> dict[str, str]:
 def _data_sheet(book: Workbook, dataset: Dataset, cfg: Config) -> None:
     sheet = book.active
     sheet.title = dataset.zh
-    sheet.cell(1, 1, f"{cfg.district_name}{dataset.zh}报表（{dataset.doc}；请从第 3 行起填写）").font = Font(
-        bold=True, size=13
-    )
+    sheet.cell(
+        1, 1, f"{cfg.district_name}{dataset.zh}报表（{dataset.doc_zh or dataset.doc}；请从第 3 行起填写）"
+    ).font = Font(bold=True, size=13)
     ranges = _add_lists(book, dataset, cfg)
     for i, column in enumerate(dataset.columns, start=1):
         cell = sheet.cell(2, i, column.zh)
@@ -88,7 +88,7 @@ def _guide_sheet(book: Workbook, dataset: Dataset) -> None:
     example = dataset.example
     for column in dataset.columns:
         choices = "、".join(label for _, label in column.choices)
-        rule = column.doc + (f"（{choices}）" if choices else "")
+        rule = (column.doc_zh or column.doc) + (f"（{choices}）" if choices else "")
         sheet.append(
             [column.zh, column.name, "必填" if column.required else "选填", rule, str(example.get(column.name, ""))]
         )

@@ -31,3 +31,22 @@ def test_the_audit_log_speaks_chinese(sample_copy: Path, cfg: Config, monkeypatc
     words = set(log["操作"]) | set(log["结果"]) | set(log["详情"])
     assert {"登录", "成功", "被拒绝", "密码错误", "载入示例数据"} <= words
     assert not words & {"login", "ok", "refused", "wrong_password", "sample"}
+
+
+def test_templates_speak_chinese_to_the_clerk(cfg: Config) -> None:
+    """The template's title, cell notes and 填写说明 rules were English (issue 14)."""
+    import io
+    import re
+
+    import openpyxl
+
+    from reform import templates
+    from reform.datasets import DATASETS
+
+    for name in DATASETS:
+        book = openpyxl.load_workbook(io.BytesIO(templates.xlsx(name, cfg)))
+        data, guide = book.worksheets[0], book["填写说明"]
+        texts = [data.cell(1, 1).value] + [c.comment.text for c in data[2] if c.comment]
+        texts += [row[3].value for row in guide.iter_rows(min_row=2)]
+        english = [w for t in texts for w in re.findall(r"[A-Za-z]{4,}", str(t))]
+        assert english == [], (name, english)

@@ -121,7 +121,8 @@ def templates(ctx: Context) -> None:
     with st.expander(ctx.t("upload.templates")):
         for name, dataset in DATASETS.items():
             cols = st.columns([2, 1, 1])
-            cols[0].write(f"**{escape(i18n.label(dataset, ctx.lang))}** · {escape(dataset.doc)}")
+            doc = dataset.doc if ctx.lang == "en" else (dataset.doc_zh or dataset.doc)
+            cols[0].write(f"**{escape(i18n.label(dataset, ctx.lang))}** · {escape(doc)}")
             cols[1].download_button(
                 "Excel",
                 _template(ctx, name),

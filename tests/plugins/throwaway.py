@@ -18,13 +18,16 @@ TRAININGS = register(
         "团校培训",
         "League-school trainings",
         (
-            Column("township", "镇街", "Township", TOWNSHIP, doc="a configured township"),
-            Column("year", "年度", "Year", YEAR, doc="year"),
-            Column("sessions", "培训场次", "Sessions", INTEGER, minimum=0, doc="training sessions held"),
+            Column("township", "镇街", "Township", TOWNSHIP, doc="a configured township", doc_zh="本区的镇街名称"),
+            Column("year", "年度", "Year", YEAR, doc="year", doc_zh="年度"),
+            Column(
+                "sessions", "培训场次", "Sessions", INTEGER, minimum=0, doc="training sessions held", doc_zh="培训场次"
+            ),
         ),
         key=("township", "year"),
         slice=("township", "year"),
         doc="one row per township and year",
+        doc_zh="每个镇街每年一行",
         grain="year",
         time_column="year",
         example={"township": "罗塘街道", "year": 2025, "sessions": 4},
