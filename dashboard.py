@@ -8,6 +8,7 @@ import streamlit as st
 
 from metrics import AREA_MODULES
 from reform import auth
+from ui import auth as auth_ui
 from ui import context
 
 LOGO = Path(__file__).parent / "data" / "maps" / "logo.svg"
@@ -46,22 +47,28 @@ def visible(action: str) -> bool:
     return auth.allowed(ctx.user, action)
 
 
+navigation_pages = {
+    ctx.t(section): [
+        st.Page(
+            path,
+            title=ctx.t(title),
+            icon=icon,
+            url_path=None if url == "overview" else url,
+            default=url == "overview",
+        )
+        for path, title, icon, url, action in pages
+        if visible(action)
+    ]
+    for section, pages in PAGES.items()
+    if any(visible(action) for *_, action in pages)
+}
 navigation = st.navigation(
-    {
-        ctx.t(section): [
-            st.Page(
-                path,
-                title=ctx.t(title),
-                icon=icon,
-                url_path=None if url == "overview" else url,
-                default=url == "overview",
-            )
-            for path, title, icon, url, action in pages
-            if visible(action)
-        ]
-        for section, pages in PAGES.items()
-        if any(visible(action) for *_, action in pages)
-    },
+    navigation_pages,
     expanded=True,  # every page a role may open stays visible; none hides behind "View more"
 )
+wanted = auth_ui.requested_page()  # a bookmarked page opened before signing in: go there now, if allowed
+if wanted and wanted != navigation.url_path:
+    target = next((p for ps in navigation_pages.values() for p in ps if p.url_path == wanted), None)
+    if target is not None:
+        st.switch_page(target)
 navigation.run()

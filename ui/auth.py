@@ -118,7 +118,25 @@ def sign_out(store: Store, reason: str = "logout") -> None:
         auth.record(store, user.name, reason)
 
 
+NEXT = "auth.next"  # the page a visitor asked for before signing in
+
+
+def _remember_requested_page() -> None:
+    """Keep the page of the link a visitor opened (``/completeness``), to go there once signed in."""
+    url = st.context.url
+    if isinstance(url, str) and NEXT not in st.session_state:
+        from urllib.parse import urlparse
+
+        st.session_state[NEXT] = urlparse(url).path.rstrip("/").rsplit("/", 1)[-1]
+
+
+def requested_page() -> str | None:
+    """The page asked for before signing in, once (None when there was none)."""
+    return st.session_state.pop(NEXT, None) or None
+
+
 def _login_form(store: Store, lang: str) -> None:
+    _remember_requested_page()
     st.caption(_t("auth.product", lang))  # which product this is, before anyone has signed in
     st.title(_t("auth.title", lang))
     with st.form("auth.login"):

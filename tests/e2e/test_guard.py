@@ -168,3 +168,17 @@ def test_pages_load_every_asset_from_this_server_under_the_security_policy(brows
     probes = re.compile(r"^404 .*/(upload|alumni|meeting)/_stcore/(host-config|health)$")
     assert [r for r in refused if not probes.match(r)] == []
     assert not [m for m in console if "Content Security Policy" in m]
+
+
+def test_a_bookmarked_page_opened_before_sign_in_is_where_the_user_lands(browser, guarded: str) -> None:
+    """Issue 14: a deep link opened before signing in landed on the overview after it."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        page.goto(f"{guarded}/completeness")
+        page.get_by_label("用户名").fill("admin")
+        page.get_by_label("密码").fill(PASSWORD)
+        page.get_by_role("button", name="登录").click()
+        page.get_by_role("heading", name="报送情况").wait_for(timeout=60_000)
+        assert page.url.rstrip("/").endswith("/completeness")
+    finally:
+        page.close()
