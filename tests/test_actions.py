@@ -9,12 +9,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from reform import actions, auth, ingest
 from reform.config import Config
 from reform.store import Store
 from tests.cli import run as cli
+from tests.test_auth import app, sign_in
 
 ROOT = Path(__file__).resolve().parent.parent
 FUNDING = "镇街,年度,经费类型,金额（元）\n溱潼镇,2025,青少年发展专项,1.5万\n"
@@ -60,12 +60,7 @@ def test_cli_actions_are_audited_like_the_page(sample_copy: Path, cfg: Config, t
     # through the page, as the clerk
     page_db = tmp_path / "page.duckdb"
     shutil.copy(sample_copy, page_db)
-    monkeypatch.setenv("REFORM_DB", str(page_db))
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
-    at.run()
-    at.text_input(key="auth.name").input("clerk")
-    at.text_input(key="auth.password").input("Clerk-secret-pw1")
-    next(b for b in at.button if b.label == "登录").click().run()
+    at = sign_in(app(page_db, monkeypatch), "clerk", "Clerk-secret-pw1")
     at.switch_page("app_pages/upload.py").run()
     at.file_uploader(key="upload.file").upload("经费.csv", FUNDING.encode(), "text/csv").run()
     at.button(key="upload.commit").click().run()

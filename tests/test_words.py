@@ -6,11 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from reform import auth
 from reform.config import Config
 from reform.store import Store
+from tests.test_auth import app, sign_in
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,12 +20,7 @@ def test_the_audit_log_speaks_chinese(sample_copy: Path, cfg: Config, monkeypatc
     auth.add_user(store, cfg, "admin", "admin", "Admin-secret-pw")
     with pytest.raises(auth.AuthError):
         auth.login(store, "admin", "wrong-password")
-    monkeypatch.setenv("REFORM_DB", str(sample_copy))
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
-    at.run()
-    at.text_input(key="auth.name").input("admin")
-    at.text_input(key="auth.password").input("Admin-secret-pw")
-    next(b for b in at.button if b.label == "登录").click().run()
+    at = sign_in(app(sample_copy, monkeypatch), "admin", "Admin-secret-pw")
     at.switch_page("app_pages/audit.py").run()
     log = at.dataframe[0].value
     words = set(log["操作"]) | set(log["结果"]) | set(log["详情"])
