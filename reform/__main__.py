@@ -169,10 +169,10 @@ def cmd_sample(args: argparse.Namespace, cfg: Config) -> int:
 
 def _account(store: Store, name: str) -> auth.User:
     """The existing, enabled account ``--as`` names."""
-    user = auth.find_user(store, name)
-    if user is None:
-        raise CliError(f"--as {name}: no such enabled account (see: python -m reform user list)")
-    return user
+    try:
+        return actions.account(store, name)
+    except actions.RefusedError:
+        raise CliError(f"--as {name}: no such enabled account (see: python -m reform user list)") from None
 
 
 def _actor(store: Store, args: argparse.Namespace) -> auth.User:

@@ -275,7 +275,7 @@ def _settle(store: Store, name: str, address: str | None, user: User | None, rea
                         "AND locked_until IS NULL",
                         [guard_key("addr", address)],
                     )
-            _audit_line(con, name[:MAX_NAME] or None, "login", "ok" if user else "refused", reason, now)
+            insert_audit(con, name[:MAX_NAME] or None, "login", "ok" if user else "refused", reason, now)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -308,15 +308,6 @@ def login(store: Store, name: str, password: str, now: datetime | None = None, a
     if user is None:
         raise AuthError("bad_login", failures=MAX_FAILURES, minutes=LOCK_MINUTES)
     return user
-
-
-def check_password(store: Store, name: str, password: str) -> bool:
-    """Whether a signed-in user typed their own password (changing it); counted like a sign-in."""
-    try:
-        login(store, name, password)
-    except AuthError:
-        return False
-    return True
 
 
 def find_user(store: Store, name: str) -> User | None:
@@ -390,18 +381,12 @@ def write_units(user: User, cfg: Config, dataset: str) -> set[str] | None:
 
 
 # ---------------------------------------------------------------- the audit log
-def _audit_line(
-    con: Any, user: str | None, action: str, outcome: str, detail: str, now: datetime | None = None
-) -> None:
-    insert_audit(con, user, action, outcome, detail, now)
-
-
 def record(store: Store, user: str | None, action: str, outcome: str = "ok", detail: str = "") -> None:
     """One line in the audit log: who did what, when, and how it ended. Never a password; names and
     details are cut to a fixed length (a visitor's 2 MB user name must not grow the database)."""
     store.init()
     with store.writing() as con:
-        _audit_line(con, user, action, outcome, detail)
+        insert_audit(con, user, action, outcome, detail)
 
 
 def audit_log(store: Store, limit: int = 500) -> pd.DataFrame:

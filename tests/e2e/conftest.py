@@ -13,7 +13,8 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -69,16 +70,25 @@ def serve(db: Path) -> tuple[subprocess.Popen[bytes], str]:
     pytest.fail("the server did not start")
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, sample_db: Path) -> Iterator[str]:
-    db = tmp_path_factory.mktemp("browser") / "browser.duckdb"
-    shutil.copy(sample_db, db)
+@contextmanager
+def served_copy(source: Path, folder: Path, prepare: Callable[[Path], object] | None = None) -> Iterator[str]:
+    """The real server on a copy of ``source`` (after ``prepare(copy)``), stopped afterwards."""
+    db = folder / "served.duckdb"
+    shutil.copy(source, db)
+    if prepare is not None:
+        prepare(db)
     process, url = serve(db)
     try:
         yield url
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, sample_db: Path) -> Iterator[str]:
+    with served_copy(sample_db, tmp_path_factory.mktemp("browser")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

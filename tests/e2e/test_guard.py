@@ -8,7 +8,6 @@ attacker who has read a session id from a proxy log would try it.
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,22 +18,18 @@ from reform import auth
 from reform.config import Config
 from reform.store import Store
 from tests import wsclient
-from tests.e2e.conftest import serve
+from tests.e2e.conftest import served_copy
 
 PASSWORD = "Admin-secret-pw"
 
 
 @pytest.fixture(scope="module")
 def guarded(tmp_path_factory: pytest.TempPathFactory, sample_db: Path, cfg: Config) -> Iterator[str]:
-    db = tmp_path_factory.mktemp("guard") / "guard.duckdb"
-    shutil.copy(sample_db, db)
-    auth.add_user(Store(db), cfg, "admin", "admin", PASSWORD)
-    process, url = serve(db)
-    try:
+    def admin(db: Path) -> None:
+        auth.add_user(Store(db), cfg, "admin", "admin", PASSWORD)
+
+    with served_copy(sample_db, tmp_path_factory.mktemp("guard"), admin) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 def test_every_response_carries_security_headers_and_an_httponly_browser_cookie(guarded: str) -> None:
