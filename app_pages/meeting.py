@@ -1,4 +1,5 @@
-"""Meeting mode: a 16:9 slide show of a frozen data version, and the meeting pack to download."""
+"""Meeting mode: start the full-screen presentation or the big screen of a frozen data version,
+preview its slides, and download the meeting pack."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ deck = meeting.chosen(ctx, meeting.deck(ctx, version))
 if not deck.slides:
     st.info(ctx.t("meeting.empty"))
     st.stop()
+meeting.present_links(ctx, deck)
+st.subheader(ctx.t("meeting.preview"))
 index = meeting.navigation(ctx, len(deck.slides))
 meeting.show(ctx, deck.slides[index])
 meeting.downloads(ctx, deck)

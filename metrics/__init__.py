@@ -61,6 +61,6 @@ def all_kpis() -> tuple[Kpi, ...]:
 
 
 def slide_names() -> tuple[str, ...]:
-    """Every slide meeting mode can show: title, kpis:AREA, chart:MODULE.FIGURE, league."""
+    """Every slide meeting mode can show: title, kpis:AREA, chart:MODULE.FIGURE, ranking, league."""
     charts = [f"chart:{name}.{figure}" for name, module in AREA_MODULES.items() for figure in module.FIGURES]
-    return ("title", *(f"kpis:{area}" for area in AREA_KPIS), *charts, "league")
+    return ("title", *(f"kpis:{area}" for area in AREA_KPIS), *charts, "ranking", "league")

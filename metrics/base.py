@@ -212,6 +212,13 @@ class KpiResult:
         return data
 
 
+def wan(yuan: float) -> str:
+    """An amount in 万元 as a leader reads it: 500000 -> "50", 485000 -> "48.5", 12345 -> "1.23"."""
+    value = yuan / 10_000
+    text = f"{value:,.2f}" if abs(value) < 10 else f"{value:,.1f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def format_value(unit: str, value: float | None, numerator: float | None, denominator: float | None, lang: str) -> str:
     if value is None:
         return i18n.t("kpi.no_data", lang)
@@ -219,8 +226,8 @@ def format_value(unit: str, value: float | None, numerator: float | None, denomi
         return i18n.t("unit.of", lang, value=f"{numerator:.0f}", total=f"{denominator:.0f}")
     if unit in ("ratio", "share"):
         return f"{value * 100:.1f}%"
-    if unit == "yuan":
-        return i18n.t("unit.yuan", lang, value=f"{value:,.0f}")
+    if unit == "yuan":  # money in 万元, as on every chart
+        return i18n.t("unit.wan_yuan", lang, value=wan(value))
     if unit == "yuan_per_capita":
         return i18n.t("unit.yuan_per_capita", lang, value=f"{value:.2f}")
     return f"{value:,.0f}"

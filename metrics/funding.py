@@ -140,7 +140,7 @@ def tables(q: Query, cfg: Config, scope: Scope) -> dict[str, pd.DataFrame]:
 
 
 def _funds_label(amount: float, growth: float, lang: str) -> str:
-    text = f"{amount / 10000:g}万" if lang != "en" else f"¥{amount:,.0f}"
+    text = i18n.t("unit.wan_yuan", lang, value=charts.wan(amount))
     return text if pd.isna(growth) else f"{text} ({growth:+.0%})"
 
 
@@ -160,13 +160,16 @@ def figures(data: dict[str, pd.DataFrame], cfg: Config, lang: str) -> dict[str, 
     fig_special = go.Figure(
         go.Bar(
             x=special["year"].astype(str),
-            y=special["amount"],
-            marker_color=charts.RED,
+            y=special["amount"] / charts.WAN,  # money in 万元 on every chart
+            marker_color=charts.colour("amount", cfg.palette),
             text=[_funds_label(a, g, lang) for a, g in zip(special["amount"], special["growth"], strict=True)],
             textposition="outside",
+            textangle=0,
+            cliponaxis=False,
+            hovertemplate="%{x}: %{text}<extra></extra>",
         )
     )
-    fig_special.update_yaxes(title=i18n.t("chart.yuan", lang), rangemode="tozero")
+    fig_special.update_yaxes(title=i18n.t("chart.wan_yuan", lang), rangemode="tozero", tickformat=",~f")
     fig_special.update_xaxes(type="category")
     charts.layout(fig_special, i18n.t("chart.special_funds", lang), legend=False)
     fig_trend = charts.trend(

@@ -107,7 +107,12 @@ def tables(q: Query, cfg: Config, scope: Scope) -> dict[str, pd.DataFrame]:
 def figures(data: dict[str, pd.DataFrame], cfg: Config, lang: str) -> dict[str, go.Figure]:
     rounds = data["by_round"].assign(label=lambda f: [i18n.t("chart.round_label", lang, round=r) for r in f["round"]])
     fig_rounds = charts.grouped_bars(
-        rounds, "label", {"new_units": i18n.t("chart.count", lang)}, i18n.t("chart.inspected_by_round", lang)
+        rounds,
+        "label",
+        {"new_units": i18n.t("chart.new_units", lang)},
+        i18n.t("chart.inspected_by_round", lang),
+        palette=cfg.palette,
+        axis_title=i18n.t("chart.units", lang),
     )
     fig_rounds.add_scatter(
         x=rounds["label"],
@@ -116,15 +121,19 @@ def figures(data: dict[str, pd.DataFrame], cfg: Config, lang: str) -> dict[str, 
         mode="lines+markers+text",
         text=rounds["cumulative"],
         textposition="top center",
-        line={"color": charts.BLUE, "width": 3},
+        line={"color": charts.colour("cumulative", cfg.palette), "width": 3},
     )
-    charts.target_line(fig_rounds, cfg.targets["units_inspected"].target, lang)
+    target = cfg.targets["units_inspected"].target
+    charts.integer_axis(fig_rounds, "y", max([target, *rounds["cumulative"].fillna(0)]))
+    charts.target_line(fig_rounds, target, lang)
     unit_type = INSPECTIONS.column("unit_type")
     types = data["by_type"]
     fig_types = charts.donut(
-        [i18n.choice(unit_type, t, lang) for t in types["unit_type"]],
+        {t: i18n.choice(unit_type, t, lang) for t in types["unit_type"]},
         list(types["size"]),
         i18n.t("chart.inspected_by_type", lang),
+        lang,
+        palette=cfg.palette,
     )
     status = INSPECTIONS.column("rectification")
     fig_fix = charts.grouped_bars(
@@ -132,8 +141,8 @@ def figures(data: dict[str, pd.DataFrame], cfg: Config, lang: str) -> dict[str, 
         "label",
         {s: i18n.choice(status, s, lang) for s in ("done", "in_progress", "not_started")},
         i18n.t("chart.rectification", lang),
+        palette=cfg.palette,
         stacked=True,
         axis_title=i18n.t("chart.findings", lang),
-        colours=(charts.RAG["green"], charts.RAG["amber"], charts.RAG["red"]),
     )
     return {"by_round": fig_rounds, "by_type": fig_types, "rectification": fig_fix}

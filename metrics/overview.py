@@ -19,6 +19,7 @@ from reform.store import Store
 
 AREA_ORDER = AREAS  # the four shortages (declared once, in metrics)
 LEAGUE_COLUMNS = (  # the league table's columns, in the order pages and slides show them
+    "rank",
     "township",
     "met",
     "officers",
@@ -85,8 +86,22 @@ def league_table(q: Query, cfg: Config, scope: Scope) -> pd.DataFrame:
     ).fillna(False)
     table["met"] = checks.sum(axis=1).astype(int)
     table["of"] = len(checks.columns)
-    return (
+    ranked_table = (
         table.reset_index()
         .sort_values(["met", "funding_per_capita"], ascending=[False, False], kind="stable")
         .reset_index(drop=True)
     )
+    ranked_table.insert(0, "rank", ranked_table["met"].rank(method="min", ascending=False).astype(int))
+    return ranked_table
+
+
+def worst_first(table: pd.DataFrame) -> pd.DataFrame:
+    """The league table with the laggards on top: what a leader must see first."""
+    return table.iloc[::-1].reset_index(drop=True)
+
+
+def red_black(table: pd.DataFrame, size: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """红黑榜: the ``size`` townships meeting most targets (best first) and the ``size`` meeting
+    fewest (worst first); with fewer than 2 × ``size`` townships the lists split them in two."""
+    size = min(size, len(table) // 2)
+    return table.head(size).reset_index(drop=True), worst_first(table).head(size)

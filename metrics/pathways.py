@@ -139,13 +139,16 @@ def figures(data: dict[str, pd.DataFrame], cfg: Config, lang: str) -> dict[str, 
         "year",
         {"planned": i18n.t("chart.planned", lang), "admitted": i18n.t("chart.admitted", lang)},
         i18n.t("chart.development_trend", lang),
+        palette=cfg.palette,
+        axis_title=i18n.t("chart.people", lang),
     )
     schools = data["units"][data["units"]["sector"].isin(MIDDLE_SCHOOLS)]
     with_branch = int(schools["has_league_school"].fillna(False).astype(bool).sum())
     fig_school = charts.donut(
-        [i18n.t("chart.with_school", lang), i18n.t("chart.without_school", lang)],
+        {"with_school": i18n.t("chart.with_school", lang), "without_school": i18n.t("chart.without_school", lang)},
         [with_branch, len(schools) - with_branch],
         i18n.t("chart.schools", lang),
-        [charts.RAG["green"], charts.GREY],
+        lang,
+        palette=cfg.palette,
     )
     return {"by_township": fig_rate, "by_year": fig_year, "schools": fig_school}

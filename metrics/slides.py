@@ -1,8 +1,9 @@
 """The meeting deck: the slides of ``config.yaml`` (meeting.slides) built from one frozen data version.
 
 A slide is data (title, KPIs, a figure or a table, summary sentences, a footnote),
-so meeting mode draws it in Streamlit and the exports write the very same slide to
-PPTX, PDF and HTML.
+so presentation mode, the big screen and the exports (PPTX, PDF, HTML) show the
+very same slide. Every slide fits one 16:9 screen: the league table runs to as many
+slides as it needs (``LEAGUE_ROWS`` townships each), weakest first.
 """
 
 from __future__ import annotations
@@ -19,18 +20,23 @@ from reform import clock, i18n
 from reform.config import Config
 from reform.store import Store, percent_of_sample, sample_share_sql
 
+LEAGUE_ROWS = 9  # townships per league-table slide: rows of type a projector can show without scrolling
+RANKING_SIZE = 5  # townships on each side of the 红黑榜
+
 
 @dataclass
 class Slide:
     """One slide: what it shows and the words that go with it."""
 
     key: str
-    kind: str  # title | kpis | chart | table
+    kind: str  # title | kpis | chart | table | ranking
     title: str
     subtitle: str = ""
     kpis: list[KpiResult] = field(default_factory=list)
     figure: go.Figure | None = None
     table: pd.DataFrame | None = None
+    sides: tuple[tuple[str, pd.DataFrame], ...] = ()  # ranking: (heading, table) of the 红榜 and the 黑榜
+    source: str = ""  # the configured slide name it comes from (the league table runs to several slides)
     summary: list[str] = field(default_factory=list)
     footnote: str = ""
 
@@ -64,39 +70,64 @@ class _Builder:
     def sentences(self, module: str) -> list[str]:
         return summary.sentences(module, self.results, self.tables(module), self.cfg, self.lang)
 
-    def build(self, key: str, meeting_title: str, day: date) -> Slide:
+    def build(self, key: str, meeting_title: str, day: date) -> list[Slide]:
+        """The slide(s) of one configured name: one each, but the league table runs to several."""
         kind, _, name = key.partition(":")
         if kind == "title":
             subtitle = self.t(
                 "meeting.subtitle", date=_day(day, self.lang), first=self.scope.first_year, last=self.scope.last_year
             )
             lines = summary.sentences("overview", self.results, {}, self.cfg, self.lang)
-            return Slide(key, "title", f"{self.cfg.district_name}{meeting_title}", subtitle, summary=lines)
+            return [Slide(key, "title", f"{self.cfg.district_name}{meeting_title}", subtitle, summary=lines)]
         if kind == "kpis":
             kpis = [r for r in self.results if r.area == name]
             lines = [s for module in AREA_KPIS[name] for s in self.sentences(module)]
-            return Slide(
-                key, "kpis", self.t("meeting.kpis_title", area=self.t(f"area.{name}")), kpis=kpis, summary=lines
-            )
+            title = self.t("meeting.kpis_title", area=self.t(f"area.{name}"))
+            return [Slide(key, "kpis", title, kpis=kpis, summary=lines)]
         if kind == "chart":
             module, _, figure = name.partition(".")
             fig = AREA_MODULES[module].figures(self.tables(module), self.cfg, self.lang)[figure]
             title = fig.layout.title.text or self.t(f"page.{module}")
             fig.update_layout(title_text="")  # the slide's title says it, in larger type
-            return Slide(key, "chart", title, self.t(f"page.{module}"), figure=fig, summary=self.sentences(module))
-        table = overview.league_table(self.q, self.cfg, self.scope)
-        return Slide(
-            key,
-            "table",
-            self.t("overview.league_table"),
-            table=self._readable(table),
-            summary=self._league_lines(table),
-        )
+            return [Slide(key, "chart", title, self.t(f"page.{module}"), figure=fig, summary=self.sentences(module))]
+        table = self.league()
+        if kind == "ranking":
+            best, worst = overview.red_black(table, RANKING_SIZE)
+            short = [self.t(f"col.{c}") for c in ("rank", "township", "met")]  # large type for the back row
+            sides = (
+                (self.t("meeting.red_list"), self._readable(best)[short]),
+                (self.t("meeting.black_list"), self._readable(worst)[short]),
+            )
+            return [
+                Slide(key, "ranking", self.t("meeting.ranking_title"), sides=sides, summary=self._league_lines(table))
+            ]
+        pages = [
+            overview.worst_first(table).iloc[i : i + LEAGUE_ROWS] for i in range(0, max(len(table), 1), LEAGUE_ROWS)
+        ]
+        return [
+            Slide(
+                key if n == 1 else f"{key}.{n}",
+                "table",
+                self.t("meeting.league_title", n=n, total=len(pages))
+                if len(pages) > 1
+                else self.t("overview.league_table"),
+                self.t("meeting.league_subtitle"),
+                table=self._readable(page),
+                summary=self._league_lines(table),
+            )
+            for n, page in enumerate(pages, start=1)
+        ]
+
+    def league(self) -> pd.DataFrame:
+        if "league" not in self._tables:
+            self._tables["league"] = {"table": overview.league_table(self.q, self.cfg, self.scope)}
+        return self._tables["league"]["table"]
 
     def _readable(self, table: pd.DataFrame) -> pd.DataFrame:
         """The league table as printed: headers in words, rates in per cent, money to the fen."""
         shown = pd.DataFrame(
             {
+                "rank": table["rank"],
                 "township": table["township"],
                 "met": [f"{m}/{o}" for m, o in zip(table["met"], table["of"], strict=True)],
                 "officers": table["officers"].map(lambda v: "—" if pd.isna(v) else f"{v:.0f}"),
@@ -150,7 +181,11 @@ def build(
         counts = q.df(sample_share_sql())
         total, invented = counts.at[0, "n"], counts.at[0, "s"]
         share = 0.0 if not total or pd.isna(total) else float(invented) / float(total)
-        slides = [builder.build(key, cfg.meeting_title, day) for key in (keys or cfg.slides)]
+        slides = []
+        for key in keys or cfg.slides:
+            for slide in builder.build(key, cfg.meeting_title, day):
+                slide.source = key
+                slides.append(slide)
     if share >= 1:
         source = i18n.t("meeting.source_sample", lang)
     elif share > 0:  # real reports and invented rows side by side: name the invented share

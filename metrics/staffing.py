@@ -150,14 +150,19 @@ def figures(data: dict[str, pd.DataFrame], cfg: Config, lang: str) -> dict[str, 
     towns = data["by_township"]
     towns = towns[towns["township"] != cfg.committee]
     target = cfg.targets["secretary_vacancies"]
-    fig_staff = charts.grouped_bars(
-        towns.fillna({"cadre_filled": 0, "officer_filled": 0}),
-        "township",
-        {"cadre_filled": i18n.t("chart.cadres_filled", lang), "officer_filled": i18n.t("chart.officers_filled", lang)},
+    posts = {"cadre_filled": "full_time_cadre", "officer_filled": "youth_assistant_officer"}  # palette categories
+    fig_staff = charts.township_groups(
+        towns.rename(columns=posts),
+        {
+            "full_time_cadre": i18n.t("chart.cadres_filled", lang),
+            "youth_assistant_officer": i18n.t("chart.officers_filled", lang),
+        },
         i18n.t("chart.staffing_by_township", lang),
-        axis_title=i18n.t("chart.count", lang),
+        lang,
+        palette=cfg.palette,
+        axis_title=i18n.t("chart.people", lang),
+        target=float(cfg.targets["youth_officer_coverage"].per_township or 1),
     )
-    charts.target_line(fig_staff, float(cfg.targets["youth_officer_coverage"].per_township or 1), lang)
     fig_vacant = charts.township_bars(
         towns[["township", "secretary_vacant"]].dropna(),
         "secretary_vacant",
@@ -167,6 +172,7 @@ def figures(data: dict[str, pd.DataFrame], cfg: Config, lang: str) -> dict[str, 
         amber=target.amber,
         at_most=True,
         axis_title=i18n.t("chart.vacant", lang),
+        counts=True,
     )
     trend = data["trend"].pivot_table(index="period", columns="post_type", values="filled", aggfunc="sum").reset_index()
     post = STAFFING.column("post_type")
@@ -182,7 +188,9 @@ def figures(data: dict[str, pd.DataFrame], cfg: Config, lang: str) -> dict[str, 
         series,
         i18n.t("chart.staffing_trend", lang),
         lang,
-        axis_title=i18n.t("chart.count", lang),
+        axis_title=i18n.t("chart.people", lang),
         reported=reported,
+        palette=cfg.palette,
+        counts=True,
     )
     return {"by_township": fig_staff, "vacancies": fig_vacant, "trend": fig_trend}

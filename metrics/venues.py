@@ -133,24 +133,25 @@ def figures(data: dict[str, pd.DataFrame], cfg: Config, lang: str) -> dict[str, 
     labels = {t: i18n.choice(tier, t, lang) for t in TIER_ORDER}
     frame = data["homes"]
     counts = [int((frame["tier"] == t).sum()) for t in TIER_ORDER]
-    fig_tier = charts.donut(list(labels.values()), counts, i18n.t("chart.homes_by_tier", lang))
+    fig_tier = charts.donut(labels, counts, i18n.t("chart.homes_by_tier", lang), lang, palette=cfg.palette)
     towns = data["by_township"]
     towns = towns[towns["township"] != cfg.committee]
-    fig_towns = charts.grouped_bars(
+    fig_towns = charts.township_groups(
         towns,
-        "township",
         {t: labels[t] for t in ("specialty", "shared")},
         i18n.t("chart.homes_by_township", lang),
+        lang,
+        palette=cfg.palette,
         stacked=True,
-        axis_title=i18n.t("chart.count", lang),
+        axis_title=i18n.t("chart.homes", lang),
     )
-    activity = data["activity"]
-    fig_activity = charts.trend(
-        activity,
+    fig_activity = charts.two_measures(
+        data["activity"],
         "year",
-        {"activities": i18n.t("chart.events", lang)},
+        ("activities", i18n.t("chart.events", lang)),
+        ("participants", i18n.t("chart.participants", lang)),
         i18n.t("chart.homes_activity", lang),
         lang,
-        axis_title=i18n.t("chart.count", lang),
+        palette=cfg.palette,
     )
     return {"by_tier": fig_tier, "by_township": fig_towns, "activity": fig_activity}

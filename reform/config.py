@@ -8,6 +8,7 @@ start-up and a wrong one stops the program with a message that names the key
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -83,6 +84,9 @@ class Config:
     timezone: str = "Asia/Shanghai"
     period_lead_days: int = 0
     month_weights: tuple[float, ...] | None = None  # 时间进度 by month (None: linear)
+    palette: dict[str, str] = field(default_factory=dict)  # category -> colour, over the charts' defaults
+    screen_seconds: int = 20  # 数据大屏: seconds each slide stays up
+    screen_poll_seconds: int = 30  # 数据大屏: how often it asks whether new data has landed
 
     def today(self) -> date:
         """Today where the district is: what is overdue, what is still in the future."""
@@ -282,6 +286,29 @@ def _weights(reporting: Any) -> tuple[float, ...] | None:
     return weights
 
 
+_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
+
+
+def _palette(value: Any) -> dict[str, str]:
+    """``palette``: category code -> ``#RRGGBB``; a category left out keeps the product's colour."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ConfigError("palette: must be a mapping of category -> colour such as '#C8102E'")
+    for key, colour in value.items():
+        if not isinstance(colour, str) or not _COLOUR.fullmatch(colour):
+            raise ConfigError(f"palette.{key}: must be a colour written #RRGGBB, got {colour!r}")
+    return {str(k): v for k, v in value.items()}
+
+
+def _screen(meeting: Any, key: str, default: int, low: int) -> int:
+    value = meeting.get(key, default) if isinstance(meeting, dict) else default
+    number = _number(value, f"meeting.{key}", low=low, high=86_400)
+    if number != int(number):
+        raise ConfigError(f"meeting.{key}: must be a whole number of seconds, got {value!r}")
+    return int(number)
+
+
 def parse(data: Any, source: Path) -> Config:
     """Check a parsed YAML document and build the configuration."""
     if not isinstance(data, dict):
@@ -317,6 +344,9 @@ def parse(data: Any, source: Path) -> Config:
         timezone=_timezone(data.get("timezone", "Asia/Shanghai")),
         period_lead_days=_lead(_get(data, "reporting", "")),
         month_weights=_weights(_get(data, "reporting", "")),
+        palette=_palette(data.get("palette")),
+        screen_seconds=_screen(meeting, "screen_seconds", 20, 1),
+        screen_poll_seconds=_screen(meeting, "screen_poll_seconds", 30, 1),
     )
 
 

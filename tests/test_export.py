@@ -102,4 +102,4 @@ def test_export_command_writes_all_three_formats(sample_db: Path, tmp_path: Path
             check=False,
         )
         assert result.returncode == 0, result.stderr
-        assert out.stat().st_size > 10_000 and "14 页" in result.stdout
+        assert out.stat().st_size > 10_000 and "16 页" in result.stdout

@@ -97,8 +97,27 @@ def test_deck_has_the_configured_slides_and_a_version_footnote(small_store: Stor
     assert [s.kind for s in deck.slides] == ["title", "kpis", "chart", "table"]
     assert deck.slides[1].title == "破解“缺政策”：主要指标"
     assert all(f"数据版本 {deck.version}" in s.footnote for s in deck.slides)
-    league = deck.slides[3].table
-    assert list(league.columns[:2]) == ["镇街", "达标项"] and list(league["达标项"]) == ["5/6", "1/6", "1/6"]
+    league = deck.slides[3].table  # weakest first: what a meeting must see
+    assert list(league.columns[:3]) == ["名次", "镇街", "达标项"]
+    assert list(league["达标项"]) == ["1/6", "1/6", "5/6"] and list(league["名次"]) == [2, 2, 1]
+
+
+def test_the_league_runs_to_pages_weakest_first_and_the_ranking_shows_both_ends(sample_db: Path, cfg: Config) -> None:
+    deck = slides.build(
+        Store(sample_db), cfg, Scope(2021, 2025), Store(sample_db).data_version(), keys=("ranking", "league")
+    )
+    ranking, *pages = deck.slides
+    assert [s.key for s in pages] == ["league", "league.2"] and {s.source for s in deck.slides} == {"ranking", "league"}
+    assert [len(p.table) for p in pages] == [9, 8] and [p.title for p in pages] == [
+        "镇街排行（1/2）",
+        "镇街排行（2/2）",
+    ]
+    assert pages[0].table["镇街"].iloc[0] == "华港镇"  # the one township at 4/6 opens the table
+    (red, best), (black, worst) = ranking.sides
+    assert (red, black) == ("红榜 · 达标项最多", "黑榜 · 达标项最少")
+    assert len(best) == len(worst) == 5 and list(worst.columns) == ["名次", "镇街", "达标项"]
+    assert list(worst["镇街"])[0] == "华港镇" and list(worst["达标项"])[0] == "4/6"
+    assert set(best["达标项"]) == {"6/6"} and not set(best["镇街"]) & set(worst["镇街"])
 
 
 def test_a_frozen_deck_ignores_later_uploads(sample_copy: Path, cfg: Config) -> None:

@@ -52,7 +52,7 @@ def _session_id() -> str | None:
     return run.session_id if run else None
 
 
-def _browser() -> str | None:
+def browser_cookie() -> str | None:
     """The HttpOnly cookie ``ui.server.Guard`` gave this browser (None without the guard, as in tests)."""
     value = st.context.cookies.get(server.BROWSER_COOKIE)
     return value if isinstance(value, str) else None  # AppTest has no browser: no cookie
@@ -63,7 +63,7 @@ def _bind() -> None:
     session = _session_id()
     if session is None:
         return
-    server.BINDINGS.bind(session, _browser())
+    server.BINDINGS.bind(session, browser_cookie())
     try:
         from streamlit.runtime import Runtime
 
@@ -78,7 +78,7 @@ def _session_user(store: Store, lang: str) -> User | None:
     if user is None or since is None:
         return None
     session = _session_id()
-    if session is not None and not server.BINDINGS.matches(session, _browser()):
+    if session is not None and not server.BINDINGS.matches(session, browser_cookie()):
         sign_out(store, "session_moved")  # another browser took this session's id: it is no one's now
         return None
     if datetime.now() - since > timedelta(hours=auth.SESSION_HOURS):

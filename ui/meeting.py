@@ -1,4 +1,8 @@
-"""Meeting mode's parts: the frozen version, page turning, one slide in large type, the pack."""
+"""Meeting mode's parts: the frozen version, the presentation links, a preview, the pack.
+
+The presentation itself (and the big screen) is its own page served by ``ui.present``:
+no Streamlit chrome, 16:9 scaled to the screen. Here a leader prepares it.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,8 @@ from metrics.slides import Deck, Slide
 from reform import actions, auth, clock
 from reform.export import deck as deck_export
 from reform.export.images import ExportError
-from ui import cache, widgets
+from ui import auth as auth_ui
+from ui import cache, present, widgets
 from ui.context import Context
 
 _VERSION, _INDEX = "meeting.version", "meeting.index"
@@ -40,7 +45,9 @@ def deck(ctx: Context, version: int) -> Deck:
 
 def chosen(ctx: Context, full: Deck) -> Deck:
     """The slides picked for this meeting (all of config.yaml's by default), in the configured order."""
-    titles = {s.key: s.title for s in full.slides}
+    titles: dict[str, str] = {}
+    for s in full.slides:  # one choice per configured slide (the league table's pages go together)
+        titles.setdefault(s.source, s.title)
     with st.expander(ctx.t("meeting.choose")):
         keys = st.multiselect(
             ctx.t("meeting.choose"),
@@ -50,7 +57,34 @@ def chosen(ctx: Context, full: Deck) -> Deck:
             key="meeting.slides",
             label_visibility="collapsed",
         )
-    return replace(full, slides=[s for s in full.slides if s.key in keys])
+    return replace(full, slides=[s for s in full.slides if s.source in keys])
+
+
+def present_links(ctx: Context, the_deck: Deck) -> None:
+    """Start the presentation (this frozen version, these slides) or a big screen (newest data,
+    slides advancing); each opens full screen in a new tab, bound to this browser."""
+    what = {
+        "keys": tuple(dict.fromkeys(s.source for s in the_deck.slides)),
+        "lang": ctx.lang,
+        "first_year": ctx.scope.first_year,
+        "last_year": ctx.scope.last_year,
+        "townships": ctx.scope.townships,
+    }
+    cookie = auth_ui.browser_cookie()
+    meeting = present.showing_for(ctx.user, cookie, "meeting", version=the_deck.version, **what)
+    screen = present.showing_for(ctx.user, cookie, "screen", version=0, **what)
+    left, right = st.columns(2)
+    left.link_button(
+        ctx.t("present.start"),
+        present.link(meeting, ctx.cfg),
+        type="primary",
+        icon=":material/slideshow:",
+        width="stretch",
+    )
+    right.link_button(ctx.t("present.screen"), present.link(screen, ctx.cfg), icon=":material/tv:", width="stretch")
+    st.caption(ctx.t("present.help", seconds=ctx.cfg.screen_seconds))
+    if not present.MOUNTED:
+        st.warning(ctx.t("present.not_served"))
 
 
 def navigation(ctx: Context, total: int) -> int:
@@ -94,6 +128,10 @@ def _main(ctx: Context, slide: Slide) -> None:
         widgets.chart(slide.figure, f"meeting.chart.{slide.key}")
     elif slide.kind == "kpis":
         widgets.kpi_cards(ctx, slide.kpis, columns=3)
+    elif slide.kind == "ranking":
+        for column, (heading, frame) in zip(st.columns(len(slide.sides)), slide.sides, strict=True):
+            column.markdown(f"##### {widgets.escape(heading)}")
+            column.dataframe(frame, hide_index=True, width="stretch")
     elif slide.table is not None:
         st.dataframe(slide.table, hide_index=True, width="stretch", height=560, key="meeting.table")
 
