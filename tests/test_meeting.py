@@ -116,7 +116,7 @@ def test_the_league_runs_to_pages_weakest_first_and_the_ranking_shows_both_ends(
     (red, best), (black, worst) = ranking.sides
     assert (red, black) == ("红榜 · 达标项最多", "黑榜 · 达标项最少")
     assert len(best) == len(worst) == 5 and list(worst.columns) == ["名次", "镇街", "达标项"]
-    assert list(worst["镇街"])[0] == "华港镇" and list(worst["达标项"])[0] == "4/6"
+    assert worst["镇街"].iloc[0] == "华港镇" and worst["达标项"].iloc[0] == "4/6"
     assert set(best["达标项"]) == {"6/6"} and not set(best["镇街"]) & set(worst["镇街"])
 
 
