@@ -22,6 +22,7 @@ st.logo(str(LOGO), size="large")
 PAGES = {
     "nav.overview": [
         ("app_pages/overview.py", "page.overview", ":material/dashboard:", "overview", "view"),
+        ("app_pages/township.py", "page.township", ":material/location_city:", "township", "view"),
         ("app_pages/meeting.py", "page.meeting", ":material/co_present:", "meeting", "meeting"),
     ],
     "nav.areas": [  # one page per area module, in the declared order (metrics.AREA_MODULES)

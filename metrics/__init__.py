@@ -64,3 +64,8 @@ def slide_names() -> tuple[str, ...]:
     """Every slide meeting mode can show: title, kpis:AREA, chart:MODULE.FIGURE, ranking, league."""
     charts = [f"chart:{name}.{figure}" for name, module in AREA_MODULES.items() for figure in module.FIGURES]
     return ("title", *(f"kpis:{area}" for area in AREA_KPIS), *charts, "ranking", "league")
+
+
+def kpi_pages() -> dict[str, str]:
+    """KPI key -> the area module (and page) that shows its detail."""
+    return {k.key: name for name in AREA_MODULES for k in kpis_of(name)}

@@ -435,3 +435,50 @@ def donut(
         )
     )
     return layout(fig, title)
+
+
+def township_tiles(
+    frame: pd.DataFrame, title: str, legend: Mapping[str, str], lang: str, *, height: int = 560
+) -> go.Figure:
+    """The district map as tiles (township, row, col, colour, text): one square per township,
+    coloured by status, its name and figure inside; ``legend``: colour -> its meaning.
+    Each tile's centre is a selectable point carrying the township's name (customdata)."""
+    if frame.empty:
+        return empty(title, lang)
+    fig = go.Figure()
+    for row in frame.itertuples(index=False):
+        fig.add_shape(
+            type="rect",
+            x0=row.col + 0.04,
+            x1=row.col + 0.96,
+            y0=-row.row - 0.96,
+            y1=-row.row - 0.04,
+            fillcolor=row.colour,
+            line={"color": "white", "width": 2},
+            layer="below",
+        )
+    fig.add_scatter(
+        x=frame["col"] + 0.5,
+        y=-frame["row"] - 0.5,
+        mode="markers+text",
+        text=frame["text"],
+        textfont={"color": "white", "size": 14},
+        marker={"size": 40, "opacity": 0, "symbol": "square"},
+        customdata=frame[["township"]],
+        hovertemplate="%{customdata[0]}<extra></extra>",
+        showlegend=False,
+    )
+    for colour_value, meaning in legend.items():
+        fig.add_scatter(
+            x=[None],
+            y=[None],
+            mode="markers",
+            marker={"symbol": "square", "size": 14, "color": colour_value},
+            name=meaning,
+        )
+    fig.update_xaxes(visible=False, range=[-0.05, frame["col"].max() + 1.05], fixedrange=True)
+    fig.update_yaxes(
+        visible=False, range=[-frame["row"].max() - 1.05, 0.05], scaleanchor="x", scaleratio=1, fixedrange=True
+    )
+    fig.update_layout(dragmode=False, clickmode="event+select")
+    return layout(fig, title, height=height)

@@ -13,9 +13,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from metrics import AREA_MODULES, overview, slides, summary
+from metrics import AREA_MODULES, overview, profile, slides, summary, tiles
 from metrics import completeness as completeness_metric
 from metrics.base import KpiResult, Scope
+from metrics.profile import Profile
 from metrics.slides import Deck
 from reform import history as reform_history
 from reform.config import Config
@@ -50,6 +51,19 @@ def scorecard(db_path: str, version: int, config_source: str, scope: Scope) -> l
 def league_table(db_path: str, version: int, config_source: str, scope: Scope) -> pd.DataFrame:
     with Store(db_path).reader() as q:
         return overview.league_table(q, config(config_source), scope)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def township_profile(db_path: str, version: int, config_source: str, scope: Scope, township: str, lang: str) -> Profile:
+    with Store(db_path).reader() as q:
+        return profile.profile(q, config(config_source), scope, township, lang)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def district_map(db_path: str, version: int, config_source: str, scope: Scope, kpi: str, lang: str) -> go.Figure:
+    """The tile map coloured by one KPI (shared between sessions, never changed in place)."""
+    table = league_table(db_path, version, config_source, scope)
+    return tiles.status_map(table, config(config_source), kpi, lang)
 
 
 @st.cache_data(show_spinner=False, max_entries=128)

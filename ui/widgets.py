@@ -41,8 +41,17 @@ def header(ctx: Context, title_key: str) -> None:
         st.warning(ctx.t("app.sample_mixed_banner", share=percent_of_sample(share)), icon=":material/science:")
 
 
-def kpi_card(ctx: Context, result: KpiResult) -> None:
-    with st.container(border=True):
+CARD_WIDTH = 260  # px: the longest value ("3.41 元/人", "100.0%") fits whole at Streamlit's metric size
+PHONE_PX = 640  # below this width the overview shows a compact list instead of cards
+RESPONSIVE_CSS = f"""<style>
+@media (max-width: {PHONE_PX}px) {{ .st-key-overview-cards, .st-key-overview-map {{ display: none !important; }} }}
+@media (min-width: {PHONE_PX + 1}px) {{ .st-key-overview-list {{ display: none !important; }} }}
+</style>"""  # no data in it: only our own class names
+STATUS_WORD_COLOUR = {"green": "green", "amber": "orange", "red": "red", "none": "gray", "info": "blue"}
+
+
+def kpi_card(ctx: Context, result: KpiResult, width: int | str = "stretch") -> None:
+    with st.container(border=True, width=width):
         delta = result.display_change(ctx.lang)
         trend = [v for v in result.trend.values() if v is not None]
         still = result.change is not None and abs(result.change) < 1e-9
@@ -60,6 +69,30 @@ def kpi_card(ctx: Context, result: KpiResult) -> None:
         )
         st.badge(ctx.t(f"status.{result.status}"), color=BADGE[result.status])
         st.caption(f"{escape(result.display_target(ctx.lang))} · {escape(result.as_of or '—')}")
+
+
+def scorecard_grid(ctx: Context, results: list[KpiResult]) -> None:
+    """The scorecard: per shortage a heading and its cards, flowing as many to a row as the screen
+    holds (no holes under a short area, no value cut); on a phone a compact list instead."""
+    from metrics import AREAS, kpi_pages
+
+    st.html(RESPONSIVE_CSS)
+    with st.container(key="overview-cards"):
+        for area in AREAS:
+            st.markdown(f"#### {ctx.t('area.' + area)}")
+            with st.container(horizontal=True, gap="small"):
+                for result in (r for r in results if r.area == area):
+                    kpi_card(ctx, result, width=CARD_WIDTH)
+    pages = kpi_pages()
+    with st.container(key="overview-list"):
+        for area in AREAS:
+            st.caption(ctx.t("area." + area))
+            for r in (r for r in results if r.area == area):
+                word = f":{STATUS_WORD_COLOUR[r.status]}[{ctx.t(f'status.{r.status}')}]"
+                change = r.display_change(ctx.lang)
+                label = f"{escape(ctx.t(r.label))}　**{escape(r.display(ctx.lang))}**　{word}"
+                label += f"　{escape(change)}" if change else ""
+                st.page_link(f"app_pages/{pages[r.key]}.py", label=label, width="stretch")
 
 
 def kpi_cards(ctx: Context, results: Iterable[KpiResult], columns: int = 3) -> None:
@@ -86,8 +119,20 @@ def area_data(ctx: Context, area: str) -> dict[str, pd.DataFrame]:
     return cache.area_tables(area, str(ctx.store.path), ctx.version, str(ctx.cfg.source), ctx.scope)
 
 
-def chart(fig: go.Figure, key: str) -> None:
-    st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key=key)
+def chart(fig: go.Figure, key: str, *, selectable: bool = False) -> str | None:
+    """A chart; ``selectable``: clicking a point returns its ``customdata[0]`` (a township's name)."""
+    if not selectable:
+        st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key=key)
+        return None
+    event = st.plotly_chart(
+        fig, width="stretch", config=PLOTLY_CONFIG, key=key, on_select="rerun", selection_mode="points"
+    )
+    points = event.selection.points if event else []
+    for point in points:
+        data = point.get("customdata")
+        if data:
+            return str(data[0])
+    return None
 
 
 def charts(figures: list[go.Figure], prefix: str, per_row: int = 2) -> None:
@@ -137,15 +182,24 @@ def _relabel(values: pd.Series, labels: dict[object, str]) -> pd.Series:
 
 
 def table(
-    ctx: Context, frame: pd.DataFrame, columns: list[str], key: str, formats: dict[str, object] | None = None
-) -> None:
+    ctx: Context,
+    frame: pd.DataFrame,
+    columns: list[str],
+    key: str,
+    formats: dict[str, object] | None = None,
+    *,
+    rows_shown: int | None = None,
+    selectable: bool = False,
+) -> int | None:
     """A table with headers in the user's language; cells are shown as text, never HTML.
 
-    ``formats`` maps a column code to a ``st.column_config`` column (number format, progress bar).
+    ``formats`` maps a column code to a ``st.column_config`` column (number format, progress bar);
+    ``rows_shown``: tall enough for that many rows without scrolling; ``selectable``: one row may be
+    selected, and its position is returned.
     """
     if frame.empty:  # Streamlit would draw the word "empty": say it in the user's language
         st.caption(ctx.t("app.no_rows"))
-        return
+        return None
     names = {c: column_label(ctx, c) for c in columns if c in frame.columns}
     shown = _readable(ctx, frame[list(names)]).rename(columns=names)
     config = {names[c]: v for c, v in (formats or {}).items() if c in names}
@@ -156,7 +210,21 @@ def table(
     for name in shown.columns:  # DuckDB's DATE arrives as a timestamp: show the day, not 00:00:00
         if name not in config and pd.api.types.is_datetime64_any_dtype(shown[name]):
             config[name] = st.column_config.DateColumn(format="YYYY-MM-DD")
-    st.dataframe(shown, hide_index=True, width="stretch", key=key, column_config=config or None)
+    height = "auto" if rows_shown is None else min(rows_shown, len(shown)) * 35 + 40
+    event = st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        height=height,
+        key=key,
+        column_config=config or None,
+        on_select="rerun" if selectable else "ignore",
+        selection_mode="single-row",
+        placeholder="—",
+    )
+    if selectable and event.selection.rows:
+        return int(event.selection.rows[0])
+    return None
 
 
 def details(ctx: Context, area: str, frame: pd.DataFrame, columns: list[str]) -> None:

@@ -1,4 +1,10 @@
-"""The meeting deck as PowerPoint: 16:9, one slide each, CJK font, summary in the notes too."""
+"""The meeting deck as PowerPoint: 16:9, one slide each, CJK font, summary in the notes too.
+
+The font is 微软雅黑 (Microsoft YaHei): every Chinese Windows since Vista has it, and WPS
+and PowerPoint there show it as designed (a font named but missing, such as Noto Sans
+CJK, is substituted and lines reflow). On machines without it the slides still open with
+the system's CJK font.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +23,8 @@ from metrics.slides import Deck, Slide
 from reform import i18n
 from reform.export import cell_text, images
 
-FONT = "Noto Sans CJK SC"
+FONT = "Microsoft YaHei"  # the Latin name; East Asian runs name 微软雅黑
+EA_FONT = "微软雅黑"
 RED, DARK, GREY = RGBColor(0xC8, 0x10, 0x2E), RGBColor(0x1F, 0x23, 0x29), RGBColor(0x6B, 0x72, 0x80)
 STATUS = {"green": "2E8B57", "amber": "E0A100", "red": "C8102E", "none": "9AA0A6", "info": "1F5FAD"}
 WIDTH, HEIGHT = Emu(12_192_000), Emu(6_858_000)  # 16:9, as PowerPoint defines it
@@ -30,7 +37,7 @@ def _font(run, size: int, *, bold: bool = False, color: RGBColor = DARK) -> None
     ea = r_pr.find(qn("a:ea"))
     if ea is None:
         ea = etree.SubElement(r_pr, qn("a:ea"))
-    ea.set("typeface", FONT)
+    ea.set("typeface", EA_FONT)
 
 
 def _text(
@@ -56,9 +63,9 @@ def _frame(slide, content: Slide) -> None:
     _text(slide, 0.45, 7.0, 12.4, 0.4, [content.footnote], 11, color=GREY)
 
 
-def _table(slide, frame: pd.DataFrame, left: float, top: float, width: float, size: int) -> None:
+def _table(slide, frame: pd.DataFrame, left: float, top: float, width: float, size: int, space: float = 5.3) -> None:
     rows, cols = len(frame) + 1, len(frame.columns)
-    row_height = min(Inches(0.6), int(Inches(5.3) / rows))  # a long league table still fits above the footnote
+    row_height = min(Inches(0.6), int(Inches(space) / rows))  # ``space`` inches tall at most, above what follows
     shape = slide.shapes.add_table(rows, cols, Inches(left), Inches(top), Inches(width), Emu(row_height * rows))
     table = shape.table
     for row in table.rows:
@@ -109,10 +116,18 @@ def _body(slide, content: Slide, lang: str) -> None:
         picture = images.png(images.for_slide(content.figure), 1600, 900)
         slide.shapes.add_picture(io.BytesIO(picture), Inches(0.45), Inches(1.45), width=Inches(8.6))
     elif content.kind == "kpis":
-        _table(slide, _kpi_rows(content.kpis, lang), 0.45, 1.55, 8.6, 18)
+        _table(slide, _kpi_rows(content.kpis, lang), 0.45, 1.55, 8.6, 20)
         _colour_status(slide, content.kpis)
-    elif content.table is not None:
-        _table(slide, content.table, 0.45, 1.45, 8.6, 10)
+    elif content.kind == "ranking":  # 红榜 and 黑榜 side by side, the summary below
+        for left, (heading, frame) in zip((0.45, 6.85), content.sides, strict=True):
+            _text(slide, left, 1.45, 6.0, 0.5, [heading], 22, bold=True, color=RED if left < 1 else DARK)
+            _table(slide, frame, left, 2.05, 6.0, 20, space=3.8)
+        _text(slide, 0.45, 6.0, 12.4, 0.9, content.summary, 16)
+        return
+    elif content.table is not None:  # a league page: the full width, the summary below
+        _table(slide, content.table, 0.45, 1.45, 12.4, 14, space=4.6)
+        _text(slide, 0.45, 6.2, 12.4, 0.7, content.summary, 14)
+        return
     _text(slide, 9.3, 1.55, 3.7, 5.3, content.summary, 16)
 
 
