@@ -23,6 +23,8 @@ dataset = left.selectbox(
     format_func=lambda n: ctx.t("upload.auto") if n == AUTO else i18n.label(DATASETS[n], ctx.lang),
     key="upload.dataset",
 )
+with right:
+    widgets.uploader_words(ctx, [e.lstrip(".").upper() for e in READERS])
 file = right.file_uploader(ctx.t("upload.file"), type=[e.lstrip(".") for e in READERS], key="upload.file")
 
 if file is not None:

@@ -469,7 +469,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # ------------------------------------------------------------ completeness
     "page.completeness": ("报送情况", "Reporting completeness"),
     "completeness.intro": (
-        "各镇街应报的报表、是否按时报送。到期规则见配置文件 reporting 一节。",
+        "各镇街应报的报表、是否按时报送。到期规则由管理员在配置文件中设定。",
         "Which reports each township owes and whether they came in on time; the rules are in the configuration's reporting section.",
     ),
     "completeness.dataset": ("报表", "Report"),
@@ -594,6 +594,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "meeting.league_best": ("达标项最多：{names}（{met}/{of} 项）。", "Most targets met: {names} ({met} of {of})."),
     "meeting.league_worst": ("达标项最少：{names}（{met}/{of} 项）。", "Fewest targets met: {names} ({met} of {of})."),
     "meeting.preview": ("幻灯片预览", "Slide preview"),
+    "upload.browse": ("选择文件", "Choose a file"),
+    "upload.limits": ("单个文件不超过 {mb} MB · {formats}", "Up to {mb} MB a file · {formats}"),
+    "table.export": ("导出 Excel", "Export to Excel"),
+    "table.sheet": ("数据", "Data"),
+    "table.version": ("数据版本{version}", "data-version-{version}"),
     "present.start": ("开始演示（全屏）", "Present (full screen)"),
     "present.screen": ("数据大屏（自动轮播）", "Big screen (slides advance)"),
     "present.help": (

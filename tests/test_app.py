@@ -10,7 +10,8 @@ from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = {
-    "app_pages/overview.py": 0,
+    "app_pages/overview.py": 1,
+    "app_pages/township.py": 0,
     "app_pages/meeting.py": 0,
     "app_pages/staffing.py": 3,
     "app_pages/venues.py": 3,
@@ -53,6 +54,30 @@ def test_every_page_runs_and_draws_its_charts(app: AppTest, page: str, charts: i
         words = [a["text"] for a in spec["layout"].get("annotations", [])]
         assert spec["data"] or words, page  # every chart has traces, or says in words why not
     assert "示例数据" in texts(app)  # the sample banner while only sample data is stored
+
+
+def test_a_township_profile_shows_its_rank_indicators_and_trend(app: AppTest) -> None:
+    app.query_params["name"] = "华港镇"
+    app.switch_page("app_pages/township.py").run()
+    assert not app.exception, app.exception
+    assert app.selectbox(key="township.choice").value == "华港镇"
+    values = {m.label: m.value for m in app.metric}
+    assert values == {"排名": "第 17 名 / 17", "达标项": "4/6"}  # the sample's weakest township
+    table = app.dataframe[0].value
+    assert list(table.columns) == ["指标", "本镇街", "全区", "镇街目标", "是否达标"]
+    officers = table.set_index("指标").loc["配齐青年助力官的镇街"]
+    assert (officers["本镇街"], officers["全区"], officers["镇街目标"], officers["是否达标"]) == ("0", "16/17", "≥ 1", "未达标")
+    assert len(app.get("plotly_chart")) == 1
+
+
+def test_the_overview_lists_both_ends_of_the_ranking_as_links_to_profiles(app: AppTest) -> None:
+    from urllib.parse import parse_qs
+
+    links = [e.proto for e in app.get("page_link") if e.proto.query_string]
+    named = {parse_qs(link.query_string)["name"][0]: link.label.replace("\\", "") for link in links}
+    assert len(named) == 10 and named["华港镇"] == "17. 华港镇  4/6"  # the weakest on screen, not behind a scroll
+    assert all(link.page == "township" for link in links)
+    assert app.dataframe[0].value["镇街"].iloc[0] == "华港镇"  # the full ranking opens with the weakest
 
 
 def test_area_pages_show_their_written_summary(app: AppTest) -> None:

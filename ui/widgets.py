@@ -50,6 +50,25 @@ RESPONSIVE_CSS = f"""<style>
 STATUS_WORD_COLOUR = {"green": "green", "amber": "orange", "red": "red", "none": "gray", "info": "blue"}
 
 
+def uploader_words(ctx: Context, formats: list[str]) -> None:
+    """Streamlit's file uploader has no hook for its own words ("Upload", "20MB per file"): our
+    stylesheet hides them and writes ours in their place (our strings only, no user data)."""
+    button, limits = ctx.t("upload.browse"), ctx.t("upload.limits", mb=ctx.cfg.max_file_mb, formats="、".join(formats))
+    for text in (button, limits):
+        if any(ch in text for ch in '\\"<>{}'):  # our own strings: never anything that could leave the rule
+            raise ValueError(f"unsafe characters in an uploader string: {text!r}")
+    st.html(
+        "<style>"
+        "[data-testid=stFileUploaderDropzone] button [data-testid=stMarkdownContainer] p,"
+        "[data-testid=stFileUploaderDropzoneInstructions] span { visibility: hidden; font-size: 0; }"
+        f"[data-testid=stFileUploaderDropzone] button [data-testid=stMarkdownContainer] p::after"
+        f' {{ content: "{button}"; visibility: visible; font-size: 0.875rem; }}'
+        f"[data-testid=stFileUploaderDropzoneInstructions] span::after"
+        f' {{ content: "{limits}"; visibility: visible; font-size: 0.875rem; }}'
+        "</style>"
+    )
+
+
 def kpi_card(ctx: Context, result: KpiResult, width: int | str = "stretch") -> None:
     with st.container(border=True, width=width):
         delta = result.display_change(ctx.lang)
@@ -120,13 +139,14 @@ def area_data(ctx: Context, area: str) -> dict[str, pd.DataFrame]:
 
 
 def chart(fig: go.Figure, key: str, *, selectable: bool = False) -> str | None:
-    """A chart; ``selectable``: clicking a point returns its ``customdata[0]`` (a township's name)."""
+    """A chart whose camera button saves a PNG named after its title (drawn in the browser: offline);
+    ``selectable``: clicking a point returns its ``customdata[0]`` (a township's name)."""
+    name = str(fig.layout.title.text or key)
+    config = {**PLOTLY_CONFIG, "toImageButtonOptions": {"scale": 2, "filename": name}}
     if not selectable:
-        st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key=key)
+        st.plotly_chart(fig, width="stretch", config=config, key=key)
         return None
-    event = st.plotly_chart(
-        fig, width="stretch", config=PLOTLY_CONFIG, key=key, on_select="rerun", selection_mode="points"
-    )
+    event = st.plotly_chart(fig, width="stretch", config=config, key=key, on_select="rerun", selection_mode="points")
     points = event.selection.points if event else []
     for point in points:
         data = point.get("customdata")
@@ -190,6 +210,7 @@ def table(
     *,
     rows_shown: int | None = None,
     selectable: bool = False,
+    title: str | None = None,
 ) -> int | None:
     """A table with headers in the user's language; cells are shown as text, never HTML.
 
@@ -222,9 +243,34 @@ def table(
         selection_mode="single-row",
         placeholder="—",
     )
+    page = f"page.{key.split('.', maxsplit=1)[0]}"
+    export_button(ctx, shown, title or (ctx.t(page) if page in i18n.MESSAGES else key), key)
     if selectable and event.selection.rows:
         return int(event.selection.rows[0])
     return None
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def export_button(ctx: Context, shown: pd.DataFrame, title: str, key: str) -> None:
+    """The table as shown (headers and words in the user's language) to .xlsx, formula-like cells
+    made inert; built only when clicked. For roles that may export."""
+    from reform import auth
+    from reform.export import xlsx
+
+    if not auth.allowed(ctx.user, "export"):
+        return
+    st.download_button(
+        ctx.t("table.export"),
+        data=lambda: xlsx({ctx.t("table.sheet"): shown}),
+        file_name=f"{title}-{ctx.t('table.version', version=ctx.version)}.xlsx",
+        mime=XLSX,
+        key=f"{key}.export",
+        on_click="ignore",
+        icon=":material/download:",
+        type="tertiary",
+    )
 
 
 def details(ctx: Context, area: str, frame: pd.DataFrame, columns: list[str]) -> None:
