@@ -66,7 +66,12 @@ def test_a_township_profile_shows_its_rank_indicators_and_trend(app: AppTest) ->
     table = app.dataframe[0].value
     assert list(table.columns) == ["指标", "本镇街", "全区", "镇街目标", "是否达标"]
     officers = table.set_index("指标").loc["配齐青年助力官的镇街"]
-    assert (officers["本镇街"], officers["全区"], officers["镇街目标"], officers["是否达标"]) == ("0", "16/17", "≥ 1", "未达标")
+    assert (officers["本镇街"], officers["全区"], officers["镇街目标"], officers["是否达标"]) == (
+        "0",
+        "16/17",
+        "≥ 1",
+        "未达标",
+    )
     assert len(app.get("plotly_chart")) == 1
 
 

@@ -127,7 +127,7 @@ def _main(ctx: Context, slide: Slide) -> None:
         slide.figure.update_layout(height=560, font={"size": 18})
         widgets.chart(slide.figure, f"meeting.chart.{slide.key}")
     elif slide.kind == "kpis":
-        widgets.kpi_cards(ctx, slide.kpis, columns=3)
+        widgets.kpi_cards(ctx, slide.kpis)
     elif slide.kind == "ranking":
         for column, (heading, frame) in zip(st.columns(len(slide.sides)), slide.sides, strict=True):
             column.markdown(f"##### {widgets.escape(heading)}")

@@ -114,14 +114,11 @@ def scorecard_grid(ctx: Context, results: list[KpiResult]) -> None:
                 st.page_link(f"app_pages/{pages[r.key]}.py", label=label, width="stretch")
 
 
-def kpi_cards(ctx: Context, results: Iterable[KpiResult], columns: int = 3) -> None:
-    results = list(results)
-    if not results:
-        return
-    cols = st.columns(min(columns, len(results)))
-    for i, result in enumerate(results):
-        with cols[i % len(cols)]:
-            kpi_card(ctx, result)
+def kpi_cards(ctx: Context, results: Iterable[KpiResult]) -> None:
+    """KPI cards flowing as many to a row as the screen holds: a value is never cut to "3.4…"."""
+    with st.container(horizontal=True, gap="small"):
+        for result in results:
+            kpi_card(ctx, result, width=CARD_WIDTH)
 
 
 def scorecard(ctx: Context) -> list[KpiResult]:

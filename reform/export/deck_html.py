@@ -59,6 +59,8 @@ table {{ border-collapse: collapse; width: 100%; font-size: 19px; }}
 th {{ background: #C8102E; color: white; padding: 8px 10px; text-align: left; font-weight: 600; white-space: nowrap; }}
 td {{ border-bottom: 1px solid #E5E7EB; padding: 8px 10px; white-space: nowrap; }}
 .table-box {{ flex: 1 1 auto; overflow: hidden; }}
+.table-box table {{ font-size: 1em; }} .table-box {{ font-size: 19px; }}
+.table-box th, .table-box td {{ padding: 0.42em 0.5em; }}
 .cards {{ display: grid; grid-template-columns: repeat(var(--cols, 3), 1fr); gap: 14px; height: {CHART_H}px;
   overflow: hidden; align-content: start; }}
 .card {{ border: 1px solid #E3E6EA; border-left: 8px solid var(--rag); border-radius: 8px; padding: 14px 16px;
@@ -104,9 +106,10 @@ VIEWER = """
     stage.style.setProperty('--scale', s);
     document.body.setAttribute('data-scale', s);
   }
-  function fit(box) {  // shrink a text box's type until it fits (never below 70 per cent)
+  function fit(box) {  // shrink a box's type until it fits, down and across (never below 70 per cent)
     var size = parseFloat(getComputedStyle(box).fontSize), floor = size * 0.7;
-    while (box.scrollHeight > box.clientHeight + 1 && size > floor) { size -= 1; box.style.fontSize = size + 'px'; }
+    function over() { return box.scrollHeight > box.clientHeight + 1 || box.scrollWidth > box.clientWidth + 1; }
+    while (over() && size > floor) { size -= 1; box.style.fontSize = size + 'px'; }
   }
   function hint() {
     chrome.textContent = (index + 1) + ' / ' + slides.length + '  ·  ' + options.hint;
