@@ -810,3 +810,29 @@ def label(obj: Any, lang: str = DEFAULT) -> str:
 def choice(column: Any, code: str, lang: str = DEFAULT) -> str:
     """An enumeration value's label (Chinese) or code (English)."""
     return column.choice_label(code) if lang != "en" else code.replace("_", " ")
+
+
+_AUDIT_ZH = (  # the audit log's recorded details ("batch 7, 3 rows") as a Chinese reader reads them
+    (r"\bsample batch (\d+)", r"示例批次 \1"),
+    (r"\bbatch (\d+)", r"批次 \1"),
+    (r"\b(\d+) rows\b", r"\1 行"),
+    (r"\brows ([\d, ]+) of\b", r"第 \1 行属于"),
+    (r"\bslice\b", "切片"),
+    (r"\bversion (\d+)", r"数据版本 \1"),
+    (r"\b(\d+) slides\b", r"\1 页"),
+    (r" -> ", " → "),
+)
+
+
+def audit_detail(text: object, lang: str = DEFAULT) -> object:
+    """A recorded audit detail in the reader's language. The log keeps what was written (English
+    words around names and numbers); Chinese readers see those words translated, names untouched."""
+    import re
+
+    if lang == "en" or not isinstance(text, str):
+        return text
+    for pattern, replacement in _AUDIT_ZH:
+        text = re.sub(pattern, replacement, text)
+    for role in ("leader", "township", "district", "admin"):
+        text = text.replace(f": not allowed for {role}", f"：{t(f'role.{role}')}无此权限")
+    return text

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from reform import auth
+from reform import auth, i18n
 from reform.config import Config
 from reform.store import Store
 from tests.test_auth import app, sign_in
@@ -45,3 +45,19 @@ def test_templates_speak_chinese_to_the_clerk(cfg: Config) -> None:
         texts += [row[3].value for row in guide.iter_rows(min_row=2)]
         english = [w for t in texts for w in re.findall(r"[A-Za-z]{4,}", str(t))]
         assert english == [], (name, english)
+
+
+@pytest.mark.parametrize(
+    ("recorded", "shown"),
+    [
+        ("报表.csv (funding): batch 7, 3 rows", "报表.csv (funding): 批次 7, 3 行"),
+        ("batch 7 slice funding/溱潼镇/2025 -> batch 9, 2 rows", "批次 7 切片 funding/溱潼镇/2025 → 批次 9, 2 行"),
+        ("sample batch 2", "示例批次 2"),
+        ("pdf: version 6, 16 slides", "pdf: 数据版本 6, 16 页"),
+        ("x.csv (funding): not allowed for leader", "x.csv (funding)：领导（查看）无此权限"),
+        ("x.csv: rows 3, 4 of 白米镇", "x.csv: 第 3, 4 行属于 白米镇"),
+    ],
+)
+def test_recorded_audit_details_read_in_chinese(recorded: str, shown: str) -> None:
+    assert i18n.audit_detail(recorded, "zh") == shown
+    assert i18n.audit_detail(recorded, "en") == recorded  # the log itself keeps what was written

@@ -181,6 +181,8 @@ def _readable(ctx: Context, frame: pd.DataFrame) -> pd.DataFrame:
         if code in out.columns:  # audit words in the user's language (a code without a word stays as it is)
             known = {k.removeprefix(prefix): ctx.t(k) for k in i18n.MESSAGES if k.startswith(prefix)}
             out[code] = _relabel(out[code], known)
+    if "detail" in out.columns:  # recorded details ("batch 7, 3 rows") in the reader's language
+        out["detail"] = out["detail"].map(lambda v: i18n.audit_detail(v, ctx.lang))
     for code in out.columns:
         column = _contract_column(code)
         if column is not None and column.kind == "enum":  # a dictionary look-up per cell, not a Python call
