@@ -33,7 +33,7 @@ if file is not None:
     done = st.session_state.get("upload.result")
     if done and done[0] == file.file_id:  # this file is stored: say so, offer nothing more
         upload.commit_result(ctx, done[1])
-    elif report.ok and upload.permitted(ctx, report):
+    elif report.ok and not upload.refusals(ctx, report)[1]:  # a refusal was said above
         upload.changes(ctx, report)
         if st.button(ctx.t("upload.commit"), type="primary", key="upload.commit"):
             result = upload.commit(ctx, report)

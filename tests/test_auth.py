@@ -129,6 +129,9 @@ def test_a_township_clerk_cannot_upload_another_townships_rows(db: Path, monkeyp
     at.switch_page("app_pages/upload.py").run()
     at.file_uploader(key="upload.file").upload("经费.csv", OTHER_FUNDING.encode("gbk"), "text/csv").run()
     assert any("第 3 行属于 三水街道" in e.value for e in at.error)
+    counts = {m.label: m.value for m in at.metric}
+    assert counts["可保存行数"] == "0" and counts["错误"] != "0"  # never "rows can be stored" above a refusal
+    assert len(at.error) == 1 and not at.success
     assert not [b for b in at.button if b.key == "upload.commit"]
     assert Store(db).data_version() == version
     log = auth.audit_log(Store(db))

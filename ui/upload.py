@@ -29,17 +29,23 @@ def dry_run(ctx: Context, data: bytes, file_name: str, dataset: str | None) -> i
 
 
 def report_summary(ctx: Context, report: ingest.Report) -> None:
-    """Counts, the verdict, and the table of problems (row, column, value, message)."""
+    """The verdict first, then the counts, then the table of problems (row, column, value, message).
+
+    A file this user may not store (rows of another township) is refused with nothing counted as
+    storable: the counts never say "4 rows can be stored" above a refusal."""
+    refused = refusals(ctx, report)[1] if report.ok else []
+    name = i18n.label(DATASETS[report.dataset], ctx.lang) if report.dataset else "?"
+    if report.ok and not refused:
+        st.success(escape(ctx.t("upload.ok", rows=report.rows_valid, dataset=name)))
+    elif not report.ok:
+        st.error(escape(ctx.t("upload.has_errors", count=len(report.errors))))
+    else:
+        permitted(ctx, report)  # says which rows belong to whom, and records the refusal once
     cols = st.columns(4)
     cols[0].metric(ctx.t("upload.rows_read"), report.rows_read)
-    cols[1].metric(ctx.t("upload.rows_valid"), report.rows_valid)
+    cols[1].metric(ctx.t("upload.rows_valid"), 0 if refused else report.rows_valid)
     cols[2].metric(ctx.t("upload.rows_skipped"), report.rows_skipped)
-    cols[3].metric(ctx.t("upload.errors"), len(report.errors))
-    name = i18n.label(DATASETS[report.dataset], ctx.lang) if report.dataset else "?"
-    if report.ok and not refusals(ctx, report)[1]:
-        st.success(escape(ctx.t("upload.ok", rows=report.rows_valid, dataset=name)))
-    elif not report.ok:  # a file this user may not store says so below (permitted), not "check passed"
-        st.error(escape(ctx.t("upload.has_errors", count=len(report.errors))))
+    cols[3].metric(ctx.t("upload.errors"), len(report.errors) + len(refused))
     if report.problems:
         st.subheader(ctx.t("upload.problems"))
         frame = report.problems_frame(ctx.lang)
