@@ -1,4 +1,4 @@
-"""Reporting completeness: who owes which report, the matrix, the missing list and a reminder to copy."""
+"""Reporting completeness: what is missing first, then the matrix (gaps top left) and a reminder to copy."""
 
 from __future__ import annotations
 
@@ -19,16 +19,6 @@ counts, gone, reminder = cache.completeness_view(
 for column, status in zip(st.columns(len(counts)), counts, strict=True):
     column.metric(ctx.t(f"status.{status}"), counts[status])
 
-owed = [d.dataset for d in ctx.cfg.duties]
-chosen = st.selectbox(
-    ctx.t("completeness.dataset"),
-    owed,
-    format_func=lambda n: i18n.label(DATASETS[n], ctx.lang),
-    key="completeness.dataset",
-)
-st.subheader(ctx.t("completeness.matrix"))
-widgets.status_matrix(ctx, chosen, key="completeness.matrix")
-
 st.subheader(ctx.t("completeness.missing"))
 if gone.empty:
     st.success(ctx.t("completeness.none_missing"))
@@ -39,6 +29,17 @@ else:
         ["township", "dataset", "period", "due", "days_overdue"],
         key="completeness.missing",
     )
+st.subheader(ctx.t("completeness.matrix"))
+st.caption(ctx.t("completeness.matrix_help"))
+owed = [d.dataset for d in ctx.cfg.duties]
+chosen = st.selectbox(
+    ctx.t("completeness.dataset"),
+    owed,
+    format_func=lambda n: i18n.label(DATASETS[n], ctx.lang),
+    key="completeness.dataset",
+)
+
+widgets.status_matrix(ctx, chosen, key="completeness.matrix")
 st.subheader(ctx.t("completeness.reminder"))
 st.code(reminder, language=None, wrap_lines=True)
 widgets.footer(ctx)

@@ -100,11 +100,21 @@ def _status(row: object, today: date) -> str:
     return "on_time" if pd.Timestamp(submitted).date() <= due else "late"
 
 
+GAP_ORDER = {"missing": 0, "late": 1}  # units with a report missing come first, then late ones
+
+
 def wide(frame: pd.DataFrame, dataset: str, units: list[str]) -> pd.DataFrame:
-    """One dataset's statuses with units down (in the given order) and periods across."""
+    """One dataset's statuses: units down, periods across, the gaps where the eye lands first.
+
+    Periods run newest first (the current one is what a reminder is about) and units with a
+    missing report, then a late one, come before the others (each group in the given order), so
+    the one gap in a 20 × 17 matrix is at its top left, not behind two scrolls."""
     part = frame[frame["dataset"] == dataset]
     table = part.pivot(index="township", columns="period", values="status")
-    return table.reindex([u for u in units if u in table.index])
+    table = table[sorted(table.columns, reverse=True)]
+    listed = [u for u in units if u in table.index]
+    worst = {u: min((GAP_ORDER.get(s, 2) for s in table.loc[u].dropna()), default=2) for u in listed}
+    return table.reindex(sorted(listed, key=lambda u: (worst[u], listed.index(u))))
 
 
 def missing(frame: pd.DataFrame, today: date) -> pd.DataFrame:

@@ -596,6 +596,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "meeting.preview": ("幻灯片预览", "Slide preview"),
     "upload.browse": ("选择文件", "Choose a file"),
     "upload.limits": ("单个文件不超过 {mb} MB · {formats}", "Up to {mb} MB a file · {formats}"),
+    "completeness.matrix_help": (
+        "最新统计期在左；有缺报、逾期的镇街排在最前。",
+        "Newest period on the left; units with missing or late reports first.",
+    ),
     "table.export": ("导出 Excel", "Export to Excel"),
     "table.sheet": ("数据", "Data"),
     "table.version": ("数据版本{version}", "data-version-{version}"),

@@ -88,3 +88,20 @@ def test_periods(frequency: str, count: int, first: str, last: str) -> None:
     periods = completeness._periods(frequency, 2024, 2025)
     assert (len(periods), periods[0][0], periods[-1][0]) == (count, first, last)
     assert periods[-1][2] == date(2025, 12, 31)
+
+
+def test_the_matrix_puts_gaps_top_left() -> None:
+    """Newest period first, units with a missing report first, then late ones, others in their order."""
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        {
+            "dataset": ["funding"] * 6,
+            "township": ["甲镇", "甲镇", "乙镇", "乙镇", "丙镇", "丙镇"],
+            "period": ["2024", "2025", "2024", "2025", "2024", "2025"],
+            "status": ["on_time", "on_time", "on_time", "late", "missing", "on_time"],
+        }
+    )
+    table = completeness.wide(frame, "funding", ["甲镇", "乙镇", "丙镇"])
+    assert list(table.columns) == ["2025", "2024"]
+    assert list(table.index) == ["丙镇", "乙镇", "甲镇"]
