@@ -375,7 +375,7 @@ def trend(
         if partial:  # the "n/N 已报" labels once, on the first series
             _partial_line(fig, (labels, frame[column], done), line_colour, name, partial, lang, labelled=i == 0)
     fig.update_yaxes(title=axis_title, rangemode="tozero")
-    fig.update_xaxes(title="", type="category")
+    fig.update_xaxes(title="", type="category", nticks=8, tickangle=0)  # 20 quarters: every few, upright
     if counts:
         integer_axis(fig, "y", float(frame[list(series)].max().max()))
     return layout(target_line(fig, target, lang), title)
