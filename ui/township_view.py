@@ -8,7 +8,7 @@ import streamlit as st
 from plotly.subplots import make_subplots
 
 from metrics import charts
-from metrics.profile import Profile, ranked_kpis
+from metrics.profile import COUNT_UNITS, Profile, ranked_kpis
 from reform import i18n
 from ui import cache, widgets
 from ui.context import Context
@@ -49,8 +49,7 @@ def show(ctx: Context, township: str) -> None:
         met_word=found.indicators["met"].map({True: ctx.t("status.green"), False: ctx.t("status.red")})
     )
     widgets.table(ctx, indicators, ["label", "shown", "district", "target", "met_word"], key="township.indicators")
-    st.subheader(ctx.t("township.trend"))
-    widgets.chart(trend_figure(ctx, found), "township.trend")
+    widgets.chart(trend_figure(ctx, found), "township.trend")  # titled 历年变化
 
 
 def _headline(ctx: Context, found: Profile) -> None:
@@ -96,7 +95,10 @@ def trend_figure(ctx: Context, found: Profile) -> go.Figure:
         line = target.per_township if k.unit in ("share", "count_of") and target.per_township else target.target
         if k.unit == "ratio":
             line = line * 100
-        fig.add_hline(y=line, line={"dash": "dash", "color": charts.GREY}, row=i // cols + 1, col=i % cols + 1)
+        where = {"row": i // cols + 1, "col": i % cols + 1}
+        fig.add_hline(y=line, line={"dash": "dash", "color": charts.GREY}, **where)
+        if k.unit in COUNT_UNITS:  # officers, vacancies, homes: whole numbers
+            charts.integer_axis(fig, "y", max([line, *part["value"].dropna()]), **where)
     fig.update_xaxes(type="category")
     return charts.layout(fig, title, height=260 * rows + 80, legend=False)
 
