@@ -196,3 +196,24 @@ def test_area_details_are_drawn_only_when_asked_for(app: AppTest) -> None:
     assert "阵地名称" in table.value.columns and len(table.value) > 0
     shown_as = json.loads(table.proto.columns)["启用日期"]  # a day, not a timestamp with 00:00:00
     assert shown_as["type_config"] == {"type": "date", "format": "YYYY-MM-DD"}
+
+
+def test_no_table_header_or_cell_word_is_english_on_a_chinese_screen(app: AppTest) -> None:
+    """Tables are drawn on a canvas the browser scan cannot read: their headers and words are checked here."""
+    import re
+
+    allowed = {"CSV", "XLSX", "GBK", "Q1", "Q2", "Q3", "Q4"}
+    found = {}
+    for page in [*PAGES, "app_pages/audit.py", "app_pages/users.py"]:
+        app.switch_page(page).run()
+        for frame in app.dataframe:
+            table = frame.value
+            words = {w for c in table.columns for w in re.findall(r"[A-Za-z]{2,}", str(c))}
+            for column in table.columns:
+                if table[column].dtype == object:
+                    cells = " ".join(str(v) for v in table[column].dropna().unique()[:200])
+                    words |= {w for w in re.findall(r"[A-Za-z]{2,}", cells) if w.isascii()}
+            words -= allowed
+            if words:
+                found[page] = sorted(words)
+    assert not found, found
