@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 import re
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -141,6 +143,21 @@ def presentation_links(browser, url: str) -> tuple[object, dict[str, str]]:  # (
     return context, links
 
 
+@contextmanager
+def presenting(browser, url: str, size: tuple[int, int] = (1920, 1080)) -> Iterator[tuple[object, list[str]]]:
+    """A page showing the presentation at its first slide, and every request it made (from the first)."""
+    leader, links = presentation_links(browser, url)
+    page = leader.new_page()
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    requests = recorded(page, url)
+    try:
+        page.goto(links["meeting"])
+        page.wait_for_function("document.body.dataset.slide === '1'")
+        yield page, requests
+    finally:
+        leader.close()
+
+
 SLIDE_CHECK = """() => {
   const slide = document.querySelector('.slide.on'), scale = parseFloat(document.body.dataset.scale);
   const box = slide.getBoundingClientRect();
@@ -159,14 +176,7 @@ SLIDE_CHECK = """() => {
 
 @pytest.mark.parametrize("size", SIZES)
 def test_presentation_owns_the_screen_and_every_slide_fits(browser, server: str, size: str) -> None:
-    leader, links = presentation_links(browser, server)
-    width, height = SIZES[size]
-    page = leader.new_page()
-    page.set_viewport_size({"width": width, "height": height})
-    requests = recorded(page, server)
-    try:
-        page.goto(links["meeting"])
-        page.wait_for_function("document.body.dataset.slide === '1'")
+    with presenting(browser, server, SIZES[size]) as (page, requests):
         assert not page.locator("[data-testid=stSidebar], header, [data-testid=stToolbar]").count()
         total = page.evaluate("document.querySelectorAll('.slide').length")
         before = len(requests)
@@ -206,18 +216,11 @@ def test_presentation_owns_the_screen_and_every_slide_fits(browser, server: str,
         page.keyboard.press("f")
         page.wait_for_function("document.fullscreenElement !== null", timeout=5_000)
         assert not outside(requests, server), outside(requests, server)
-    finally:
-        page.close()
-        leader.close()
 
 
 def test_slide_change_is_immediate(browser, server: str) -> None:
     """From the key press to the next slide on screen, measured in the page (2 frames at most)."""
-    leader, links = presentation_links(browser, server)
-    page = leader.new_page()
-    try:
-        page.goto(links["meeting"])
-        page.wait_for_function("document.body.dataset.slide === '1'")
+    with presenting(browser, server) as (page, _):
         times = page.evaluate(
             """async () => {
               const times = [];
@@ -231,9 +234,6 @@ def test_slide_change_is_immediate(browser, server: str) -> None:
             }"""
         )
         assert max(times) < 300, times
-    finally:
-        page.close()
-        leader.close()
 
 
 def test_a_presentation_link_is_bound_to_its_browser_and_cannot_be_forged(browser, server: str) -> None:
