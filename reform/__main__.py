@@ -368,6 +368,29 @@ def cmd_backup(args: argparse.Namespace, cfg: Config) -> int:
     return 0
 
 
+def cmd_notify(args: argparse.Namespace, cfg: Config) -> int:
+    """Send what is due today (reminders, alerts, the digest), each message once."""
+    from datetime import date
+
+    from reform import notify
+
+    if not cfg.notify.channels:
+        print(i18n.t("notify.none_configured", args.lang))
+        return 0
+    try:
+        today = date.fromisoformat(args.today) if args.today else None
+    except ValueError:
+        print(f"--today: not a date (YYYY-MM-DD): {args.today!r}", file=sys.stderr)
+        return 1
+    outcome = notify.run(Store(cfg.database), cfg, today, dry_run=args.dry_run)
+    counts = {"due": outcome.due, "sent": len(outcome.sent), "failed": len(outcome.failed), "skipped": outcome.skipped}
+    if args.json:
+        _print_json({**counts, "sent_keys": outcome.sent, "failed_keys": outcome.failed})
+    else:
+        print(i18n.t("notify.summary", args.lang, **counts))
+    return 1 if outcome.failed else 0
+
+
 def _admin_parsers(sub: Any) -> None:
     """History, restore, export, accounts, audit and templates."""
     names = sorted(DATASETS)
@@ -407,6 +430,10 @@ def _admin_parsers(sub: Any) -> None:
     )
     p.add_argument("--out", required=True, help="a new or empty folder")
     p.add_argument("--key", help="the key that signs the manifest (default: reform-backup.key beside the database)")
+    p = sub.add_parser("notify", help="send the reminders, alerts and digest due today, each once (cron/timer)")
+    p.add_argument("--today", help="the day to act as (YYYY-MM-DD; default: today in the district)")
+    p.add_argument("--dry-run", action="store_true", help="count what is due; send and record nothing")
+    p.add_argument("--json", action="store_true")
     p = sub.add_parser("audit", help="the audit log, newest first")
     p.add_argument("--limit", type=int, default=200)
     p.add_argument("--json", action="store_true")
@@ -483,10 +510,11 @@ COMMANDS = {
     "user": cmd_user,
     "audit": cmd_audit,
     "backup": cmd_backup,
+    "notify": cmd_notify,
 }
 
 
-METRIC_COMMANDS = ("kpis", "export", "sample")  # these also check the KPI declarations at start-up
+METRIC_COMMANDS = ("kpis", "export", "sample", "notify")  # these also check the KPI declarations at start-up
 
 
 def _start_up_check(command: str, cfg: Config) -> None:

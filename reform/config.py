@@ -60,6 +60,43 @@ class Duty:
     complete_share: float = 0.8  # a period counts as reported once this share of reporters has (or it is due)
 
 
+CHANNEL_TYPES = ("wecom", "dingtalk", "email")
+
+
+@dataclass(frozen=True)
+class Channel:
+    """Where messages go (``notify.channels.<name>``); its secrets come from the environment."""
+
+    name: str
+    type: str  # wecom | dingtalk | email
+    per_minute: int = 20  # sends allowed in ``window_seconds`` (企业微信 and 钉钉 robots: 20 a minute)
+    window_seconds: float = 60.0
+    host: str = ""  # e-mail: SMTP server (STARTTLS on ``port``)
+    port: int = 587
+    user: str = ""
+    sender: str = ""
+    to: tuple[str, ...] = ()
+    ca_file: str = ""  # e-mail: a private CA's certificate, when the server's is not publicly trusted
+
+
+@dataclass(frozen=True)
+class Notify:
+    """``notify``: which channel gets which message, and when."""
+
+    channels: dict[str, Channel] = field(default_factory=dict)
+    townships_channel: str = ""  # 催报 to townships (one group robot of the township clerks)
+    township_channels: dict[str, str] = field(default_factory=dict)  # a township with its own channel
+    leaders_channel: str = ""  # KPI turned red, weekly digest
+    remind_days_before: int = 3  # 催报 this many days before a report is due (0: only once overdue)
+    digest_weekday: int = 1  # ISO weekday of the weekly digest (1 = Monday; 0 = none)
+    templates: dict[str, str] = field(default_factory=dict)  # message texts replacing the built-in ones
+    retries: int = 3  # attempts per send before it is recorded as failed (tried again next run)
+    backoff_seconds: float = 2.0  # wait before the 2nd attempt; doubled each time
+
+    def channel_of(self, township: str) -> str:
+        return self.township_channels.get(township, self.townships_channel)
+
+
 @dataclass(frozen=True)
 class Config:
     """The whole checked configuration."""
@@ -87,6 +124,7 @@ class Config:
     palette: dict[str, str] = field(default_factory=dict)  # category -> colour, over the charts' defaults
     screen_seconds: int = 20  # 数据大屏: seconds each slide stays up
     screen_poll_seconds: int = 30  # 数据大屏: how often it asks whether new data has landed
+    notify: Notify = field(default_factory=Notify)  # reminders and alerts (python -m reform notify)
 
     def today(self) -> date:
         """Today where the district is: what is overdue, what is still in the future."""
@@ -116,6 +154,111 @@ class Config:
         from dataclasses import replace
 
         return replace(self, database=Path(path).expanduser().resolve())
+
+
+def _channel(name: str, data: Any) -> Channel:
+    path = f"notify.channels.{name}"
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: must be a mapping (type: wecom | dingtalk | email, …)")
+    kind = data.get("type")
+    if kind not in CHANNEL_TYPES:
+        raise ConfigError(f"{path}.type: must be one of {', '.join(CHANNEL_TYPES)}, got {kind!r}")
+    unknown = set(data) - {"type", "per_minute", "window_seconds", "host", "port", "user", "sender", "to", "ca_file"}
+    if unknown:
+        raise ConfigError(f"{path}.{sorted(unknown)[0]}: unknown key (secrets go in the environment, see README)")
+    per_minute = int(_number(data.get("per_minute", 20), f"{path}.per_minute", low=1, high=10_000))
+    window = _number(data.get("window_seconds", 60), f"{path}.window_seconds", low=0.1, high=3_600)
+    if kind != "email":
+        return Channel(name, kind, per_minute, window)
+    to = data.get("to")
+    if not isinstance(to, list) or not to or not all(isinstance(a, str) and "@" in a for a in to):
+        raise ConfigError(f"{path}.to: must be a list of e-mail addresses")
+    return Channel(
+        name,
+        kind,
+        per_minute,
+        window,
+        host=_text(data.get("host"), f"{path}.host"),
+        port=int(_number(data.get("port", 587), f"{path}.port", low=1, high=65_535)),
+        user=str(data.get("user") or ""),
+        sender=_text(data.get("sender"), f"{path}.sender"),
+        to=tuple(to),
+        ca_file=str(data.get("ca_file") or ""),
+    )
+
+
+def _notify(data: Any, townships: tuple[Place, ...]) -> Notify:
+    """``notify`` (optional: no section, no notifications)."""
+    if data is None:
+        return Notify()
+    if not isinstance(data, dict):
+        raise ConfigError("notify: must be a mapping of keys")
+    raw = data.get("channels") or {}
+    if not isinstance(raw, dict):
+        raise ConfigError("notify.channels: must be a mapping of channel names")
+    channels = {str(n): _channel(str(n), v) for n, v in raw.items()}
+    names = {t.name for t in townships}
+
+    def known(value: Any, path: str) -> str:
+        if value in (None, ""):
+            return ""
+        if value not in channels:
+            raise ConfigError(f"{path}: no channel {value!r} in notify.channels")
+        return str(value)
+
+    own = data.get("township_channels") or {}
+    if not isinstance(own, dict):
+        raise ConfigError("notify.township_channels: must be a mapping of township -> channel")
+    for township in own:
+        if township not in names:
+            raise ConfigError(f"notify.township_channels.{township}: not a configured township")
+    return Notify(
+        channels=channels,
+        townships_channel=known(data.get("townships_channel"), "notify.townships_channel"),
+        township_channels={t: known(c, f"notify.township_channels.{t}") for t, c in own.items()},
+        leaders_channel=known(data.get("leaders_channel"), "notify.leaders_channel"),
+        remind_days_before=int(_number(data.get("remind_days_before", 3), "notify.remind_days_before", low=0, high=60)),
+        digest_weekday=int(_number(data.get("digest_weekday", 1), "notify.digest_weekday", low=0, high=7)),
+        retries=int(_number(data.get("retries", 3), "notify.retries", low=1, high=10)),
+        backoff_seconds=_number(data.get("backoff_seconds", 2), "notify.backoff_seconds", low=0, high=600),
+        templates=_templates(data.get("templates")),
+    )
+
+
+TEMPLATES = {  # notify.templates: the messages a district may word its own way, and their {fields}
+    "remind_overdue_subject": {"township", "district"},
+    "remind_overdue_line": {"dataset", "period", "due", "days"},
+    "remind_before_subject": {"township", "district"},
+    "remind_before_line": {"dataset", "period", "due", "days"},
+    "remind_tail": {"committee"},
+    "red_subject": {"kpi", "district"},
+    "red_text": {"kpi", "value", "target"},
+    "digest_subject": {"district", "date"},
+    "digest_tail": {"version"},
+}
+
+
+def _templates(value: Any) -> dict[str, str]:
+    """``notify.templates``: known names only, each text using only its own {fields}."""
+    import string
+
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ConfigError("notify.templates: must be a mapping of message name -> text")
+    for name, text in value.items():
+        if name not in TEMPLATES:
+            raise ConfigError(f"notify.templates.{name}: unknown message (known: {', '.join(TEMPLATES)})")
+        if not isinstance(text, str) or not text.strip():
+            raise ConfigError(f"notify.templates.{name}: must be a text")
+        try:
+            fields = {f for _, f, _, _ in string.Formatter().parse(text) if f is not None}
+        except ValueError as exc:
+            raise ConfigError(f"notify.templates.{name}: {exc}") from None
+        if not fields <= TEMPLATES[name]:
+            wrong = sorted(fields - TEMPLATES[name])[0]
+            raise ConfigError(f"notify.templates.{name}: unknown field {{{wrong}}} (known: {sorted(TEMPLATES[name])})")
+    return {str(k): v for k, v in value.items()}
 
 
 def _get(data: Any, key: str, path: str) -> Any:
@@ -347,6 +490,7 @@ def parse(data: Any, source: Path) -> Config:
         palette=_palette(data.get("palette")),
         screen_seconds=_screen(meeting, "screen_seconds", 20, 1),
         screen_poll_seconds=_screen(meeting, "screen_poll_seconds", 30, 1),
+        notify=_notify(data.get("notify"), _places(_get(data, "townships", ""), "townships", population=True)),
     )
 
 

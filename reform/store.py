@@ -27,7 +27,7 @@ from reform import clock
 from reform.datasets import DATASETS, Dataset
 from reform.ingest.report import Progress, Report
 
-SCHEMA_VERSION = 3  # 1: batches and datasets; 2: users and the audit log; 3: sign-in counts (login_guard)
+SCHEMA_VERSION = 4  # 1: batches and datasets; 2: users and the audit log; 3: sign-in counts; 4: notifications
 _SQL_TYPES = {
     "text": "VARCHAR",
     "township": "VARCHAR",
@@ -71,6 +71,10 @@ def schema_sql(audit_start: int = 1) -> list[str]:
             failed_logins INTEGER NOT NULL DEFAULT 0, locked_until TIMESTAMP)""",
         """CREATE TABLE IF NOT EXISTS login_guard (
             key VARCHAR PRIMARY KEY, failures INTEGER NOT NULL, locked_until TIMESTAMP, last_at TIMESTAMP)""",
+        """CREATE TABLE IF NOT EXISTS notifications (
+            key VARCHAR PRIMARY KEY, kind VARCHAR NOT NULL, channel VARCHAR NOT NULL, recipient VARCHAR,
+            subject VARCHAR, body VARCHAR, status VARCHAR NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+            claimed_by VARCHAR, claimed_at TIMESTAMP, sent_at TIMESTAMP, result VARCHAR)""",
         f"CREATE SEQUENCE IF NOT EXISTS audit_seq START {int(audit_start)}",
         """CREATE TABLE IF NOT EXISTS audit (
             id BIGINT PRIMARY KEY DEFAULT nextval('audit_seq'), logged_at TIMESTAMP NOT NULL, user_name VARCHAR,

@@ -21,7 +21,7 @@ from reform.text import inert_markdown
 from ui import cache
 from ui.context import Context
 
-TIME_COLUMNS = ("uploaded_at", "logged_at", "created_at", "password_changed_at", "locked_until")  # stored UTC
+TIME_COLUMNS = ("uploaded_at", "logged_at", "created_at", "password_changed_at", "locked_until", "sent_at")  # UTC
 BADGE = {"green": "green", "amber": "orange", "red": "red", "none": "gray", "info": "blue"}
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True, "toImageButtonOptions": {"scale": 2}}
 

@@ -1,0 +1,121 @@
+"""What is due to be sent today, each message with the key that makes it unique.
+
+Pure reading: nothing here sends or records anything (``reform.notify`` does)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from metrics import completeness, overview
+from metrics.base import Scope
+from reform import i18n
+from reform.config import Config
+from reform.datasets import DATASETS
+from reform.store import Store
+
+RED_CHECKED = "notify.kpis_checked_version"  # meta key: the data version whose KPI statuses were last compared
+
+
+@dataclass(frozen=True)
+class Message:
+    key: str  # idempotency key: the same message is never sent twice
+    kind: str  # remind_before | remind_overdue | kpi_red | digest
+    channel: str  # a configured channel name
+    recipient: str  # the township, "leaders", …: who it is for, in the log
+    subject: str
+    text: str
+    attach_pack: bool = False  # e-mail: attach the meeting pack's PDF
+
+
+def _day(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def text(cfg: Config, name: str, **fields: object) -> str:
+    """A message text: the district's own wording (``notify.templates``) or the built-in one."""
+    own = cfg.notify.templates.get(name)
+    return own.format(**fields) if own else i18n.t(f"notify.{name}", **fields)
+
+
+def reminders(frame: pd.DataFrame, cfg: Config, today: date) -> list[Message]:
+    """One 催报 per township and stage: overdue reports, and reports due within the coming days."""
+    notify = cfg.notify
+    ahead = frame["due"].map(lambda d: 0 <= (d - today).days <= notify.remind_days_before)
+    soon = frame[(frame["status"] == "pending") & ahead.astype(bool)]
+    stages = {"remind_overdue": frame[frame["status"] == "missing"]}
+    if notify.remind_days_before:
+        stages["remind_before"] = soon
+    messages = []
+    for kind, part in stages.items():
+        for township, owed in part.groupby("township", sort=False):
+            channel = notify.channel_of(str(township))
+            if not channel:
+                continue
+            items = sorted(zip(owed["dataset"], owed["period"], owed["due"], strict=True))
+            digest = hashlib.sha256(repr([(d, p) for d, p, _ in items]).encode()).hexdigest()[:16]
+            lines = [
+                text(
+                    cfg,
+                    f"{kind}_line",
+                    dataset=i18n.label(DATASETS[d], "zh"),
+                    period=p,
+                    due=_day(due),
+                    days=abs((today - due).days),
+                )
+                for d, p, due in items
+            ]
+            subject = text(cfg, f"{kind}_subject", township=township, district=cfg.district_name)
+            body = "\n".join([*lines, text(cfg, "remind_tail", committee=cfg.committee)])
+            messages.append(Message(f"{kind}:{township}:{digest}", kind, channel, str(township), subject, body))
+    return messages
+
+
+def red_kpis(store: Store, cfg: Config, scope: Scope, checked: int | None) -> list[Message]:
+    """KPIs red now that were not red at the data version last compared (none on the first run)."""
+    version = store.data_version()
+    if not cfg.notify.leaders_channel or checked is None or checked >= version:
+        return []
+    with store.reader() as q:
+        now = {r.key: r for r in overview.kpis(q, cfg, scope)}
+    with store.reader(as_of=checked) as q:
+        before = {r.key: r.status for r in overview.kpis(q, cfg, scope)}
+    messages = []
+    for key, result in now.items():
+        if result.status == "red" and before.get(key) != "red":
+            label = i18n.t(result.label)
+            body = text(cfg, "red_text", kpi=label, value=result.display(), target=result.display_target())
+            subject = text(cfg, "red_subject", kpi=label, district=cfg.district_name)
+            channel = cfg.notify.leaders_channel
+            messages.append(Message(f"kpi_red:{key}:{version}", "kpi_red", channel, "leaders", subject, body))
+    return messages
+
+
+def digest(store: Store, cfg: Config, scope: Scope, today: date) -> list[Message]:
+    """The weekly digest on the configured weekday: the overview's sentences and the pack."""
+    notify = cfg.notify
+    if not notify.leaders_channel or notify.digest_weekday != today.isoweekday() or not store.data_version():
+        return []
+    from metrics import summary
+
+    with store.reader() as q:
+        lines = summary.sentences("overview", overview.kpis(q, cfg, scope), {}, cfg, "zh")
+    year, week, _ = today.isocalendar()
+    subject = text(cfg, "digest_subject", district=cfg.district_name, date=_day(today))
+    body = "\n".join([*lines, text(cfg, "digest_tail", version=store.data_version())])
+    key = f"digest:{year}-W{week:02d}"
+    return [Message(key, "digest", notify.leaders_channel, "leaders", subject, body, attach_pack=True)]
+
+
+def due(store: Store, cfg: Config, today: date, checked: int | None) -> list[Message]:
+    """Everything due today, in the order it is sent: reminders, alerts, the digest."""
+    first = min(cfg.reporting_first_year, today.year)
+    scope = Scope(first, today.year, today=today)
+    with store.reader() as q:
+        frame = completeness.matrix(q, cfg, scope, today)
+        first_data, last_data = overview.data_years(q)
+    figures = Scope(first_data, last_data, today=today)  # the dashboard's default view: every year with data
+    return [*reminders(frame, cfg, today), *red_kpis(store, cfg, figures, checked), *digest(store, cfg, figures, today)]
