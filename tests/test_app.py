@@ -22,6 +22,7 @@ PAGES = {
     "app_pages/upload.py": 0,
     "app_pages/completeness.py": 0,
     "app_pages/data.py": 0,
+    "app_pages/notifications.py": 0,
 }
 
 

@@ -31,13 +31,26 @@ ROLES = {
     "luotang": ("township", "罗塘街道"),
     "district": ("district", None),
 }
-PAGES = ["overview", "meeting", "staffing", "funding", "upload", "completeness", "data", "users", "audit", "account"]
+PAGES = [
+    "overview",
+    "township",
+    "meeting",
+    "staffing",
+    "funding",
+    "upload",
+    "completeness",
+    "data",
+    "users",
+    "audit",
+    "notifications",
+    "account",
+]
 # what each account may open, by hand from the issue: leaders view, meet and export; townships upload and see history
 MAY_OPEN = {
     "admin": set(PAGES),
-    "leader": {"overview", "meeting", "staffing", "funding", "completeness", "account"},
-    "luotang": {"overview", "staffing", "funding", "upload", "completeness", "data", "account"},
-    "district": {"overview", "meeting", "staffing", "funding", "upload", "completeness", "data", "account"},
+    "leader": {"overview", "township", "meeting", "staffing", "funding", "completeness", "account"},
+    "luotang": {"overview", "township", "staffing", "funding", "upload", "completeness", "data", "account"},
+    "district": {"overview", "township", "meeting", "staffing", "funding", "upload", "completeness", "data", "account"},
 }
 OWN_FUNDING = "镇街,年度,经费类型,金额（元）\n罗塘街道,2025,青少年发展专项,9万\n"
 OTHER_FUNDING = "镇街,年度,经费类型,金额（元）\n罗塘街道,2025,青少年发展专项,9万\n三水街道,2025,青少年发展专项,1万\n"

@@ -310,3 +310,24 @@ def test_nothing_is_sent_or_recorded_on_a_dry_run(
         Store(db), loaded(write_config(tmp_path, robot_config(url, monkeypatch)), db), OVERDUE_DAY, True
     )
     assert outcome.due == 3 and not receiver.received and notify.log(Store(db)).empty
+
+
+def test_admins_see_every_send_in_chinese(
+    robots: tuple[RobotServer, str], db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    receiver, url = robots
+    path = write_config(tmp_path, robot_config(url, monkeypatch))
+    receiver.fail_next = 3  # one reminder fails all its attempts
+    notify.run(Store(db), loaded(path, db), OVERDUE_DAY)
+    monkeypatch.setenv("REFORM_DB", str(db))
+    monkeypatch.setenv("REFORM_CONFIG", str(path))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()
+    at.switch_page("app_pages/notifications.py").run()
+    assert not at.exception, at.exception
+    table = at.dataframe[0].value
+    assert list(table.columns[:6]) == ["创建时间", "类型", "接收方", "渠道", "标题", "状态"]
+    assert set(table["类型"]) == {"逾期催报"} and set(table["接收方"]) == TOWNSHIPS
+    assert sorted(table["状态"]) == ["发送失败", "已发送", "已发送"]
+    assert "HTTP 500" in set(table["结果"])

@@ -38,6 +38,7 @@ PAGES = {  # url -> screenshot name
     "data": "data",
     "users": "users",
     "audit": "audit",
+    "notifications": "notifications",
 }
 SHOWN = {"overview", "township", "staffing", "meeting", "upload"}  # pages kept as screenshots per size
 # Words a Chinese screen may carry: the language switch, file formats, units, and product names.
