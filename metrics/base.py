@@ -41,6 +41,7 @@ class Scope:
     townships: tuple[str, ...] = ()
     until: date | None = None  # the last day counted, when earlier than the last year's end (as reported)
     today: date | None = None  # the day that decides what counts as reported (part of every cache key)
+    published: int | None = None  # with review on: only approved figures, as of this review version
 
     @property
     def start(self) -> date:
@@ -68,7 +69,7 @@ class Scope:
 
     def to_dict(self) -> dict[str, Any]:
         """The scope as asked for (a cut-off or a day left unset is not shown)."""
-        return {k: v for k, v in asdict(self).items() if k not in ("until", "today") or v is not None}
+        return {k: v for k, v in asdict(self).items() if k not in ("until", "today", "published") or v is not None}
 
 
 def _same_day(day: date, year: int) -> date:

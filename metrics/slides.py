@@ -174,7 +174,7 @@ def build(
 ) -> Deck:
     """The deck of the configured slides (or ``keys``) as the data stood at ``version``."""
     day = day or cfg.today()
-    with store.reader(as_of=version) as q:
+    with store.reader(as_of=version, published=scope.published is not None) as q:
         builder = _Builder(q, cfg, scope, lang)
         uploaded = q.scalar("SELECT max(uploaded_at) FROM batches")
         as_of = str(clock.shown(uploaded, cfg.timezone))[:16] if uploaded is not None else "—"
@@ -193,6 +193,8 @@ def build(
     else:
         source = i18n.t("meeting.source", lang)
     footnote = i18n.t("meeting.footnote", lang, source=source, version=version, time=as_of)
+    if cfg.review_required and scope.published is None and store.pending_slices():
+        footnote = i18n.t("meeting.pending", lang) + footnote  # figures leaders do not see yet: on every slide
     for slide in slides:
         slide.footnote = footnote
     return Deck(f"{cfg.district_name}{cfg.meeting_title}", version, as_of, slides)

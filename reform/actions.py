@@ -16,6 +16,7 @@ from reform import auth
 from reform.auth import AuthError, User
 from reform.config import Config
 from reform.ingest.report import Progress, Report
+from reform.slices import LockedSliceError
 from reform.store import CommitResult, Store
 
 OS_PREFIX = "os:"  # the audit name of an operator at the machine who named no account
@@ -76,13 +77,29 @@ def upload(store: Store, cfg: Config, actor: User, report: Report, progress: Pro
             units=auth.write_units(actor, cfg, report.dataset or ""),
             progress=progress,
             audit=line,
+            review=cfg.review_required,
         )
+    except LockedSliceError as exc:
+        auth.record(store, actor.name, "upload", "refused", f"{report.file_name}: {exc}")
+        raise RefusedError("slice_locked", slices=_slice_names(exc)) from None
     except PermissionError as exc:
         auth.record(store, actor.name, "upload", "refused", f"{report.file_name}: {exc}")
         raise RefusedError("upload_refused_replace") from None
     if result.duplicate_of is not None:
         auth.record(store, actor.name, "upload", "duplicate", f"{detail}: batch {result.duplicate_of}")
     return result
+
+
+def _slice_names(exc: LockedSliceError) -> str:
+    """The locked slices as a reader names them: 甲镇 2025（已通过）."""
+    import json
+
+    words = {"submitted": "已提交审核", "approved": "已审核通过"}
+    names = []
+    for key, state in exc.slices[:5]:
+        values = " ".join(str(v) for v in json.loads(key).values())
+        names.append(f"{values}（{words.get(state, state)}）")
+    return "、".join(names) + (" …" if len(exc.slices) > 5 else "")
 
 
 def _history_line(actor: User, action: str, what: str) -> Callable[[CommitResult], tuple[str, str, str, str]]:
@@ -96,14 +113,22 @@ def restore(store: Store, actor: User, batch_id: int, slices: list[dict[str, Any
     """Make an earlier batch's rows (or some of its slices) current again, as a new recorded batch."""
     what = f"batch {batch_id}" + (f" slice {slices}" if slices else "")
     _require(store, actor, "rollback", "restore", what)
-    return store.restore(batch_id, actor.name, slices, audit=_history_line(actor, "restore", what))
+    try:
+        return store.restore(batch_id, actor.name, slices, audit=_history_line(actor, "restore", what))
+    except LockedSliceError as exc:
+        auth.record(store, actor.name, "restore", "refused", f"{what}: {exc}")
+        raise RefusedError("slice_locked", slices=_slice_names(exc)) from None
 
 
 def rollback(store: Store, actor: User, batch_id: int) -> CommitResult:
     """Undo a batch: the rows it replaced come back, as a new recorded batch."""
     what = f"batch {batch_id}"
     _require(store, actor, "rollback", "rollback", what)
-    return store.undo(batch_id, actor.name, audit=_history_line(actor, "rollback", what))
+    try:
+        return store.undo(batch_id, actor.name, audit=_history_line(actor, "rollback", what))
+    except LockedSliceError as exc:
+        auth.record(store, actor.name, "rollback", "refused", f"{what}: {exc}")
+        raise RefusedError("slice_locked", slices=_slice_names(exc)) from None
 
 
 def remove_sample(store: Store, actor: User) -> list[CommitResult]:

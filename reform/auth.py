@@ -36,9 +36,21 @@ SESSION_HOURS = 8  # a login expires after this long
 PERMISSIONS: dict[str, frozenset[str]] = {
     "leader": frozenset({"view", "meeting", "export", "completeness"}),
     "township": frozenset({"view", "upload", "templates", "history", "completeness"}),
-    "district": frozenset({"view", "meeting", "export", "upload", "templates", "history", "completeness"}),
+    "district": frozenset({"view", "meeting", "export", "upload", "templates", "history", "completeness", "review"}),
     "admin": frozenset(
-        {"view", "meeting", "export", "upload", "templates", "history", "completeness", "rollback", "users", "audit"}
+        {
+            "view",
+            "meeting",
+            "export",
+            "upload",
+            "templates",
+            "history",
+            "completeness",
+            "rollback",
+            "users",
+            "audit",
+            "review",
+        }
     ),
 }
 _hasher = PasswordHasher()

@@ -125,6 +125,7 @@ class Config:
     screen_seconds: int = 20  # 数据大屏: seconds each slide stays up
     screen_poll_seconds: int = 30  # 数据大屏: how often it asks whether new data has landed
     notify: Notify = field(default_factory=Notify)  # reminders and alerts (python -m reform notify)
+    review_required: bool = False  # figures reach leaders only once a reviewer approves them (reform.review)
 
     def today(self) -> date:
         """Today where the district is: what is overdue, what is still in the future."""
@@ -259,6 +260,15 @@ def _templates(value: Any) -> dict[str, str]:
             wrong = sorted(fields - TEMPLATES[name])[0]
             raise ConfigError(f"notify.templates.{name}: unknown field {{{wrong}}} (known: {sorted(TEMPLATES[name])})")
     return {str(k): v for k, v in value.items()}
+
+
+def _review(data: Any) -> bool:
+    """``review.required`` (optional, default false)."""
+    if data is None:
+        return False
+    if not isinstance(data, dict) or set(data) - {"required"}:
+        raise ConfigError("review: must be a mapping with the one key required: true | false")
+    return _bool(data.get("required", False), "review.required")
 
 
 def _get(data: Any, key: str, path: str) -> Any:
@@ -490,6 +500,7 @@ def parse(data: Any, source: Path) -> Config:
         palette=_palette(data.get("palette")),
         screen_seconds=_screen(meeting, "screen_seconds", 20, 1),
         screen_poll_seconds=_screen(meeting, "screen_poll_seconds", 30, 1),
+        review_required=_review(data.get("review")),
         notify=_notify(data.get("notify"), _places(_get(data, "townships", ""), "townships", population=True)),
     )
 

@@ -43,6 +43,7 @@ class Showing:
     last_year: int
     townships: tuple[str, ...]
     expires: int  # Unix time
+    published: bool = False  # with review on: approved figures only (as leaders see them)
 
 
 def key(database: Path) -> bytes:

@@ -23,11 +23,11 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from reform import clock
+from reform import clock, slices
 from reform.datasets import DATASETS, Dataset
 from reform.ingest.report import Progress, Report
 
-SCHEMA_VERSION = 4  # 1: batches and datasets; 2: users and the audit log; 3: sign-in counts; 4: notifications
+SCHEMA_VERSION = 5  # 1: batches, datasets; 2: users, audit; 3: sign-in counts; 4: notifications; 5: reviews
 _SQL_TYPES = {
     "text": "VARCHAR",
     "township": "VARCHAR",
@@ -75,6 +75,10 @@ def schema_sql(audit_start: int = 1) -> list[str]:
             key VARCHAR PRIMARY KEY, kind VARCHAR NOT NULL, channel VARCHAR NOT NULL, recipient VARCHAR,
             subject VARCHAR, body VARCHAR, status VARCHAR NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
             claimed_by VARCHAR, claimed_at TIMESTAMP, sent_at TIMESTAMP, result VARCHAR)""",
+        "CREATE SEQUENCE IF NOT EXISTS review_seq START 1",
+        """CREATE TABLE IF NOT EXISTS reviews (
+            id BIGINT PRIMARY KEY DEFAULT nextval('review_seq'), dataset VARCHAR NOT NULL, slice VARCHAR NOT NULL,
+            batch_id BIGINT, state VARCHAR NOT NULL, reason VARCHAR, by_user VARCHAR, decided_at TIMESTAMP NOT NULL)""",
         f"CREATE SEQUENCE IF NOT EXISTS audit_seq START {int(audit_start)}",
         """CREATE TABLE IF NOT EXISTS audit (
             id BIGINT PRIMARY KEY DEFAULT nextval('audit_seq'), logged_at TIMESTAMP NOT NULL, user_name VARCHAR,
@@ -256,7 +260,7 @@ class Store:
 
     # ------------------------------------------------------------------ reading
     @contextmanager
-    def reader(self, as_of: int | None = None) -> Iterator[Reader]:
+    def reader(self, as_of: int | None = None, published: bool = False) -> Iterator[Reader]:
         """Several read queries on one connection; with ``as_of``, the data as it was at that version.
 
         A meeting freezes the version it started with: temporary views with the same names
@@ -267,6 +271,8 @@ class Store:
         with self.connect() as con:
             if as_of is not None:
                 _freeze(con, int(as_of))
+            if published:  # what leaders see with review on: approved slices (reform.slices)
+                slices.publish(con, _database(con), frozen=as_of is not None)
             yield Reader(con)
 
     def query(self, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
@@ -292,6 +298,22 @@ class Store:
         answer = compute()
         _remembered[key] = (signature, answer)
         return answer
+
+    def review_version(self) -> int:
+        """Changes with every review step (approvals change what leaders see, not the data version)."""
+
+        def newest() -> int:
+            with self.connect() as con:
+                return int(con.execute("SELECT coalesce(max(id), 0) FROM reviews").fetchall()[0][0])
+
+        self.init()
+        return self.remembered("review_version", newest)
+
+    def pending_slices(self) -> int:
+        """Slices whose newest upload is not approved yet (what leaders do not see with review on)."""
+        self.init()
+        with self.connect() as con:
+            return slices.pending(con)
 
     def data_version(self) -> int:
         """Changes with every commit: the cache key of everything the UI shows."""
@@ -345,6 +367,7 @@ class Store:
         units: set[str] | None = None,
         progress: Progress = None,
         audit: Audit | None = None,
+        review: bool = False,
     ) -> CommitResult:
         """Store an ``ok`` report as one batch, replacing the slices it covers; all or nothing.
 
@@ -352,6 +375,7 @@ class Store:
         units (a township account): otherwise PermissionError, and nothing is written.
         ``progress(share)`` is told how far the commit has come (for a progress bar).
         ``audit(result)`` gives the audit line written in the same transaction as the rows.
+        ``review``: record its slices as *uploaded* for review (``reform.slices``).
         """
         if not report.ok or report.frame is None or report.dataset is None:
             raise ValueError("only a report without errors can be committed")
@@ -369,6 +393,7 @@ class Store:
                 "uploaded_by": user or getpass.getuser(),
                 "is_sample": is_sample,
                 "restored_from": None,
+                "review": review,
             }
             return self._write(con, dataset, incoming, batch, units=units, progress=progress, audit=audit)
 
@@ -530,6 +555,8 @@ def _transaction(
         )
         if units is not None and "township" in dataset.column_map:
             _check_units(con, name, covered, units)
+        slices.check_unlocked(con, dataset, retire_batch)  # nothing written into a slice under review
+        slices.mark_uploaded(con, dataset, batch_id, batch["uploaded_by"], clock.now(), bool(batch.get("review")))
         covered_here = "false" if only_retire else f"({covered})"
         replaced = con.execute(
             f"UPDATE {name} AS t SET replaced_by = ? "
@@ -625,8 +652,12 @@ def _replaced_rows_to_bring_back(con: duckdb.DuckDBPyConnection, dataset: Datase
     ).df()
 
 
+def _database(con: duckdb.DuckDBPyConnection) -> str:
+    return '"' + con.execute("SELECT current_database()").fetchall()[0][0].replace('"', '""') + '".main'
+
+
 def _freeze(con: duckdb.DuckDBPyConnection, version: int) -> None:
-    db = '"' + con.execute("SELECT current_database()").fetchall()[0][0].replace('"', '""') + '".main'
+    db = _database(con)
     con.execute(f"CREATE OR REPLACE TEMP VIEW batches AS SELECT * FROM {db}.batches WHERE batch_id <= {version}")
     for name in DATASETS:
         con.execute(

@@ -43,19 +43,19 @@ def data_years(db_path: str, version: int) -> tuple[int, int]:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def scorecard(db_path: str, version: int, config_source: str, scope: Scope) -> list[KpiResult]:
-    with Store(db_path).reader() as q:
+    with Store(db_path).reader(published=scope.published is not None) as q:
         return overview.kpis(q, config(config_source), scope)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def league_table(db_path: str, version: int, config_source: str, scope: Scope) -> pd.DataFrame:
-    with Store(db_path).reader() as q:
+    with Store(db_path).reader(published=scope.published is not None) as q:
         return overview.league_table(q, config(config_source), scope)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def township_profile(db_path: str, version: int, config_source: str, scope: Scope, township: str, lang: str) -> Profile:
-    with Store(db_path).reader() as q:
+    with Store(db_path).reader(published=scope.published is not None) as q:
         return profile.profile(q, config(config_source), scope, township, lang)
 
 
@@ -68,7 +68,7 @@ def district_map(db_path: str, version: int, config_source: str, scope: Scope, k
 
 @st.cache_data(show_spinner=False, max_entries=128)
 def area_tables(area: str, db_path: str, version: int, config_source: str, scope: Scope) -> dict[str, pd.DataFrame]:
-    with Store(db_path).reader() as q:
+    with Store(db_path).reader(published=scope.published is not None) as q:
         return AREA_MODULES[area].tables(q, config(config_source), scope)
 
 

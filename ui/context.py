@@ -70,7 +70,19 @@ def language() -> str:
         )
 
 
-def filters(cfg: Config, store: Store, version: int, lang: str) -> Scope:
+def published(cfg: Config, store: Store, user: User, lang: str) -> int | None:
+    """With review on: the review version whose approved figures this user sees, or None for the
+    figures as uploaded — only a reviewer may choose those (and every page then says so)."""
+    if not cfg.review_required:
+        return None
+    if auth.allowed(user, "review"):
+        with st.sidebar:
+            if st.toggle(i18n.t("review.show_pending", lang), key="global.show_pending"):
+                return None
+    return store.review_version()
+
+
+def filters(cfg: Config, store: Store, version: int, lang: str, user: User | None = None) -> Scope:
     """Year range and townships: the filters every page shares."""
     with st.sidebar:
         first, last = cache.data_years(str(store.path), version)
@@ -85,7 +97,8 @@ def filters(cfg: Config, store: Store, version: int, lang: str) -> Scope:
             help=i18n.t("sidebar.townships_help", lang),
             placeholder=i18n.t("sidebar.townships_help", lang),
         )
-    return Scope(int(years[0]), int(years[1]), tuple(towns), today=cfg.today())
+    shown = published(cfg, store, user, lang) if user is not None else None
+    return Scope(int(years[0]), int(years[1]), tuple(towns), today=cfg.today(), published=shown)
 
 
 def start() -> Context:
@@ -97,7 +110,7 @@ def start() -> Context:
     lang = language()
     user = auth_ui.gate(store, lang)
     version = store.data_version()
-    scope = filters(cfg, store, version, lang)
+    scope = filters(cfg, store, version, lang, user)
     context = Context(cfg, store, lang, scope, version, user)
     st.session_state[_KEY] = context
     return context

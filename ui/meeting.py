@@ -69,6 +69,7 @@ def present_links(ctx: Context, the_deck: Deck) -> None:
         "first_year": ctx.scope.first_year,
         "last_year": ctx.scope.last_year,
         "townships": ctx.scope.townships,
+        "published": ctx.scope.published is not None,
     }
     cookie = auth_ui.browser_cookie()
     meeting = present.showing_for(ctx.user, cookie, "meeting", version=the_deck.version, **what)

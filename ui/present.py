@@ -90,7 +90,8 @@ def render(cfg: Config, store: Store, showing: Showing, version_url: str) -> byt
     """The deck document of a showing: a frozen version, or the newest for a big screen."""
     version = showing.version if showing.mode == "meeting" else store.data_version()
     today = cfg.today()
-    scope = Scope(showing.first_year, showing.last_year, showing.townships, today=today)
+    shown = store.review_version() if showing.published else None
+    scope = Scope(showing.first_year, showing.last_year, showing.townships, today=today, published=shown)
     key = (showing.mode, version, showing.keys, showing.lang, scope, str(cfg.source))
     with _lock:
         if key in _decks:
@@ -103,6 +104,7 @@ def render(cfg: Config, store: Store, showing: Showing, version_url: str) -> byt
         poll_seconds=cfg.screen_poll_seconds if screen else 0,
         version_url=version_url if screen else "",
         plotly_src=PLOTLY_PATH,
+        review=shown or 0,
     )
     page = deck_html.write(deck, showing.lang, viewer)
     with _lock:
@@ -129,7 +131,8 @@ async def version(request: Request) -> Response:
         return checked
     _, store, showing = checked
     current = showing.version if showing.mode == "meeting" else await run_in_threadpool(store.data_version)
-    return JSONResponse({"version": current}, headers={"cache-control": "no-store"})
+    review = await run_in_threadpool(store.review_version) if showing.published else 0
+    return JSONResponse({"version": current, "review": review}, headers={"cache-control": "no-store"})
 
 
 @cache

@@ -39,6 +39,10 @@ def header(ctx: Context, title_key: str) -> None:
         st.warning(ctx.t("app.sample_banner"), icon=":material/science:")
     elif share > 0:  # while any invented row is current, every page says so, with its share
         st.warning(ctx.t("app.sample_mixed_banner", share=percent_of_sample(share)), icon=":material/science:")
+    if ctx.cfg.review_required and ctx.scope.published is None and ctx.version:
+        pending = ctx.store.pending_slices()
+        if pending:  # a reviewer looking at figures leaders do not see yet: every page says so
+            st.warning(ctx.t("review.pending_banner", count=pending), icon=":material/pending_actions:")
 
 
 CARD_WIDTH = 260  # px: the longest value ("3.41 元/人", "100.0%") fits whole at Streamlit's metric size

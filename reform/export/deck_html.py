@@ -156,7 +156,9 @@ VIEWER = """
     setInterval(function () {
       fetch(options.versionUrl, {cache: 'no-store', credentials: 'same-origin'})
         .then(function (r) { return r.ok ? r.json() : null; })
-        .then(function (j) { if (j && j.version !== options.version) { location.reload(); } })
+        .then(function (j) {
+          if (j && (j.version !== options.version || j.review !== options.review)) { location.reload(); }
+        })
         .catch(function () {});
     }, options.poll * 1000);
   }
@@ -172,6 +174,7 @@ class Viewer:
     poll_seconds: int = 0  # 0: never ask for new data
     version_url: str = ""  # where the big screen asks for the current data version
     plotly_src: str = ""  # empty: plotly.js inline (the offline pack)
+    review: int = 0  # the review version shown (approvals change a leader's figures, not the data version)
 
 
 def _e(text: object) -> str:
@@ -266,6 +269,7 @@ def write(deck: Deck, lang: str = i18n.DEFAULT, viewer: Viewer | None = None) ->
         "poll": viewer.poll_seconds,
         "versionUrl": viewer.version_url,
         "version": deck.version,
+        "review": viewer.review,
     }
     plotly = (
         f"<script src='{_e(viewer.plotly_src)}'></script>"

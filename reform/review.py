@@ -1,0 +1,146 @@
+"""Review before publishing: a township submits its slices, the district approves or returns them.
+
+States of a slice (township × dataset × period, see ``reform.slices``), newest record wins:
+
+    uploaded --submit--> submitted --approve--> approved --reopen(reason)--> reopened
+                              \\--return(reason)--> returned --(upload again)--> uploaded --submit--> …
+
+- *submit*: whoever may upload that township's rows, for the slices of an upload still current;
+- *approve* / *return* (with a reason): a reviewer (district staff, admin), of a submitted slice;
+- *reopen* (with a reason): a reviewer, of an approved slice — it takes uploads again, while
+  leaders keep seeing the approved figures until the next approval.
+
+Submitted and approved slices are locked in the store itself (no upload, restore or rollback
+writes into them). Every step is one transaction with its audit line. With ``review.required``
+off, uploads are published at once and none of this is used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from reform import auth, clock
+from reform.auth import User
+from reform.config import Config
+from reform.datasets import DATASETS
+from reform.slices import LATEST, key_sql
+from reform.store import Store, insert_audit
+
+TRANSITIONS = {  # step -> (the states it may start from, the state it leaves, the permission it needs)
+    "submit": (("uploaded", "returned", "reopened"), "submitted", "upload"),
+    "approve": (("submitted",), "approved", "review"),
+    "return": (("submitted",), "returned", "review"),
+    "reopen": (("approved",), "reopened", "review"),
+}
+NEEDS_REASON = ("return", "reopen")
+
+
+class ReviewError(ValueError):
+    """A step that cannot be taken; ``code`` names it for the user's language (review.error.<code>)."""
+
+    def __init__(self, code: str, **params: object) -> None:
+        super().__init__(code)
+        self.code, self.params = code, params
+
+
+@dataclass(frozen=True)
+class Step:
+    dataset: str
+    slice: str  # the slice key, as reform.slices writes it
+    step: str
+
+
+def states(store: Store, dataset: str | None = None) -> pd.DataFrame:
+    """Each slice under review: its latest state, batch, reason, who and when (newest first)."""
+    store.init()
+    with store.reader() as q:
+        frame = q.df(f"SELECT * FROM ({LATEST}) ORDER BY decided_at DESC")
+    return frame if dataset is None else frame[frame["dataset"] == dataset].reset_index(drop=True)
+
+
+def queue(store: Store) -> pd.DataFrame:
+    """What waits for a reviewer: submitted slices, oldest first."""
+    found = states(store)
+    return found[found["state"] == "submitted"].sort_values("decided_at").reset_index(drop=True)
+
+
+def slice_units(dataset: str, key: str) -> set[str] | None:
+    """The township a slice belongs to (None for a district-wide slice such as a year or a round)."""
+    import json
+
+    value = json.loads(key).get("township") if "township" in DATASETS[dataset].slice else None
+    return {value} if value else None
+
+
+def batch_slices(store: Store, batch_id: int) -> list[tuple[str, str]]:
+    """(dataset, slice key) of an upload's rows still current."""
+    with store.reader() as q:
+        found = q.df("SELECT dataset FROM batches WHERE batch_id = ?", [batch_id])
+        if found.empty:
+            raise ReviewError("no_batch", batch=batch_id)
+        dataset = DATASETS[str(found.at[0, "dataset"])]
+        keys = q.df(
+            f"SELECT DISTINCT {key_sql(dataset, 't')} AS slice FROM {dataset.name} t "
+            "WHERE t.batch_id = ? AND t.replaced_by IS NULL ORDER BY 1",
+            [batch_id],
+        )
+    return [(dataset.name, str(k)) for k in keys["slice"]]
+
+
+def take(store: Store, cfg: Config, actor: User, steps: list[Step], reason: str = "") -> int:
+    """Take review steps (one or many) as ``actor``: all or none, each with its audit line."""
+    reason = reason.strip()
+    for step in steps:
+        if step.step not in TRANSITIONS:
+            raise ReviewError("unknown_step", step=step.step)
+        if step.step in NEEDS_REASON and not reason:
+            raise ReviewError("needs_reason")
+        _, _, permission = TRANSITIONS[step.step]
+        if not auth.allowed(actor, permission):
+            auth.record(store, actor.name, f"review_{step.step}", "refused", f"{step.dataset} {step.slice}")
+            raise ReviewError("forbidden")
+        mine = auth.write_units(actor, cfg, step.dataset)
+        owner = slice_units(step.dataset, step.slice)
+        if step.step == "submit" and mine is not None and (owner is None or not owner <= mine):
+            raise ReviewError("not_yours", slice=step.slice)
+    now = clock.now()
+    with store.writing() as con:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            for step in steps:
+                found = con.execute(
+                    f"SELECT state, batch_id FROM ({LATEST}) WHERE dataset = ? AND slice = ?",
+                    [step.dataset, step.slice],
+                ).fetchall()
+                starts, leaves, _ = TRANSITIONS[step.step]
+                if not found or found[0][0] not in starts:
+                    state = found[0][0] if found else "none"
+                    raise ReviewError("wrong_state", step=step.step, state=state, slice=step.slice)
+                con.execute(
+                    """INSERT INTO reviews (dataset, slice, batch_id, state, reason, by_user, decided_at)
+                       VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                    [step.dataset, step.slice, found[0][1], leaves, reason, actor.name, now],
+                )
+                detail = f"{step.dataset} {step.slice} batch {found[0][1]}" + (f": {reason}" if reason else "")
+                insert_audit(con, actor.name, f"review_{step.step}", "ok", detail, now)
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+    return len(steps)
+
+
+def submit_batch(store: Store, cfg: Config, actor: User, batch_id: int) -> int:
+    """Submit every slice of an upload that is still current and not yet submitted."""
+    waiting = states(store)
+    ready = {
+        (d, k)
+        for d, k, s, b in zip(waiting["dataset"], waiting["slice"], waiting["state"], waiting["batch_id"], strict=True)
+        if s in TRANSITIONS["submit"][0] and b == batch_id
+    }
+    steps = [Step(d, k, "submit") for d, k in batch_slices(store, batch_id) if (d, k) in ready]
+    if not steps:
+        raise ReviewError("nothing_to_submit", batch=batch_id)
+    return take(store, cfg, actor, steps)

@@ -1,0 +1,95 @@
+"""Slices under review, on one open connection: their keys, their lock, their published rows.
+
+A slice is what one upload replaces (``Dataset.slice``: a township's period, a year, a round).
+With review on (``review.required``), every upload records its slices as *uploaded*; a slice
+*submitted* or *approved* is locked (no upload, restore or rollback writes into it until a
+reviewer returns or reopens it); and leaders read the **published** rows: for a slice with a
+review record, the rows of its latest approved upload (none before the first approval); for a
+slice without one (stored before review was turned on), its current rows.
+
+This module only speaks SQL on a connection the store opened (inside its transaction when it
+writes); the workflow (who may submit, approve, return) is ``reform.review``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reform.datasets import DATASETS, Dataset
+
+LOCKED = ("submitted", "approved")
+STATES = ("uploaded", "submitted", "returned", "approved", "reopened")
+
+
+class LockedSliceError(ValueError):
+    """A write into slices that are submitted or approved; ``slices``: (slice key, state)."""
+
+    def __init__(self, slices: list[tuple[str, str]]) -> None:
+        super().__init__(f"{len(slices)} slice(s) under review: " + "; ".join(f"{k} ({s})" for k, s in slices[:5]))
+        self.slices = slices
+
+
+def key_sql(dataset: Dataset, alias: str) -> str:
+    """The slice key of a row as text, e.g. {"township":"甲镇","year":2025}: the same in every query."""
+    parts = ", ".join(f"'{c}', {alias}.{c}" for c in dataset.slice)
+    return f"CAST(json_object({parts}) AS VARCHAR)"
+
+
+LATEST = """SELECT dataset, slice, arg_max(state, id) AS state, arg_max(batch_id, id) AS batch_id,
+                   arg_max(reason, id) AS reason, arg_max(by_user, id) AS by_user, max(decided_at) AS decided_at
+            FROM reviews GROUP BY dataset, slice"""
+
+
+def check_unlocked(con: Any, dataset: Dataset, retire_batch: int | None) -> None:
+    """Refuse (inside the writer's transaction) rows going into, or retired from, a locked slice."""
+    touched = [f"SELECT DISTINCT {key_sql(dataset, 'i')} AS slice FROM incoming i"]
+    params: list[Any] = []
+    if retire_batch is not None:  # a rollback takes a batch's rows out of their slices
+        touched.append(
+            f"SELECT DISTINCT {key_sql(dataset, 't')} FROM {dataset.name} t "
+            "WHERE t.batch_id = ? AND t.replaced_by IS NULL"
+        )
+        params.append(retire_batch)
+    locked = con.execute(
+        f"""WITH latest AS ({LATEST}), touched AS ({" UNION ".join(touched)})
+            SELECT l.slice, l.state FROM latest l JOIN touched USING (slice)
+            WHERE l.dataset = ? AND list_contains(?, l.state) ORDER BY l.slice""",
+        [*params, dataset.name, list(LOCKED)],
+    ).fetchall()
+    if locked:
+        raise LockedSliceError([(str(k), str(s)) for k, s in locked])
+
+
+def mark_uploaded(con: Any, dataset: Dataset, batch_id: int, user: str, now: Any, review: bool) -> None:
+    """Record the slices this write changes as *uploaded*, inside its transaction: every slice of an
+    upload under review (``review``), and any slice already under review (a restore, a rollback)."""
+    key = key_sql(dataset, "i")
+    con.execute(
+        f"""INSERT INTO reviews (dataset, slice, batch_id, state, reason, by_user, decided_at)
+            SELECT DISTINCT ?, {key}, ?, 'uploaded', '', ?, ? FROM incoming i
+            WHERE ? OR EXISTS (SELECT 1 FROM reviews v WHERE v.dataset = ? AND v.slice = {key})""",
+        [dataset.name, batch_id, user, now, review, dataset.name],
+    )
+
+
+def publish(con: Any, db: str, frozen: bool = False) -> None:
+    """Temporary views ``current_<dataset>`` showing the published rows (see above); every metric
+    then runs unchanged on what leaders may see. ``frozen``: on a meeting's frozen tables."""
+    for name, dataset in DATASETS.items():
+        table = f"temp.main.{name}" if frozen else f"{db}.{name}"
+        con.execute(
+            f"""CREATE OR REPLACE TEMP VIEW current_{name} AS
+                WITH s AS (SELECT slice, max(batch_id) FILTER (WHERE state = 'approved') AS approved
+                           FROM {db}.reviews WHERE dataset = '{name}' GROUP BY slice)
+                SELECT r.* EXCLUDE (replaced_by) FROM {table} r LEFT JOIN s ON s.slice = {key_sql(dataset, "r")}
+                WHERE (s.slice IS NULL AND r.replaced_by IS NULL) OR r.batch_id = s.approved"""
+        )
+
+
+def pending(con: Any) -> int:
+    """Slices whose latest upload is not yet approved (what a reviewer's view adds to leaders')."""
+    return int(
+        con.execute(
+            f"SELECT count(*) FROM ({LATEST}) WHERE state IN ('uploaded', 'submitted', 'returned', 'reopened')"
+        ).fetchall()[0][0]
+    )
