@@ -4,8 +4,8 @@ A slice is what one upload replaces (``Dataset.slice``: a township's period, a y
 With review on (``review.required``), every upload records its slices as *uploaded*; a slice
 *submitted* or *approved* is locked (no upload, restore or rollback writes into it until a
 reviewer returns or reopens it); and leaders read the **published** rows: for a slice with a
-review record, the rows of its latest approved upload (none before the first approval); for a
-slice without one (stored before review was turned on), its current rows.
+review record, the rows of its latest approved upload, or before its first approval the rows
+that were current when it entered review; for a slice without one, its current rows.
 
 This module only speaks SQL on a connection the store opened (inside its transaction when it
 writes); the workflow (who may submit, approve, return) is ``reform.review``.
@@ -79,10 +79,14 @@ def publish(con: Any, db: str, frozen: bool = False) -> None:
         table = f"temp.main.{name}" if frozen else f"{db}.{name}"
         con.execute(
             f"""CREATE OR REPLACE TEMP VIEW current_{name} AS
-                WITH s AS (SELECT slice, max(batch_id) FILTER (WHERE state = 'approved') AS approved
+                WITH s AS (SELECT slice, max(batch_id) FILTER (WHERE state = 'approved') AS approved,
+                                  min(batch_id) AS first
                            FROM {db}.reviews WHERE dataset = '{name}' GROUP BY slice)
                 SELECT r.* EXCLUDE (replaced_by) FROM {table} r LEFT JOIN s ON s.slice = {key_sql(dataset, "r")}
-                WHERE (s.slice IS NULL AND r.replaced_by IS NULL) OR r.batch_id = s.approved"""
+                WHERE (s.slice IS NULL AND r.replaced_by IS NULL)
+                   OR (s.approved IS NOT NULL AND r.batch_id = s.approved)
+                   OR (s.approved IS NULL AND r.batch_id < s.first
+                       AND (r.replaced_by IS NULL OR r.replaced_by >= s.first))"""
         )
 
 

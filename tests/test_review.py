@@ -1,0 +1,116 @@
+"""Review before publishing, on a real store: submit → return with a reason → resubmit → approve;
+an approved slice is locked; leaders' figures change only at approval; every step is audited."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from metrics import overview
+from metrics.base import Scope
+from reform import actions, auth, ingest, review
+from reform.config import Config
+from reform.review import ReviewError, Step
+from reform.store import Store
+
+CLERK = auth.User("luotang", "township", "罗塘街道")
+OTHER = auth.User("sanshui", "township", "三水街道")
+REVIEWER = auth.User("district", "district", None)
+LEADER = auth.User("leader", "leader", None)
+FIRST = "镇街,年度,经费类型,金额（元）\n罗塘街道,2025,青少年发展专项,9万\n"  # 16,800 young people: 5.36 元/人
+FIXED = "镇街,年度,经费类型,金额（元）\n罗塘街道,2025,青少年发展专项,1万\n"  # 0.60 元/人: below the 3 元 target
+SLICE = '{"township":"罗塘街道","year":2025}'
+
+
+@pytest.fixture
+def setup(sample_db: Path, cfg: Config, tmp_path: Path) -> tuple[Store, Config]:
+    db = tmp_path / "review.duckdb"
+    shutil.copy(sample_db, db)
+    return Store(db), replace(cfg.with_database(db), review_required=True)
+
+
+def per_capita(store: Store, cfg: Config, published: bool) -> float:
+    """罗塘街道's funding per young person as a leader (published) or a reviewer sees it."""
+    scope = Scope(2021, 2025, published=store.review_version() if published else None)
+    with store.reader(published=published) as q:
+        table = overview.league_table(q, cfg, scope)
+    return round(float(table.set_index("township").at["罗塘街道", "funding_per_capita"]), 2)
+
+
+def upload(store: Store, cfg: Config, text: str, user: auth.User = CLERK) -> int:
+    report = ingest.validate(text.encode("gbk"), "经费.csv", cfg)
+    return int(actions.upload(store, cfg, user, report).batch_id)
+
+
+def test_submit_return_resubmit_approve_lock_and_audit(setup: tuple[Store, Config]) -> None:
+    store, cfg = setup
+    before = per_capita(store, cfg, published=True)
+    first = upload(store, cfg, FIRST)
+    assert per_capita(store, cfg, published=False) == 5.36  # the reviewer sees the upload …
+    assert per_capita(store, cfg, published=True) == before  # … leaders do not, until it is approved
+    with pytest.raises(ReviewError, match="not_yours"):
+        review.submit_batch(store, cfg, OTHER, first)
+    assert review.submit_batch(store, cfg, CLERK, first) == 1
+    assert list(review.queue(store)["slice"]) == [SLICE]
+    with pytest.raises(actions.RefusedError, match="slice_locked"):  # submitted: no edits meanwhile
+        upload(store, cfg, FIXED)
+    with pytest.raises(ReviewError, match="needs_reason"):
+        review.take(store, cfg, REVIEWER, [Step("funding", SLICE, "return")])
+    with pytest.raises(ReviewError, match="forbidden"):
+        review.take(store, cfg, LEADER, [Step("funding", SLICE, "approve")])
+    review.take(store, cfg, REVIEWER, [Step("funding", SLICE, "return")], reason="金额单位应为元，请核对")
+    state = review.states(store, "funding").set_index("slice").loc[SLICE]
+    assert (state["state"], state["reason"], state["by_user"]) == ("returned", "金额单位应为元，请核对", "district")
+    second = upload(store, cfg, FIXED)  # returned: the township may upload again
+    assert review.submit_batch(store, cfg, CLERK, second) == 1
+    assert per_capita(store, cfg, published=True) == before
+    review.take(store, cfg, REVIEWER, [Step("funding", SLICE, "approve")])
+    assert per_capita(store, cfg, published=True) == 0.6  # leaders' figure changes at approval
+    with pytest.raises(actions.RefusedError, match="slice_locked"):  # approved: locked
+        upload(store, cfg, FIRST)
+    with pytest.raises(actions.RefusedError, match="slice_locked"):  # rollback cannot reach into it either
+        actions.rollback(store, auth.User("admin", "admin", None), second)
+    log = auth.audit_log(store).iloc[::-1]
+    done = log[log["action"].str.startswith("review_") & (log["outcome"] == "ok")]
+    assert list(done["action"]) == ["review_submit", "review_return", "review_submit", "review_approve"]
+    refused = log[log["action"].str.startswith("review_") & (log["outcome"] == "refused")]
+    assert list(refused["user_name"]) == ["leader"]
+    assert any("金额单位应为元" in d for d in log["detail"])
+
+
+def test_reopen_keeps_leaders_on_the_approved_figures_until_the_next_approval(setup: tuple[Store, Config]) -> None:
+    store, cfg = setup
+    first = upload(store, cfg, FIRST)
+    review.submit_batch(store, cfg, CLERK, first)
+    review.take(store, cfg, REVIEWER, [Step("funding", SLICE, "approve")])
+    assert per_capita(store, cfg, published=True) == 5.36
+    with pytest.raises(ReviewError, match="needs_reason"):
+        review.take(store, cfg, REVIEWER, [Step("funding", SLICE, "reopen")])
+    review.take(store, cfg, REVIEWER, [Step("funding", SLICE, "reopen")], reason="年中调整预算")
+    second = upload(store, cfg, FIXED)
+    assert per_capita(store, cfg, published=True) == 5.36  # reopened and re-uploaded: still the approved
+    review.submit_batch(store, cfg, CLERK, second)
+    review.take(store, cfg, REVIEWER, [Step("funding", SLICE, "approve")])
+    assert per_capita(store, cfg, published=True) == 0.6
+
+
+def test_steps_are_all_or_nothing(setup: tuple[Store, Config]) -> None:
+    store, cfg = setup
+    first = upload(store, cfg, FIRST)
+    review.submit_batch(store, cfg, CLERK, first)
+    steps = [Step("funding", SLICE, "approve"), Step("funding", '{"township":"三水街道","year":2025}', "approve")]
+    with pytest.raises(ReviewError, match="wrong_state"):  # the second slice was never submitted
+        review.take(store, cfg, REVIEWER, steps)
+    assert review.states(store, "funding").set_index("slice").at[SLICE, "state"] == "submitted"
+
+
+def test_without_review_an_upload_is_published_at_once(sample_db: Path, cfg: Config, tmp_path: Path) -> None:
+    db = tmp_path / "open.duckdb"
+    shutil.copy(sample_db, db)
+    store = Store(db)
+    upload(store, cfg.with_database(db), FIRST)
+    assert per_capita(store, cfg, published=True) == per_capita(store, cfg, published=False) == 5.36
+    assert review.states(store).empty
