@@ -31,6 +31,7 @@ PAGES = {
     ],
     "nav.data": [
         ("app_pages/upload.py", "page.upload", ":material/upload_file:", "upload", "upload"),
+        ("app_pages/review.py", "page.review", ":material/rule:", "review", "review"),
         ("app_pages/completeness.py", "page.completeness", ":material/fact_check:", "completeness", "completeness"),
         ("app_pages/data.py", "page.data", ":material/history:", "data", "history"),
     ],

@@ -7,7 +7,7 @@ import streamlit as st
 from reform import i18n
 from reform.datasets import DATASETS
 from reform.ingest.readers import READERS
-from ui import upload, widgets
+from ui import review_view, upload, widgets
 from ui.context import current
 
 AUTO = "auto"
@@ -31,8 +31,10 @@ if file is not None:
     report = upload.dry_run(ctx, file.getvalue(), file.name, None if dataset == AUTO else dataset)
     upload.report_summary(ctx, report)
     done = st.session_state.get("upload.result")
-    if done and done[0] == file.file_id:  # this file is stored: say so, offer nothing more
+    if done and done[0] == file.file_id:  # this file is stored: say so; with review on, offer to submit it
         upload.commit_result(ctx, done[1])
+        if done[1].batch_id is not None:
+            review_view.submit_button(ctx, done[1].batch_id)
     elif report.ok and not upload.refusals(ctx, report)[1]:  # a refusal was said above
         upload.changes(ctx, report)
         if st.button(ctx.t("upload.commit"), type="primary", key="upload.commit"):

@@ -38,6 +38,7 @@ PAGES = [
     "staffing",
     "funding",
     "upload",
+    "review",
     "completeness",
     "data",
     "users",
@@ -50,7 +51,18 @@ MAY_OPEN = {
     "admin": set(PAGES),
     "leader": {"overview", "township", "meeting", "staffing", "funding", "completeness", "account"},
     "luotang": {"overview", "township", "staffing", "funding", "upload", "completeness", "data", "account"},
-    "district": {"overview", "township", "meeting", "staffing", "funding", "upload", "completeness", "data", "account"},
+    "district": {
+        "overview",
+        "township",
+        "meeting",
+        "staffing",
+        "funding",
+        "upload",
+        "review",
+        "completeness",
+        "data",
+        "account",
+    },
 }
 OWN_FUNDING = "镇街,年度,经费类型,金额（元）\n罗塘街道,2025,青少年发展专项,9万\n"
 OTHER_FUNDING = "镇街,年度,经费类型,金额（元）\n罗塘街道,2025,青少年发展专项,9万\n三水街道,2025,青少年发展专项,1万\n"

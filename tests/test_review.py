@@ -15,6 +15,7 @@ from reform import actions, auth, ingest, review
 from reform.config import Config
 from reform.review import ReviewError, Step
 from reform.store import Store
+from tests.test_auth import accounts_db  # noqa: F401 - fixture: the sample store with one account per role
 
 CLERK = auth.User("luotang", "township", "罗塘街道")
 OTHER = auth.User("sanshui", "township", "三水街道")
@@ -23,6 +24,13 @@ LEADER = auth.User("leader", "leader", None)
 FIRST = "镇街,年度,经费类型,金额（元）\n罗塘街道,2025,青少年发展专项,9万\n"  # 16,800 young people: 5.36 元/人
 FIXED = "镇街,年度,经费类型,金额（元）\n罗塘街道,2025,青少年发展专项,1万\n"  # 0.60 元/人: below the 3 元 target
 SLICE = '{"township":"罗塘街道","year":2025}'
+
+
+@pytest.fixture
+def signed_db(accounts_db: Path, tmp_path: Path) -> Path:  # noqa: F811 - the imported fixture, used
+    path = tmp_path / "accounts.duckdb"
+    shutil.copy(accounts_db, path)
+    return path
 
 
 @pytest.fixture
@@ -114,3 +122,63 @@ def test_without_review_an_upload_is_published_at_once(sample_db: Path, cfg: Con
     upload(store, cfg.with_database(db), FIRST)
     assert per_capita(store, cfg, published=True) == per_capita(store, cfg, published=False) == 5.36
     assert review.states(store).empty
+
+
+def test_through_the_pages_a_clerk_submits_the_district_returns_and_approves_and_the_leader_sees_it(
+    signed_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same scenario as three people at their own screens (AppTest, real accounts)."""
+    db = signed_db
+    import yaml
+
+    from tests.test_auth import ROOT, app, sign_in
+
+    data = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
+    data["review"] = {"required": True}
+    data["storage"]["sample_dir"] = str(ROOT / "data" / "sample")
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv("REFORM_CONFIG", str(path))
+
+    def funding_card(user: str) -> str:
+        at = sign_in(app(db, monkeypatch), user)
+        at.switch_page("app_pages/funding.py").run()
+        return {m.label: m.value for m in at.metric}["人均经费达标的镇街"]
+
+    before = funding_card("leader")
+    clerk = sign_in(app(db, monkeypatch), "luotang")
+    clerk.switch_page("app_pages/upload.py").run()
+    clerk.file_uploader(key="upload.file").upload("经费.csv", FIXED.encode("gbk"), "text/csv").run()
+    clerk.button(key="upload.commit").click().run()
+    clerk.button(key="upload.submit").click().run()
+    assert any("已提交审核（1 项）" in s.value for s in clerk.success)
+    assert funding_card("leader") == before  # 罗塘街道's 0.60 元/人 is not published
+
+    district = sign_in(app(db, monkeypatch), "district")
+    district.switch_page("app_pages/review.py").run()
+    assert not district.exception, district.exception
+    (name,) = district.multiselect(key="review.chosen").options
+    assert name == "罗塘街道 · 2025 · 经费保障"
+    district.multiselect(key="review.chosen").set_value([name]).run()
+    district.button(key="review.return").click().run()
+    assert any("退回或重新开放时请填写原因" in e.value for e in district.error)
+    district.text_input(key="review.reason").input("请核对金额").run()
+    district.button(key="review.return").click().run()
+    assert any("已退回 1 项" in s.value for s in district.success)
+
+    corrected = "镇街,年度,经费类型,金额（元）\n罗塘街道,2025,青少年发展专项,8000\n"  # 0.48 元/人
+    clerk = sign_in(app(db, monkeypatch), "luotang")  # the clerk corrects the file and submits again
+    clerk.switch_page("app_pages/upload.py").run()
+    clerk.file_uploader(key="upload.file").upload("经费-更正.csv", corrected.encode("gbk"), "text/csv").run()
+    clerk.button(key="upload.commit").click().run()
+    clerk.button(key="upload.submit").click().run()
+    assert any("已提交审核（1 项）" in s.value for s in clerk.success)
+    district.switch_page("app_pages/review.py").run()
+    district.multiselect(key="review.chosen").set_value([name]).run()
+    district.button(key="review.approve").click().run()
+    assert any("已通过 1 项" in s.value for s in district.success)
+    after = funding_card("leader")
+    assert (before, after) == ("15/17", "14/17")  # 罗塘街道 now below 3 元/人, for leaders too
+    banner = sign_in(app(db, monkeypatch), "district")
+    banner.toggle(key="global.show_pending").set_value(True).run()
+    assert not any("待审核" in w.value for w in banner.warning)  # nothing pending now

@@ -1,0 +1,105 @@
+"""The review page's parts and the upload page's 提交审核: tables of slices, the steps as buttons."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import streamlit as st
+
+from reform import clock, i18n, review
+from reform.datasets import DATASETS
+from reform.review import ReviewError, Step
+from ui import widgets
+from ui.context import Context
+
+
+def slice_name(ctx: Context, dataset: str, key: str) -> str:
+    """罗塘街道 · 2025 · 经费保障: a slice as a reader names it."""
+    values = " · ".join(str(v) for v in json.loads(key).values())
+    return f"{values} · {i18n.label(DATASETS[dataset], ctx.lang)}"
+
+
+def _shown(ctx: Context, frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.assign(
+        slice_name=[slice_name(ctx, d, k) for d, k in zip(frame["dataset"], frame["slice"], strict=True)],
+        state_word=frame["state"].map(lambda s: ctx.t(f"review.state.{s}")),
+        decided_at=frame["decided_at"].map(lambda v: str(clock.shown(v, ctx.cfg.timezone))[:16]),  # stored UTC
+    )
+
+
+def _take(ctx: Context, steps: list[Step], reason: str = "") -> None:
+    try:
+        review.take(ctx.store, ctx.cfg, ctx.user, steps, reason)
+    except ReviewError as exc:
+        params = {k: widgets.escape(v) for k, v in exc.params.items()}
+        st.error(ctx.t(f"review.error.{exc.code}", **params))
+        return
+    st.session_state["review.done"] = ctx.t("review.done", count=len(steps), step=ctx.t(f"review.step.{steps[0].step}"))
+    st.rerun()
+
+
+def queue(ctx: Context) -> None:
+    """Submitted slices, oldest first: select one or many, then approve or return with a reason."""
+    done = st.session_state.pop("review.done", None)
+    if done:
+        st.success(done)
+    st.subheader(ctx.t("review.queue"))
+    waiting = review.queue(ctx.store)
+    if waiting.empty:
+        st.caption(ctx.t("review.queue_empty"))
+        return
+    shown = _shown(ctx, waiting)
+    st.dataframe(
+        shown[["slice_name", "batch_id", "by_user", "decided_at"]].rename(
+            columns={
+                "slice_name": ctx.t("col.slice"),
+                "batch_id": ctx.t("col.batch_id"),
+                "by_user": ctx.t("col.submitted_by"),
+                "decided_at": ctx.t("col.submitted_at"),
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        key="review.queue",
+    )
+    names = dict(zip(shown["slice_name"], zip(waiting["dataset"], waiting["slice"], strict=True), strict=True))
+    chosen = st.multiselect(ctx.t("review.choose"), list(names), key="review.chosen")
+    steps = [Step(*names[n], "") for n in chosen]
+    reason = st.text_input(ctx.t("review.reason"), key="review.reason", max_chars=200)
+    left, right = st.columns(2)
+    if left.button(ctx.t("review.approve", count=len(steps)), type="primary", disabled=not steps, key="review.approve"):
+        _take(ctx, [Step(s.dataset, s.slice, "approve") for s in steps])
+    if right.button(ctx.t("review.return", count=len(steps)), disabled=not steps, key="review.return"):
+        _take(ctx, [Step(s.dataset, s.slice, "return") for s in steps], reason)
+
+
+def approved(ctx: Context) -> None:
+    """Approved (locked) slices; a reviewer may reopen one, with a reason."""
+    st.subheader(ctx.t("review.approved"))
+    found = review.states(ctx.store)
+    found = found[found["state"] == "approved"].reset_index(drop=True)
+    if found.empty:
+        st.caption(ctx.t("app.no_rows"))
+        return
+    shown = _shown(ctx, found)
+    names = dict(zip(shown["slice_name"], zip(found["dataset"], found["slice"], strict=True), strict=True))
+    chosen = st.selectbox(ctx.t("review.reopen_which"), list(names), index=None, key="review.reopen_slice")
+    reason = st.text_input(ctx.t("review.reason"), key="review.reopen_reason", max_chars=200)
+    if st.button(ctx.t("review.step.reopen"), disabled=chosen is None, key="review.reopen"):
+        dataset, key = names[chosen]
+        _take(ctx, [Step(dataset, key, "reopen")], reason)
+
+
+def submit_button(ctx: Context, batch_id: int) -> None:
+    """On the upload page, after a commit with review on: submit this upload's slices."""
+    if not ctx.cfg.review_required:
+        return
+    st.info(ctx.t("review.submit_hint"))
+    if st.button(ctx.t("review.step.submit"), type="primary", key="upload.submit"):
+        try:
+            count = review.submit_batch(ctx.store, ctx.cfg, ctx.user, batch_id)
+        except ReviewError as exc:
+            st.error(ctx.t(f"review.error.{exc.code}", **{k: widgets.escape(v) for k, v in exc.params.items()}))
+            return
+        st.success(ctx.t("review.submitted", count=count))
