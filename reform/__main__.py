@@ -368,6 +368,46 @@ def cmd_backup(args: argparse.Namespace, cfg: Config) -> int:
     return 0
 
 
+def cmd_review(args: argparse.Namespace, cfg: Config) -> int:
+    """Review steps: list, submit an upload, approve / return / reopen slices (a reason for the last two)."""
+    import json
+
+    from reform import review
+
+    store = Store(cfg.database)
+    store.init()
+    if args.step == "list":
+        found = review.states(store)
+        found["decided_at"] = found["decided_at"].map(lambda v: clock.shown(v, cfg.timezone))
+        if args.json:
+            _print_json(found.to_dict(orient="records"))
+        else:
+            print(found.to_string(index=False) if not found.empty else i18n.t("app.no_rows", args.lang))
+        return 0
+    try:
+        actor = _actor(store, args)
+        if args.step == "submit":
+            count = review.submit_batch(store, cfg, actor, args.batch)
+        else:
+            if not args.dataset or args.dataset not in DATASETS:
+                raise CliError(f"{args.step} needs --dataset ({', '.join(DATASETS)})")
+            wanted = _parse_slice(args.slice, DATASETS[args.dataset].slice)
+            keys = [k for k in review.states(store, args.dataset)["slice"] if _matches(json.loads(k), wanted)]
+            if not keys:
+                raise CliError(f"no slice of {args.dataset} under review matches --slice {args.slice!r}")
+            count = review.take(store, cfg, actor, [review.Step(args.dataset, k, args.step) for k in keys], args.reason)
+    except review.ReviewError as exc:
+        raise CliError(review.describe(exc, args.lang)) from None
+    except actions.RefusedError as exc:
+        raise CliError(i18n.t(f"auth.{exc.code}", args.lang, **exc.params)) from None
+    print(i18n.t("review.done", args.lang, count=count, step=i18n.t(f"review.step.{args.step}", args.lang)))
+    return 0
+
+
+def _matches(values: dict[str, object], wanted: list[dict[str, str]] | None) -> bool:
+    return wanted is None or any(all(str(values.get(k)) == v for k, v in w.items()) for w in wanted)
+
+
 def cmd_notify(args: argparse.Namespace, cfg: Config) -> int:
     """Send what is due today (reminders, alerts, the digest), each message once."""
     from datetime import date
@@ -430,16 +470,28 @@ def _admin_parsers(sub: Any) -> None:
     )
     p.add_argument("--out", required=True, help="a new or empty folder")
     p.add_argument("--key", help="the key that signs the manifest (default: reform-backup.key beside the database)")
-    p = sub.add_parser("notify", help="send the reminders, alerts and digest due today, each once (cron/timer)")
-    p.add_argument("--today", help="the day to act as (YYYY-MM-DD; default: today in the district)")
-    p.add_argument("--dry-run", action="store_true", help="count what is due; send and record nothing")
-    p.add_argument("--json", action="store_true")
     p = sub.add_parser("audit", help="the audit log, newest first")
     p.add_argument("--limit", type=int, default=200)
     p.add_argument("--json", action="store_true")
     p = sub.add_parser("template", help="write a blank report template (.xlsx or .csv by the file ending)")
     p.add_argument("dataset", choices=names)
     p.add_argument("--out", required=True)
+
+
+def _workflow_parsers(sub: Any) -> None:
+    """Review steps and notifications."""
+    p = sub.add_parser("review", help="review steps: list | submit BATCH | approve | return | reopen (--slice)")
+    p.add_argument("step", choices=["list", "submit", "approve", "return", "reopen"])
+    p.add_argument("batch", nargs="?", type=int, help="submit: the upload (batch) whose slices to submit")
+    p.add_argument("--dataset", help="approve / return / reopen: the dataset")
+    p.add_argument("--slice", help="approve / return / reopen: e.g. township=罗塘街道,year=2025 (all its slices: omit)")
+    p.add_argument("--reason", default="", help="return / reopen: why (required)")
+    p.add_argument("--as", dest="user", help="the account taking the step (default: this system user, as admin)")
+    p.add_argument("--json", action="store_true")
+    p = sub.add_parser("notify", help="send the reminders, alerts and digest due today, each once (cron/timer)")
+    p.add_argument("--today", help="the day to act as (YYYY-MM-DD; default: today in the district)")
+    p.add_argument("--dry-run", action="store_true", help="count what is due; send and record nothing")
+    p.add_argument("--json", action="store_true")
 
 
 def _common_options(parser: argparse.ArgumentParser, top: bool) -> None:
@@ -492,6 +544,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="province scale: a configuration of N generated townships and its files (1200: over a million rows)",
     )
     _admin_parsers(sub)
+    _workflow_parsers(sub)
     for child in _every_parser(parser)[1:]:
         _common_options(child, top=False)
     return parser
@@ -511,6 +564,7 @@ COMMANDS = {
     "audit": cmd_audit,
     "backup": cmd_backup,
     "notify": cmd_notify,
+    "review": cmd_review,
 }
 
 

@@ -17,6 +17,7 @@ off, uploads are published at once and none of this is used.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 import pandas as pd
@@ -43,6 +44,27 @@ class ReviewError(ValueError):
     def __init__(self, code: str, **params: object) -> None:
         super().__init__(code)
         self.code, self.params = code, params
+
+
+def describe(exc: ReviewError, lang: str) -> str:
+    """The error in the user's language: states and steps as words, a slice as its values."""
+    import json
+
+    from reform import i18n
+
+    params = dict(exc.params)
+    if "state" in params:
+        state = str(params["state"])
+        params["state"] = i18n.t(f"review.state.{state}", lang) if state in STATE_WORDS else state
+    if "step" in params and str(params["step"]) in TRANSITIONS:
+        params["step"] = i18n.t(f"review.step.{params['step']}", lang)
+    if "slice" in params:
+        with contextlib.suppress(ValueError):
+            params["slice"] = " ".join(str(v) for v in json.loads(str(params["slice"])).values())
+    return i18n.t(f"review.error.{exc.code}", lang, **params)
+
+
+STATE_WORDS = ("uploaded", "submitted", "returned", "approved", "reopened")
 
 
 @dataclass(frozen=True)

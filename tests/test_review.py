@@ -182,3 +182,41 @@ def test_through_the_pages_a_clerk_submits_the_district_returns_and_approves_and
     banner = sign_in(app(db, monkeypatch), "district")
     banner.toggle(key="global.show_pending").set_value(True).run()
     assert not any("待审核" in w.value for w in banner.warning)  # nothing pending now
+
+
+def test_review_steps_from_the_command_line(setup: tuple[Store, Config], tmp_path: Path) -> None:
+    """``review submit|approve|return|reopen|list`` with --as, as the data contract's CLI promises."""
+    import json
+    import subprocess
+    import sys
+
+    import yaml
+
+    from tests.test_auth import ROOT
+
+    store, cfg = setup
+    auth.add_user(store, cfg, "luotang", "township", "Luotang-secret-pw", township="罗塘街道")
+    auth.add_user(store, cfg, "district", "district", "D1strict-secret-pw")
+    data = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
+    data["review"] = {"required": True}
+    data["storage"]["sample_dir"] = str(ROOT / "data" / "sample")
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    batch = upload(store, cfg, FIXED)
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "reform", "--db", str(store.path), "--config", str(path), "review", *args]
+        return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+
+    refused = cli("submit", str(batch), "--as", "district")
+    assert refused.returncode == 1 and "只能提交本镇街的数据" in refused.stderr
+    assert cli("submit", str(batch), "--as", "luotang").stdout.strip() == "已提交审核 1 项。"
+    slice_ = ["--dataset", "funding", "--slice", "township=罗塘街道,year=2025"]
+    wrong = cli("approve", *slice_, "--as", "luotang")
+    assert wrong.returncode == 1 and "当前账户无权进行此审核操作" in wrong.stderr
+    assert cli("approve", *slice_, "--as", "district").stdout.strip() == "已通过 1 项。"
+    again = cli("approve", *slice_, "--as", "district")
+    assert again.returncode == 1 and "罗塘街道 2025 当前状态为“已通过”，不能通过" in again.stderr
+    assert cli("reopen", *slice_, "--reason", "年中调整", "--as", "district").returncode == 0
+    listed = json.loads(cli("list", "--json").stdout)
+    assert [(r["state"], r["reason"], r["by_user"]) for r in listed] == [("reopened", "年中调整", "district")]

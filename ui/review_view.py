@@ -32,8 +32,7 @@ def _take(ctx: Context, steps: list[Step], reason: str = "") -> None:
     try:
         review.take(ctx.store, ctx.cfg, ctx.user, steps, reason)
     except ReviewError as exc:
-        params = {k: widgets.escape(v) for k, v in exc.params.items()}
-        st.error(ctx.t(f"review.error.{exc.code}", **params))
+        st.error(widgets.escape(review.describe(exc, ctx.lang)))
         return
     st.session_state["review.done"] = ctx.t("review.done", count=len(steps), step=ctx.t(f"review.step.{steps[0].step}"))
     st.rerun()
@@ -100,6 +99,6 @@ def submit_button(ctx: Context, batch_id: int) -> None:
         try:
             count = review.submit_batch(ctx.store, ctx.cfg, ctx.user, batch_id)
         except ReviewError as exc:
-            st.error(ctx.t(f"review.error.{exc.code}", **{k: widgets.escape(v) for k, v in exc.params.items()}))
+            st.error(widgets.escape(review.describe(exc, ctx.lang)))
             return
         st.success(ctx.t("review.submitted", count=count))
