@@ -614,6 +614,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "请登录改革进展监测系统上传。{committee}",
         "Please upload it in the Reform Progress Monitor. {committee}",
     ),
+    "notify.returned_subject": (
+        "【退回】{township}：报表需修改后重新提交",
+        "[Returned] {township}: please correct and resubmit",
+    ),
+    "notify.returned_text": (
+        "{dataset}（{period}）已被退回，原因：{reason}。请修改后重新上传并提交审核。",
+        "{dataset} ({period}) was returned: {reason}. Please correct it, upload it again and submit it.",
+    ),
+    "notify.kind.returned": ("退回通知", "Returned"),
     "notify.red_subject": ("【预警】{district}：{kpi}转为未达标", "[Alert] {district}: {kpi} is now behind target"),
     "notify.red_text": ("{kpi}当前 {value}，{target}。", "{kpi} is now {value}; {target}."),
     "notify.digest_subject": ("{district}基层团组织改革周报（{date}）", "{district} reform weekly ({date})"),

@@ -331,3 +331,30 @@ def test_admins_see_every_send_in_chinese(
     assert set(table["类型"]) == {"逾期催报"} and set(table["接收方"]) == TOWNSHIPS
     assert sorted(table["状态"]) == ["发送失败", "已发送", "已发送"]
     assert "HTTP 500" in set(table["结果"])
+
+
+def test_a_returned_slice_tells_its_township_why_once(
+    robots: tuple[RobotServer, str], db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dataclasses import replace
+
+    from reform import auth, ingest, review
+    from reform.review import Step
+
+    receiver, url = robots
+    section = robot_config(url, monkeypatch)
+    section["remind_days_before"] = 0
+    cfg = replace(loaded(write_config(tmp_path, section), db), review_required=True)
+    store = Store(db)
+    report = ingest.validate("镇街,年度,经费类型,金额（元）\n甲镇,2026,青少年发展专项,5000\n".encode(), "f.csv", cfg)
+    batch = store.commit(report, "jia", review=True).batch_id
+    review.submit_batch(store, cfg, auth.User("jia", "township", "甲镇"), batch)
+    key = '{"township":"甲镇","year":2026}'
+    review.take(store, cfg, auth.User("d", "district", None), [Step("funding", key, "return")], reason="缺少青少年人数")
+    outcome = notify.run(store, cfg, OVERDUE_DAY)
+    returned = [r.body["text"]["content"] for r in receiver.received if "【退回】" in r.body["text"]["content"]]
+    assert returned == [
+        "【退回】甲镇：报表需修改后重新提交\n经费保障（2026）已被退回，原因：缺少青少年人数。请修改后重新上传并提交审核。"
+    ]
+    assert len(outcome.sent) == 3  # 乙镇 and 丙街道 are still overdue; 甲镇 has now reported (and was returned)
+    assert notify.run(store, cfg, OVERDUE_DAY).sent == []

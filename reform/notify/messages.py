@@ -74,6 +74,32 @@ def reminders(frame: pd.DataFrame, cfg: Config, today: date) -> list[Message]:
     return messages
 
 
+def returned(store: Store, cfg: Config) -> list[Message]:
+    """A slice returned by the district, to its township's channel with the reason (once per return)."""
+    import json
+
+    with store.reader() as q:
+        found = q.df(
+            """SELECT id, dataset, slice, reason, by_user FROM reviews r
+               WHERE state = 'returned' AND id = (SELECT max(id) FROM reviews v
+                                                  WHERE v.dataset = r.dataset AND v.slice = r.slice)"""
+        )
+    messages = []
+    for row in found.itertuples(index=False):
+        values = json.loads(row.slice)
+        township = str(values.get("township") or cfg.committee)
+        channel = cfg.notify.channel_of(township)
+        if not channel:
+            continue
+        what = " ".join(str(v) for k, v in values.items() if k != "township")
+        subject = text(cfg, "returned_subject", township=township, district=cfg.district_name)
+        body = text(
+            cfg, "returned_text", dataset=i18n.label(DATASETS[row.dataset], "zh"), period=what, reason=row.reason
+        )
+        messages.append(Message(f"returned:{row.id}", "returned", channel, township, subject, body))
+    return messages
+
+
 def red_kpis(store: Store, cfg: Config, scope: Scope, checked: int | None) -> list[Message]:
     """KPIs red now that were not red at the data version last compared (none on the first run)."""
     version = store.data_version()
@@ -118,4 +144,5 @@ def due(store: Store, cfg: Config, today: date, checked: int | None) -> list[Mes
         frame = completeness.matrix(q, cfg, scope, today)
         first_data, last_data = overview.data_years(q)
     figures = Scope(first_data, last_data, today=today)  # the dashboard's default view: every year with data
-    return [*reminders(frame, cfg, today), *red_kpis(store, cfg, figures, checked), *digest(store, cfg, figures, today)]
+    alerts = [*red_kpis(store, cfg, figures, checked), *digest(store, cfg, figures, today)]
+    return [*reminders(frame, cfg, today), *returned(store, cfg), *alerts]
