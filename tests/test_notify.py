@@ -358,3 +358,29 @@ def test_a_returned_slice_tells_its_township_why_once(
     ]
     assert len(outcome.sent) == 3  # 乙镇 and 丙街道 are still overdue; 甲镇 has now reported (and was returned)
     assert notify.run(store, cfg, OVERDUE_DAY).sent == []
+
+
+def test_with_review_on_a_kpi_turns_red_for_leaders_at_approval_and_alerts_once(
+    robots: tuple[RobotServer, str], db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dataclasses import replace
+
+    from reform import auth, ingest, review
+    from reform.review import Step
+
+    receiver, url = robots
+    monkeypatch.setenv("REFORM_NOTIFY_LEADERS_URL", f"{url}/wecom?key=leaders")
+    section = {"leaders_channel": "leaders", "digest_weekday": 0, "channels": {"leaders": {"type": "wecom"}}}
+    cfg = replace(loaded(write_config(tmp_path, section), db), review_required=True)
+    store = Store(db)
+    assert notify.run(store, cfg, OVERDUE_DAY).sent == []  # the baseline
+    vacancies = "镇街,统计期,岗位类型,核定数,在岗数\n甲镇,2025-Q4,团组织书记,9,0\n乙镇,2025-Q4,团组织书记,9,0\n"
+    batch = store.commit(ingest.validate(vacancies.encode(), "书记.csv", cfg), "clerk", review=True).batch_id
+    assert notify.run(store, cfg, OVERDUE_DAY).sent == []  # uploaded, not approved: leaders see no change
+    district = auth.User("d", "district", None)
+    review.submit_batch(store, cfg, auth.User("admin", "admin", None), batch)
+    keys = list(review.queue(store)["slice"])
+    review.take(store, cfg, district, [Step("staffing", k, "approve") for k in keys])
+    outcome = notify.run(store, cfg, OVERDUE_DAY)
+    assert [k.split(":")[:2] for k in outcome.sent] == [["kpi_red", "secretary_vacancies"]]
+    assert notify.run(store, cfg, OVERDUE_DAY).sent == [] and len(receiver.received) == 1

@@ -8,7 +8,7 @@ each channel under its rate limit and retrying with back-off, and records each r
 what, attempts, the answer) in the store, where admins see it (通知记录).
 
 Exactly once: the key names the message (``remind_overdue:<township>:<what it owes>``,
-``kpi_red:<kpi>:<version>``, ``digest:<year>-W<week>``), and a key is claimed by one run only —
+``kpi_red:<kpi>:<data version>.<review version>``, ``digest:<year>-W<week>``), and a key is claimed by one run only —
 the claim is a transaction on the store, whose lock orders two runs started at the same moment
 on one machine or (with a shared store) on several. A message whose sending was interrupted
 (the process killed after its claim) is claimed again after ``STALE_MINUTES``; one that failed
@@ -28,7 +28,7 @@ import pandas as pd
 from reform import clock
 from reform.config import Channel, Config
 from reform.notify import channels as senders
-from reform.notify.messages import RED_CHECKED, Message, due
+from reform.notify.messages import KPI_STATUSES, Message, due
 from reform.store import Store
 
 STALE_MINUTES = 15  # a claim older than this whose message was never recorded is claimed again
@@ -49,15 +49,18 @@ def _runner() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def _checked_version(store: Store) -> int | None:
+def _seen(store: Store) -> dict[str, str] | None:
+    """Each KPI's status when notify last ran (None before the first run)."""
+    import json
+
     with store.connect() as con:
-        found = con.execute("SELECT value FROM meta WHERE key = ?", [RED_CHECKED]).fetchall()
-    return int(found[0][0]) if found else None
+        found = con.execute("SELECT value FROM meta WHERE key = ?", [KPI_STATUSES]).fetchall()
+    return json.loads(found[0][0]) if found else None
 
 
-def claim(store: Store, messages: list[Message], runner: str, version: int) -> list[Message]:
+def claim(store: Store, messages: list[Message], runner: str, statuses: dict[str, str] | None = None) -> list[Message]:
     """The messages this run may send: new keys, and failed or stale claims of earlier runs.
-    Also moves the KPI comparison on to ``version`` (in the same transaction)."""
+    Also keeps today's KPI ``statuses`` for the next comparison (in the same transaction)."""
     now = clock.now()
     stale = now - timedelta(minutes=STALE_MINUTES)
     mine = []
@@ -88,7 +91,10 @@ def claim(store: Store, messages: list[Message], runner: str, version: int) -> l
                     [runner, now, m.key],
                 )
                 mine.append(m)
-        con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [RED_CHECKED, str(version)])
+        if statuses is not None:
+            import json
+
+            con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [KPI_STATUSES, json.dumps(statuses)])
         con.execute("COMMIT")
     return mine
 
@@ -164,16 +170,17 @@ def run(store: Store, cfg: Config, today: date | None = None, dry_run: bool = Fa
     """Send what is due today, each message once."""
     store.init()
     today = today or cfg.today()
-    messages = [m for m in due(store, cfg, today, _checked_version(store)) if m.channel in cfg.notify.channels]
+    found, statuses = due(store, cfg, today, _seen(store))
+    messages = [m for m in found if m.channel in cfg.notify.channels]
     if dry_run:
         return Outcome(due=len(messages))
-    return send(store, cfg, messages)
+    return send(store, cfg, messages, statuses)
 
 
-def send(store: Store, cfg: Config, messages: list[Message]) -> Outcome:
+def send(store: Store, cfg: Config, messages: list[Message], statuses: dict[str, str] | None = None) -> Outcome:
     """Claim, send (per channel under its rate limit, with retries) and record each message."""
     outcome = Outcome(due=len(messages))
-    mine = claim(store, messages, _runner(), store.data_version())
+    mine = claim(store, messages, _runner(), statuses)
     outcome.skipped = len(messages) - len(mine)
     limits = {n: senders.RateLimit(c.per_minute, c.window_seconds) for n, c in cfg.notify.channels.items()}
     pack: tuple[str, bytes] | None = None

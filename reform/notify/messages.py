@@ -11,13 +11,13 @@ from datetime import date
 import pandas as pd
 
 from metrics import completeness, overview
-from metrics.base import Scope
+from metrics.base import KpiResult, Scope
 from reform import i18n
 from reform.config import Config
 from reform.datasets import DATASETS
 from reform.store import Store
 
-RED_CHECKED = "notify.kpis_checked_version"  # meta key: the data version whose KPI statuses were last compared
+KPI_STATUSES = "notify.kpi_statuses"  # meta key: each KPI's status when notify last ran (JSON)
 
 
 @dataclass(frozen=True)
@@ -100,23 +100,25 @@ def returned(store: Store, cfg: Config) -> list[Message]:
     return messages
 
 
-def red_kpis(store: Store, cfg: Config, scope: Scope, checked: int | None) -> list[Message]:
-    """KPIs red now that were not red at the data version last compared (none on the first run)."""
-    version = store.data_version()
-    if not cfg.notify.leaders_channel or checked is None or checked >= version:
+def kpi_results(store: Store, cfg: Config, scope: Scope) -> dict[str, KpiResult]:
+    """The KPIs as leaders see them (published figures when review is on)."""
+    with store.reader(published=cfg.review_required) as q:
+        return {r.key: r for r in overview.kpis(q, cfg, scope)}
+
+
+def red_kpis(store: Store, cfg: Config, now: dict[str, KpiResult], seen: dict[str, str] | None) -> list[Message]:
+    """KPIs red now that were not red when last seen (nothing on the first run: no baseline)."""
+    if not cfg.notify.leaders_channel or seen is None:
         return []
-    with store.reader() as q:
-        now = {r.key: r for r in overview.kpis(q, cfg, scope)}
-    with store.reader(as_of=checked) as q:
-        before = {r.key: r.status for r in overview.kpis(q, cfg, scope)}
+    stamp = f"{store.data_version()}.{store.review_version()}"  # a data version or an approval made it red
     messages = []
     for key, result in now.items():
-        if result.status == "red" and before.get(key) != "red":
+        if result.status == "red" and seen.get(key) != "red":
             label = i18n.t(result.label)
             body = text(cfg, "red_text", kpi=label, value=result.display(), target=result.display_target())
             subject = text(cfg, "red_subject", kpi=label, district=cfg.district_name)
             channel = cfg.notify.leaders_channel
-            messages.append(Message(f"kpi_red:{key}:{version}", "kpi_red", channel, "leaders", subject, body))
+            messages.append(Message(f"kpi_red:{key}:{stamp}", "kpi_red", channel, "leaders", subject, body))
     return messages
 
 
@@ -136,13 +138,16 @@ def digest(store: Store, cfg: Config, scope: Scope, today: date) -> list[Message
     return [Message(key, "digest", notify.leaders_channel, "leaders", subject, body, attach_pack=True)]
 
 
-def due(store: Store, cfg: Config, today: date, checked: int | None) -> list[Message]:
-    """Everything due today, in the order it is sent: reminders, alerts, the digest."""
+def due(store: Store, cfg: Config, today: date, seen: dict[str, str] | None) -> tuple[list[Message], dict[str, str]]:
+    """Everything due today, in the order it is sent (reminders, returns, alerts, the digest), and
+    the KPI statuses now (the next run compares against them)."""
     first = min(cfg.reporting_first_year, today.year)
     scope = Scope(first, today.year, today=today)
     with store.reader() as q:
         frame = completeness.matrix(q, cfg, scope, today)
         first_data, last_data = overview.data_years(q)
     figures = Scope(first_data, last_data, today=today)  # the dashboard's default view: every year with data
-    alerts = [*red_kpis(store, cfg, figures, checked), *digest(store, cfg, figures, today)]
-    return [*reminders(frame, cfg, today), *returned(store, cfg), *alerts]
+    now = kpi_results(store, cfg, figures)
+    alerts = [*red_kpis(store, cfg, now, seen), *digest(store, cfg, figures, today)]
+    statuses = {k: r.status for k, r in now.items()}
+    return [*reminders(frame, cfg, today), *returned(store, cfg), *alerts], statuses
