@@ -648,7 +648,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "notify.recipient.leaders": ("领导", "Leaders"),
     "page.notifications": ("通知记录", "Notifications"),
     "notifications.intro": (
-        "催报、预警和周报的每一次发送：发给谁、通过哪个渠道、结果如何。由 python -m reform notify 定时发送。",
+        "催报、退回、预警和周报的每一次发送：发给谁、通过哪个渠道、结果如何。由服务器的定时任务每天发送（见使用说明“通知”一节）。",
         "Every reminder, alert and digest sent: to whom, through which channel, and the answer. "
         "Sent by python -m reform notify on a timer.",
     ),

@@ -151,15 +151,16 @@ def deliver(
 
 def _pack(store: Store, cfg: Config) -> tuple[str, bytes] | None:
     """The meeting pack's PDF for the digest (None where no browser can print it)."""
-    from metrics import slides
+    from metrics import overview, slides
     from metrics.base import Scope
     from reform.export import deck, deck_pdf
     from reform.export.images import ExportError
 
-    today = cfg.today()
-    the_deck = slides.build(
-        store, cfg, Scope(min(cfg.reporting_first_year, today.year), today.year, today=today), store.data_version()
-    )
+    with store.reader() as q:
+        first, last = overview.data_years(q)  # the dashboard's default view
+    published = store.review_version() if cfg.review_required else None  # the figures leaders see
+    scope = Scope(first, last, today=cfg.today(), published=published)
+    the_deck = slides.build(store, cfg, scope, store.data_version())
     try:
         return deck.file_name(the_deck, "pdf"), deck_pdf.write(the_deck)
     except ExportError:

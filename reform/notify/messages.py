@@ -122,15 +122,15 @@ def red_kpis(store: Store, cfg: Config, now: dict[str, KpiResult], seen: dict[st
     return messages
 
 
-def digest(store: Store, cfg: Config, scope: Scope, today: date) -> list[Message]:
-    """The weekly digest on the configured weekday: the overview's sentences and the pack."""
+def digest(store: Store, cfg: Config, now: dict[str, KpiResult], today: date) -> list[Message]:
+    """The weekly digest on the configured weekday: the overview's sentences (as leaders see the
+    figures) and, by e-mail, the pack."""
     notify = cfg.notify
     if not notify.leaders_channel or notify.digest_weekday != today.isoweekday() or not store.data_version():
         return []
     from metrics import summary
 
-    with store.reader() as q:
-        lines = summary.sentences("overview", overview.kpis(q, cfg, scope), {}, cfg, "zh")
+    lines = summary.sentences("overview", list(now.values()), {}, cfg, "zh")
     year, week, _ = today.isocalendar()
     subject = text(cfg, "digest_subject", district=cfg.district_name, date=_day(today))
     body = "\n".join([*lines, text(cfg, "digest_tail", version=store.data_version())])
@@ -148,6 +148,6 @@ def due(store: Store, cfg: Config, today: date, seen: dict[str, str] | None) -> 
         first_data, last_data = overview.data_years(q)
     figures = Scope(first_data, last_data, today=today)  # the dashboard's default view: every year with data
     now = kpi_results(store, cfg, figures)
-    alerts = [*red_kpis(store, cfg, now, seen), *digest(store, cfg, figures, today)]
+    alerts = [*red_kpis(store, cfg, now, seen), *digest(store, cfg, now, today)]
     statuses = {k: r.status for k, r in now.items()}
     return [*reminders(frame, cfg, today), *returned(store, cfg), *alerts], statuses
