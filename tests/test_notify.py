@@ -73,6 +73,16 @@ def db(small_store_file: Path, tmp_path: Path) -> Path:
     return target
 
 
+VACANCIES = "镇街,统计期,岗位类型,核定数,在岗数\n甲镇,2025-Q4,团组织书记,9,0\n乙镇,2025-Q4,团组织书记,9,0\n"
+# 18 branches without a secretary: above the amber line of 5, so 团组织书记空缺 turns red
+
+
+def leaders_robot(url: str, monkeypatch: pytest.MonkeyPatch) -> dict:
+    """Leaders' alerts to a 企业微信 robot, no digest."""
+    monkeypatch.setenv("REFORM_NOTIFY_LEADERS_URL", f"{url}/wecom?key=leaders")
+    return {"leaders_channel": "leaders", "digest_weekday": 0, "channels": {"leaders": {"type": "wecom"}}}
+
+
 def robot_config(url: str, monkeypatch: pytest.MonkeyPatch, **extra: object) -> dict:
     monkeypatch.setenv("REFORM_NOTIFY_TOWNSHIPS_URL", f"{url}/wecom?key=test-key")
     return {
@@ -197,26 +207,30 @@ def test_the_dingtalk_signature_is_the_documented_one() -> None:
     )
 
 
+def mail_channel(mailbox: Mailbox, port: int, cert: Path, to: list[str]) -> dict:
+    """An e-mail channel to the local server: STARTTLS on ``port``, its certificate as the CA."""
+    return {
+        "type": "email",
+        "host": "127.0.0.1",
+        "port": port,
+        "user": mailbox.user,
+        "sender": mailbox.user,
+        "to": to,
+        "ca_file": str(cert),
+    }
+
+
 @pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="the digest's PDF needs chromium")
 def test_the_weekly_digest_arrives_by_mail_over_starttls_with_the_pack(
     mail: tuple[Mailbox, int, Path], db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     mailbox, port, cert = mail
     monkeypatch.setenv("REFORM_NOTIFY_LEADERS_PASSWORD", mailbox.password)
+    to = ["secretary@district.example", "deputy@district.example"]
     section = {
         "leaders_channel": "leaders",
         "digest_weekday": OVERDUE_DAY.isoweekday(),
-        "channels": {
-            "leaders": {
-                "type": "email",
-                "host": "127.0.0.1",
-                "port": port,
-                "user": mailbox.user,
-                "sender": mailbox.user,
-                "to": ["secretary@district.example", "deputy@district.example"],
-                "ca_file": str(cert),
-            }
-        },
+        "channels": {"leaders": mail_channel(mailbox, port, cert, to)},
     }
     cfg = loaded(write_config(tmp_path, section), db)
     outcome = notify.run(Store(db), cfg, OVERDUE_DAY)
@@ -241,17 +255,7 @@ def test_a_wrong_mail_password_is_recorded_and_not_retried(
         "townships_channel": "leaders",
         "remind_days_before": 0,
         "digest_weekday": 0,
-        "channels": {
-            "leaders": {
-                "type": "email",
-                "host": "127.0.0.1",
-                "port": port,
-                "user": mailbox.user,
-                "sender": mailbox.user,
-                "to": ["secretary@district.example"],
-                "ca_file": str(cert),
-            }
-        },
+        "channels": {"leaders": mail_channel(mailbox, port, cert, ["secretary@district.example"])},
     }
     outcome = notify.run(Store(db), loaded(write_config(tmp_path, section), db), OVERDUE_DAY)
     assert len(outcome.failed) == 3 and not mailbox.messages
@@ -264,14 +268,9 @@ def test_a_kpi_turning_red_sends_one_alert_to_leaders(
     from reform import ingest
 
     receiver, url = robots
-    monkeypatch.setenv("REFORM_NOTIFY_LEADERS_URL", f"{url}/wecom?key=leaders")
-    section = {"leaders_channel": "leaders", "digest_weekday": 0, "channels": {"leaders": {"type": "wecom"}}}
-    cfg = loaded(write_config(tmp_path, section), db)
+    cfg = loaded(write_config(tmp_path, leaders_robot(url, monkeypatch)), db)
     assert notify.run(Store(db), cfg, OVERDUE_DAY).sent == []  # the first run only notes today's statuses
-    vacancies = "镇街,统计期,岗位类型,核定数,在岗数\n" + "".join(
-        f"{t},2025-Q4,团组织书记,9,0\n" for t in ("甲镇", "乙镇")
-    )  # 18 branches without a secretary: above the amber line of 5
-    Store(db).commit(ingest.validate(vacancies.encode(), "书记.csv", cfg), "clerk")
+    Store(db).commit(ingest.validate(VACANCIES.encode(), "书记.csv", cfg), "clerk")
     outcome = notify.run(Store(db), cfg, OVERDUE_DAY)
     assert [k.split(":")[:2] for k in outcome.sent] == [["kpi_red", "secretary_vacancies"]]
     (alert,) = [r.body["text"]["content"] for r in receiver.received]
@@ -369,13 +368,10 @@ def test_with_review_on_a_kpi_turns_red_for_leaders_at_approval_and_alerts_once(
     from reform.review import Step
 
     receiver, url = robots
-    monkeypatch.setenv("REFORM_NOTIFY_LEADERS_URL", f"{url}/wecom?key=leaders")
-    section = {"leaders_channel": "leaders", "digest_weekday": 0, "channels": {"leaders": {"type": "wecom"}}}
-    cfg = replace(loaded(write_config(tmp_path, section), db), review_required=True)
+    cfg = replace(loaded(write_config(tmp_path, leaders_robot(url, monkeypatch)), db), review_required=True)
     store = Store(db)
     assert notify.run(store, cfg, OVERDUE_DAY).sent == []  # the baseline
-    vacancies = "镇街,统计期,岗位类型,核定数,在岗数\n甲镇,2025-Q4,团组织书记,9,0\n乙镇,2025-Q4,团组织书记,9,0\n"
-    batch = store.commit(ingest.validate(vacancies.encode(), "书记.csv", cfg), "clerk", review=True).batch_id
+    batch = store.commit(ingest.validate(VACANCIES.encode(), "书记.csv", cfg), "clerk", review=True).batch_id
     assert notify.run(store, cfg, OVERDUE_DAY).sent == []  # uploaded, not approved: leaders see no change
     district = auth.User("d", "district", None)
     review.submit_batch(store, cfg, auth.User("admin", "admin", None), batch)
