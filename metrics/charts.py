@@ -446,17 +446,20 @@ def township_tiles(
     if frame.empty:
         return empty(title, lang)
     fig = go.Figure()
-    for row in frame.itertuples(index=False):
-        fig.add_shape(
-            type="rect",
-            x0=row.col + 0.04,
-            x1=row.col + 0.96,
-            y0=-row.row - 0.96,
-            y1=-row.row - 0.04,
-            fillcolor=row.colour,
-            line={"color": "white", "width": 2},
-            layer="below",
-        )
+    shapes = [  # one list, set once: plotly's add_shape copies every shape so far on each call
+        {
+            "type": "rect",
+            "x0": row.col + 0.04,
+            "x1": row.col + 0.96,
+            "y0": -row.row - 0.96,
+            "y1": -row.row - 0.04,
+            "fillcolor": row.colour,
+            "line": {"color": "white", "width": 2},
+            "layer": "below",
+        }
+        for row in frame.itertuples(index=False)
+    ]
+    fig.update_layout(shapes=shapes)
     fig.add_scatter(
         x=frame["col"] + 0.5,
         y=-frame["row"] - 0.5,

@@ -40,12 +40,30 @@ def positions(places: Sequence[Place]) -> dict[str, tuple[int, int]]:
     taken: dict[tuple[int, int], str] = {}
     for place in order:
         want_r, want_c = ideal(place)
-        free = ((r, c) for r in range(rows) for c in range(cols) if (r, c) not in taken)  # rows × cols > n
-        cell = min(free, key=lambda rc: ((rc[0] - want_r) ** 2 + (rc[1] - want_c) ** 2, rc))
-        taken[cell] = place.name
+        taken[_nearest_free(want_r, want_c, rows, cols, taken)] = place.name
     top = min(r for r, _ in taken)
     left = min(c for _, c in taken)
     return {name: (r - top, c - left) for (r, c), name in taken.items()}
+
+
+def _nearest_free(
+    want_r: float, want_c: float, rows: int, cols: int, taken: dict[tuple[int, int], str]
+) -> tuple[int, int]:
+    """The free cell nearest (want_r, want_c), searching outward ring by ring (rows × cols > taken)."""
+    centre_r, centre_c = round(want_r), round(want_c)
+    for radius in range(max(rows, cols) + 1):
+        ring = [
+            (r, c)
+            for r in range(centre_r - radius, centre_r + radius + 1)
+            for c in range(centre_c - radius, centre_c + radius + 1)
+            if max(abs(r - centre_r), abs(c - centre_c)) == radius
+            and 0 <= r < rows
+            and 0 <= c < cols
+            and (r, c) not in taken
+        ]
+        if ring:  # the nearest free cell of the nearest ring that has one
+            return min(ring, key=lambda rc: ((rc[0] - want_r) ** 2 + (rc[1] - want_c) ** 2, rc))
+    raise ValueError("no free cell left")  # cannot happen: the grid has more cells than townships
 
 
 SUFFIXES = ("街道", "镇", "乡")

@@ -378,7 +378,12 @@ def _slides(data: Any) -> tuple[str, ...]:
     for i, name in enumerate(slides):
         if not isinstance(name, str) or not name.strip():
             raise ConfigError(f"meeting.slides[{i}]: must be a slide name, got {name!r}")
-    return tuple(s.strip() for s in slides)
+    return tuple(RENAMED_SLIDES.get(s.strip(), s.strip()) for s in slides)
+
+
+RENAMED_SLIDES = {  # slide names of earlier versions, still accepted in a district's config.yaml
+    "chart:alumni.map": "chart:alumni.cities",  # the China map gave way to the cities' bars (README "Maps")
+}
 
 
 def _bool(value: Any, path: str) -> bool:
