@@ -16,14 +16,14 @@ $(STAMP): requirements.txt
 
 install: $(STAMP)
 
-# Debian chromium (real-browser tests, chart images) and Noto CJK fonts (Chinese in
-# screenshots and exports). Installed when missing and we may; otherwise the browser
-# tests say they were skipped.
+# Debian chromium (real-browser tests, chart images), Noto CJK fonts (Chinese in
+# screenshots and exports) and openssl (the test mail server's certificate). Installed
+# when missing and we may; otherwise the browser tests say they were skipped.
 system-deps:
-	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || ! command -v openssl >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "installing chromium and fonts-noto-cjk"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	    echo "installing chromium, fonts-noto-cjk and openssl"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk openssl >/dev/null; \
 	  else echo "note: chromium/fonts-noto-cjk missing and cannot be installed here; browser tests will be skipped"; fi; \
 	fi
 
