@@ -23,7 +23,7 @@ KPI_STATUSES = "notify.kpi_statuses"  # meta key: each KPI's status when notify 
 @dataclass(frozen=True)
 class Message:
     key: str  # idempotency key: the same message is never sent twice
-    kind: str  # remind_before | remind_overdue | kpi_red | digest
+    kind: str  # remind_before | remind_overdue | returned | kpi_red | digest
     channel: str  # a configured channel name
     recipient: str  # the township, "leaders", …: who it is for, in the log
     subject: str
