@@ -15,6 +15,7 @@ ctx = current("upload")
 widgets.header(ctx, "page.upload")
 st.write(ctx.t("upload.intro"))
 upload.templates(ctx)
+upload.prefilled(ctx)
 
 left, right = st.columns([1, 2])
 dataset = left.selectbox(

@@ -718,6 +718,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "audit.action.review_approve": ("审核通过", "Review: approve"),
     "audit.action.review_return": ("审核退回", "Review: return"),
     "audit.action.review_reopen": ("重新开放", "Review: reopen"),
+    "upload.prefilled": ("预填上期数据的模板", "Templates pre-filled with the last period"),
+    "upload.prefilled_help": (
+        "按本单位最近一期已发布的数据预填下一期，只需修改有变化的项，核对后上传。",
+        "The next period filled with your unit's last published period: change what changed, check, upload.",
+    ),
+    "upload.prefill_unit": ("单位", "Unit"),
+    "upload.prefill_none": (
+        "该单位还没有已发布的数据，请使用空白模板。",
+        "Nothing published for this unit yet: use the blank template.",
+    ),
+    "upload.prefill_download": ("下载 {target} 模板（按 {source} 预填）", "Download {target} (filled from {source})"),
     "table.export": ("导出 Excel", "Export to Excel"),
     "table.sheet": ("数据", "Data"),
     "table.version": ("数据版本{version}", "data-version-{version}"),

@@ -20,7 +20,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from reform.config import Config
 from reform.datasets import DATASETS, Column, Dataset
-from reform.export import HEADER_FILL, HEADER_FONT, csv_bytes
+from reform.export import HEADER_FILL, HEADER_FONT, csv_bytes, safe_cell
+from reform.prefill import Prefill
 
 TEMPLATE_ROWS = 500  # rows below the header that get the drop-down lists
 LISTS_SHEET = "选项"
@@ -59,12 +60,11 @@ def _add_lists(book: Workbook, dataset: Dataset, cfg: Config) -> dict[str, str]:
     return ranges
 
 
-def _data_sheet(book: Workbook, dataset: Dataset, cfg: Config) -> None:
+def _data_sheet(book: Workbook, dataset: Dataset, cfg: Config, title: str = "") -> None:
     sheet = book.active
     sheet.title = dataset.zh
-    sheet.cell(
-        1, 1, f"{cfg.district_name}{dataset.zh}报表（{dataset.doc_zh or dataset.doc}；请从第 3 行起填写）"
-    ).font = Font(bold=True, size=13)
+    heading = title or f"{cfg.district_name}{dataset.zh}报表（{dataset.doc_zh or dataset.doc}；请从第 3 行起填写）"
+    sheet.cell(1, 1, heading).font = Font(bold=True, size=13)
     ranges = _add_lists(book, dataset, cfg)
     for i, column in enumerate(dataset.columns, start=1):
         cell = sheet.cell(2, i, column.zh)
@@ -98,11 +98,24 @@ def _guide_sheet(book: Workbook, dataset: Dataset) -> None:
         row[3].alignment = Alignment(wrap_text=True)
 
 
-def xlsx(dataset_name: str, cfg: Config) -> bytes:
-    """The Excel template of one dataset."""
+def xlsx(dataset_name: str, cfg: Config, filled: Prefill | None = None, unit: str = "") -> bytes:
+    """The Excel template of one dataset; with ``filled``, ``unit``'s last published period copied
+    into the next one, the title saying so (the clerk types only what changed)."""
     dataset = DATASETS[dataset_name]
     book = Workbook()
-    _data_sheet(book, dataset, cfg)
+    title = ""
+    if filled is not None:
+        title = (
+            f"{cfg.district_name}{dataset.zh}报表 · {unit} · {filled.target}"
+            f"（已按 {filled.source} 已发布的数据预填，请只修改有变化的项，核对后上传）"
+        )
+    _data_sheet(book, dataset, cfg, title)
+    if filled is not None:
+        sheet = book.active
+        for r, row in enumerate(filled.rows.itertuples(index=False), start=3):
+            for c, value in enumerate(row, start=1):
+                if value is not None:
+                    sheet.cell(r, c, safe_cell(value))
     _guide_sheet(book, dataset)
     out = io.BytesIO()
     book.save(out)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -93,3 +94,34 @@ def test_exported_spreadsheet_shows_formulas_as_text() -> None:
     sheet = openpyxl.load_workbook(io.BytesIO(data)).worksheets[0]
     assert sheet["A2"].data_type == "s" and sheet["A2"].value.startswith("'=")
     assert sheet["B3"].value == 3
+
+
+def test_a_prefilled_template_carries_the_last_published_period_into_the_next(sample_db: Path, cfg: Config) -> None:
+    """罗塘街道's staffing 2025-Q4 (as stored in the sample) becomes its 2026-Q1 template, marked as
+    pre-filled, and reads back through the normal upload check without a single problem."""
+    from reform import prefill
+
+    filled = prefill.prefill(Store(sample_db), cfg, "staffing", "罗塘街道")
+    assert (filled.source, filled.target) == ("2025-Q4", "2026-Q1")
+    data = templates.xlsx("staffing", cfg, filled, "罗塘街道")
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    assert "罗塘街道 · 2026-Q1（已按 2025-Q4 已发布的数据预填" in sheet.cell(1, 1).value
+    rows = [tuple(c.value for c in r) for r in sheet.iter_rows(min_row=3, max_col=5) if r[0].value]
+    assert sorted(rows) == sorted(
+        [
+            ("罗塘街道", "2026-Q1", "青年助力官", 2, 2),
+            ("罗塘街道", "2026-Q1", "专职团干部", 2, 2),
+            ("罗塘街道", "2026-Q1", "团组织书记", 18, 18),
+            ("罗塘街道", "2026-Q1", "高校学生", 3, 2),
+        ]
+    )
+    report = ingest.validate(data, "预填.xlsx", cfg, "staffing")
+    assert report.ok and report.rows_valid == len(filled.rows) == len(rows) and not report.warnings
+    assert prefill.next_period("2025-12") == "2026-01" and prefill.next_period("2025") == "2026"
+
+
+def test_nothing_to_prefill_for_rounds_or_a_unit_without_data(sample_db: Path, cfg: Config, store: Store) -> None:
+    from reform import prefill
+
+    assert prefill.prefill(Store(sample_db), cfg, "inspections", "团区委") is None  # rounds are not periodic
+    assert prefill.prefill(store, cfg, "funding", "罗塘街道") is None  # an empty store

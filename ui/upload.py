@@ -143,6 +143,39 @@ def templates(ctx: Context) -> None:
             )
 
 
+def prefilled(ctx: Context) -> None:
+    """A unit's template for its next period, filled with its last published period."""
+    from reform import prefill
+
+    with st.expander(ctx.t("upload.prefilled")):
+        st.caption(ctx.t("upload.prefilled_help"))
+        left, right = st.columns(2)
+        names = [n for n, d in DATASETS.items() if d.grain in ("period", "year")]
+        name = left.selectbox(
+            ctx.t("upload.dataset"),
+            names,
+            format_func=lambda n: i18n.label(DATASETS[n], ctx.lang),
+            key="upload.prefill_dataset",
+        )
+        mine = auth.write_units(ctx.user, ctx.cfg, name)
+        units = [u for u in [*ctx.cfg.township_names, ctx.cfg.committee] if mine is None or u in mine]
+        if "township" not in DATASETS[name].column_map:
+            units = [ctx.cfg.committee] if mine is None or ctx.cfg.committee in mine else []
+        unit = right.selectbox(ctx.t("upload.prefill_unit"), units, key="upload.prefill_unit")
+        filled = prefill.prefill(ctx.store, ctx.cfg, name, unit) if unit else None
+        if filled is None:
+            st.caption(ctx.t("upload.prefill_none"))
+            return
+        st.download_button(
+            ctx.t("upload.prefill_download", source=filled.source, target=filled.target),
+            data=lambda: report_templates.xlsx(name, ctx.cfg, filled, unit),
+            file_name=f"{unit}-{DATASETS[name].zh}-{filled.target}（预填）.xlsx",
+            key="upload.prefill_download",
+            on_click="ignore",
+            icon=":material/download:",
+        )
+
+
 @st.cache_data(show_spinner=False)
 def _template_bytes(name: str, config_source: str) -> bytes:
     from ui import cache
