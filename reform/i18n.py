@@ -686,6 +686,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "review.queue": ("待审核", "Awaiting review"),
     "review.queue_empty": ("没有待审核的数据。", "Nothing awaits review."),
+    "review.effect": ("{slice}：通过后，{changes}", "{slice}: once approved, {changes}"),
+    "review.no_effect": ("领导看板上的指标不变", "no figure on the leaders' screens changes"),
     "review.choose": ("选择要审核的数据（可多选）", "Choose what to review (one or many)"),
     "review.reason": ("原因（退回或重新开放时必填）", "Reason (needed to return or reopen)"),
     "review.approve": ("通过所选（{count}）", "Approve selected ({count})"),

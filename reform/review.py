@@ -154,6 +154,27 @@ def take(store: Store, cfg: Config, actor: User, steps: list[Step], reason: str 
     return len(steps)
 
 
+def effect(store: Store, cfg: Config, dataset: str, key: str, batch_id: int, lang: str) -> list[str]:
+    """What approving one submitted slice would change for leaders: "专职团干部配备率 95.0% → 97.5%"
+    for each KPI whose shown value changes (the dashboard's default years)."""
+    from metrics import overview
+    from metrics.base import Scope
+    from reform import i18n
+
+    with store.reader() as q:
+        first, last = overview.data_years(q)
+    scope = Scope(first, last, today=cfg.today())
+    with store.reader(published=True) as q:
+        before = overview.kpis(q, cfg, scope)
+    with store.reader(published=True, assume=[(dataset, key, batch_id)]) as q:
+        after = {r.key: r for r in overview.kpis(q, cfg, scope)}
+    return [
+        f"{i18n.t(b.label, lang)} {b.display(lang)} → {after[b.key].display(lang)}"
+        for b in before
+        if b.key in after and b.display(lang) != after[b.key].display(lang)
+    ]
+
+
 def submit_batch(store: Store, cfg: Config, actor: User, batch_id: int) -> int:
     """Submit every slice of an upload that is still current and not yet submitted."""
     waiting = states(store)

@@ -72,16 +72,24 @@ def mark_uploaded(con: Any, dataset: Dataset, batch_id: int, user: str, now: Any
     )
 
 
-def publish(con: Any, db: str, frozen: bool = False) -> None:
+def publish(con: Any, db: str, frozen: bool = False, assume: list[tuple[str, str, int]] | None = None) -> None:
     """Temporary views ``current_<dataset>`` showing the published rows (see above); every metric
-    then runs unchanged on what leaders may see. ``frozen``: on a meeting's frozen tables."""
+    then runs unchanged on what leaders may see. ``frozen``: on a meeting's frozen tables.
+    ``assume``: (dataset, slice, batch) approvals to pretend, for "what approving would change"."""
+    extra = assume or []
+    con.execute("CREATE OR REPLACE TEMP TABLE assumed_approvals (dataset VARCHAR, slice VARCHAR, batch_id BIGINT)")
+    if extra:
+        con.executemany("INSERT INTO assumed_approvals VALUES (?, ?, ?)", [list(a) for a in extra])
     for name, dataset in DATASETS.items():
         table = f"temp.main.{name}" if frozen else f"{db}.{name}"
         con.execute(
             f"""CREATE OR REPLACE TEMP VIEW current_{name} AS
-                WITH s AS (SELECT slice, max(batch_id) FILTER (WHERE state = 'approved') AS approved,
+                WITH v AS (SELECT slice, batch_id, state FROM {db}.reviews WHERE dataset = '{name}'
+                           UNION ALL SELECT slice, batch_id, 'approved' FROM assumed_approvals
+                           WHERE dataset = '{name}'),
+                     s AS (SELECT slice, max(batch_id) FILTER (WHERE state = 'approved') AS approved,
                                   min(batch_id) AS first
-                           FROM {db}.reviews WHERE dataset = '{name}' GROUP BY slice)
+                           FROM v GROUP BY slice)
                 SELECT r.* EXCLUDE (replaced_by) FROM {table} r LEFT JOIN s ON s.slice = {key_sql(dataset, "r")}
                 WHERE (s.slice IS NULL AND r.replaced_by IS NULL)
                    OR (s.approved IS NOT NULL AND r.batch_id = s.approved)

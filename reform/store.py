@@ -260,7 +260,9 @@ class Store:
 
     # ------------------------------------------------------------------ reading
     @contextmanager
-    def reader(self, as_of: int | None = None, published: bool = False) -> Iterator[Reader]:
+    def reader(
+        self, as_of: int | None = None, published: bool = False, assume: list[tuple[str, str, int]] | None = None
+    ) -> Iterator[Reader]:
         """Several read queries on one connection; with ``as_of``, the data as it was at that version.
 
         A meeting freezes the version it started with: temporary views with the same names
@@ -272,7 +274,7 @@ class Store:
             if as_of is not None:
                 _freeze(con, int(as_of))
             if published:  # what leaders see with review on: approved slices (reform.slices)
-                slices.publish(con, _database(con), frozen=as_of is not None)
+                slices.publish(con, _database(con), frozen=as_of is not None, assume=assume)
             yield Reader(con)
 
     def query(self, sql: str, params: list[Any] | None = None) -> pd.DataFrame:

@@ -159,6 +159,7 @@ def test_through_the_pages_a_clerk_submits_the_district_returns_and_approves_and
     assert not district.exception, district.exception
     (name,) = district.multiselect(key="review.chosen").options
     assert name == "罗塘街道 · 2025 · 经费保障"
+    assert any("罗塘街道 · 2025 · 经费保障：通过后，" in c.value for c in district.caption)
     district.multiselect(key="review.chosen").set_value([name]).run()
     district.button(key="review.return").click().run()
     assert any("退回或重新开放时请填写原因" in e.value for e in district.error)
@@ -220,3 +221,15 @@ def test_review_steps_from_the_command_line(setup: tuple[Store, Config], tmp_pat
     assert cli("reopen", *slice_, "--reason", "年中调整", "--as", "district").returncode == 0
     listed = json.loads(cli("list", "--json").stdout)
     assert [(r["state"], r["reason"], r["by_user"]) for r in listed] == [("reopened", "年中调整", "district")]
+
+
+def test_the_queue_says_what_each_approval_would_change_for_leaders(setup: tuple[Store, Config]) -> None:
+    store, cfg = setup
+    first = upload(store, cfg, FIXED)  # 罗塘街道 2025: 0.60 元/人, below the 3 元 standard
+    review.submit_batch(store, cfg, CLERK, first)
+    change = review.effect(store, cfg, "funding", SLICE, first, "zh")
+    assert "人均经费达标的镇街 15/17 → 14/17" in change
+    assert not any(c.startswith("专职团干部配备率") for c in change)  # staffing is untouched
+    assert per_capita(store, cfg, published=True) == 3.2  # asking changed nothing
+    review.take(store, cfg, REVIEWER, [Step("funding", SLICE, "approve")])
+    assert per_capita(store, cfg, published=True) == 0.6

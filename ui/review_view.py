@@ -62,6 +62,10 @@ def queue(ctx: Context) -> None:
         width="stretch",
         key="review.queue",
     )
+    for row in waiting.itertuples(index=False):  # what each approval would change for leaders
+        changes = review.effect(ctx.store, ctx.cfg, row.dataset, row.slice, int(row.batch_id), ctx.lang)
+        words = "；".join(changes) if changes else ctx.t("review.no_effect")
+        st.caption(widgets.escape(ctx.t("review.effect", slice=slice_name(ctx, row.dataset, row.slice), changes=words)))
     names = dict(zip(shown["slice_name"], zip(waiting["dataset"], waiting["slice"], strict=True), strict=True))
     chosen = st.multiselect(ctx.t("review.choose"), list(names), key="review.chosen")
     steps = [Step(*names[n], "") for n in chosen]
