@@ -160,3 +160,18 @@ def test_meeting_page_turns_slides_and_keeps_its_version(
     at.run()
     assert any("数据已更新到版本 7" in i.value for i in at.info)
     assert any("会议使用数据版本 6" in c.value for c in at.caption)
+
+
+def test_two_big_screens_with_the_same_slides_each_poll_their_own_link(sample_copy: Path, cfg: Config) -> None:
+    """The deck cache must not hand one browser's page, naming its link's version check, to another."""
+    from reform import auth
+    from ui import present
+
+    store = Store(sample_copy)
+    showing = present.showing_for(
+        auth.LOCAL_USER, None, "screen", version=0, keys=("title",), lang="zh", first_year=2021, last_year=2025,
+        townships=(),
+    )  # fmt: skip
+    first = present.render(cfg.with_database(sample_copy), store, showing, "tokenA/version").decode()
+    second = present.render(cfg.with_database(sample_copy), store, showing, "tokenB/version").decode()
+    assert '"versionUrl": "tokenA/version"' in first and '"versionUrl": "tokenB/version"' in second

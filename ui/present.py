@@ -92,13 +92,14 @@ def render(cfg: Config, store: Store, showing: Showing, version_url: str) -> byt
     today = cfg.today()
     shown = store.review_version() if showing.published else None
     scope = Scope(showing.first_year, showing.last_year, showing.townships, today=today, published=shown)
-    key = (showing.mode, version, showing.keys, showing.lang, scope, str(cfg.source))
+    screen = showing.mode == "screen"
+    # a big screen's page names its own link's version check (bound to its browser): part of the key
+    key = (showing.mode, version, showing.keys, showing.lang, scope, str(cfg.source), version_url if screen else "")
     with _lock:
         if key in _decks:
             _decks.move_to_end(key)
             return _decks[key]
     deck = slides.build(store, cfg, scope, version, showing.lang, showing.keys or None, day=today)
-    screen = showing.mode == "screen"
     viewer = deck_html.Viewer(
         advance_seconds=cfg.screen_seconds if screen else 0,
         poll_seconds=cfg.screen_poll_seconds if screen else 0,
