@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from reform import actions, auth, clock, i18n, ingest, plugins, province, sample
+from reform import actions, auth, clock, i18n, ingest, plugins, province, sample, slices
 from reform import config as config_module
 from reform.auth import AuthError
 from reform.config import Config, ConfigError
@@ -370,7 +370,6 @@ def cmd_backup(args: argparse.Namespace, cfg: Config) -> int:
 
 def cmd_review(args: argparse.Namespace, cfg: Config) -> int:
     """Review steps: list, submit an upload, approve / return / reopen slices (a reason for the last two)."""
-    import json
 
     from reform import review
 
@@ -392,7 +391,7 @@ def cmd_review(args: argparse.Namespace, cfg: Config) -> int:
             if not args.dataset or args.dataset not in DATASETS:
                 raise CliError(f"{args.step} needs --dataset ({', '.join(DATASETS)})")
             wanted = _parse_slice(args.slice, DATASETS[args.dataset].slice)
-            keys = [k for k in review.states(store, args.dataset)["slice"] if _matches(json.loads(k), wanted)]
+            keys = [k for k in review.states(store, args.dataset)["slice"] if _matches(slices.values(k), wanted)]
             if not keys:
                 raise CliError(f"no slice of {args.dataset} under review matches --slice {args.slice!r}")
             count = review.take(store, cfg, actor, [review.Step(args.dataset, k, args.step) for k in keys], args.reason)

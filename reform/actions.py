@@ -12,7 +12,7 @@ import getpass
 from collections.abc import Callable
 from typing import Any
 
-from reform import auth
+from reform import auth, slices
 from reform.auth import AuthError, User
 from reform.config import Config
 from reform.ingest.report import Progress, Report
@@ -92,13 +92,8 @@ def upload(store: Store, cfg: Config, actor: User, report: Report, progress: Pro
 
 def _slice_names(exc: LockedSliceError) -> str:
     """The locked slices as a reader names them: 甲镇 2025（已通过）."""
-    import json
-
-    words = {"submitted": "已提交审核", "approved": "已审核通过"}
-    names = []
-    for key, state in exc.slices[:5]:
-        values = " ".join(str(v) for v in json.loads(key).values())
-        names.append(f"{values}（{words.get(state, state)}）")
+    said = {"submitted": "已提交审核", "approved": "已审核通过"}
+    names = [f"{slices.words(key)}（{said.get(state, state)}）" for key, state in exc.slices[:5]]
     return "、".join(names) + (" …" if len(exc.slices) > 5 else "")
 
 

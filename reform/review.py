@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from reform import auth, clock
+from reform import auth, clock, slices
 from reform.auth import User
 from reform.config import Config
 from reform.datasets import DATASETS
@@ -48,7 +48,6 @@ class ReviewError(ValueError):
 
 def describe(exc: ReviewError, lang: str) -> str:
     """The error in the user's language: states and steps as words, a slice as its values."""
-    import json
 
     from reform import i18n
 
@@ -60,7 +59,7 @@ def describe(exc: ReviewError, lang: str) -> str:
         params["step"] = i18n.t(f"review.step.{params['step']}", lang)
     if "slice" in params:
         with contextlib.suppress(ValueError):
-            params["slice"] = " ".join(str(v) for v in json.loads(str(params["slice"])).values())
+            params["slice"] = slices.words(str(params["slice"]))
     return i18n.t(f"review.error.{exc.code}", lang, **params)
 
 
@@ -90,9 +89,8 @@ def queue(store: Store) -> pd.DataFrame:
 
 def slice_units(dataset: str, key: str) -> set[str] | None:
     """The township a slice belongs to (None for a district-wide slice such as a year or a round)."""
-    import json
 
-    value = json.loads(key).get("township") if "township" in DATASETS[dataset].slice else None
+    value = slices.values(key).get("township") if "township" in DATASETS[dataset].slice else None
     return {value} if value else None
 
 

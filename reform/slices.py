@@ -13,6 +13,7 @@ writes); the workflow (who may submit, approve, return) is ``reform.review``.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from reform.datasets import DATASETS, Dataset
@@ -27,6 +28,16 @@ class LockedSliceError(ValueError):
     def __init__(self, slices: list[tuple[str, str]]) -> None:
         super().__init__(f"{len(slices)} slice(s) under review: " + "; ".join(f"{k} ({s})" for k, s in slices[:5]))
         self.slices = slices
+
+
+def values(key: str) -> dict[str, Any]:
+    """A slice key's values by column ({"township": "罗塘街道", "year": 2025})."""
+    return json.loads(key)
+
+
+def words(key: str, sep: str = " ") -> str:
+    """A slice as a reader names it: 罗塘街道 2025."""
+    return sep.join(str(v) for v in values(key).values())
 
 
 def key_sql(dataset: Dataset, alias: str) -> str:

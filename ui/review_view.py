@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 import pandas as pd
 import streamlit as st
 
-from reform import clock, i18n, review
+from reform import clock, i18n, review, slices
 from reform.datasets import DATASETS
 from reform.review import ReviewError, Step
 from ui import widgets
@@ -16,8 +14,7 @@ from ui.context import Context
 
 def slice_name(ctx: Context, dataset: str, key: str) -> str:
     """罗塘街道 · 2025 · 经费保障: a slice as a reader names it."""
-    values = " · ".join(str(v) for v in json.loads(key).values())
-    return f"{values} · {i18n.label(DATASETS[dataset], ctx.lang)}"
+    return f"{slices.words(key, ' · ')} · {i18n.label(DATASETS[dataset], ctx.lang)}"
 
 
 def _shown(ctx: Context, frame: pd.DataFrame) -> pd.DataFrame:

@@ -28,7 +28,7 @@ def open_profile(township: str) -> None:
 
 def chosen(ctx: Context) -> str | None:
     """The township asked for (``?name=``), or chosen here; a name not configured is ignored."""
-    names = [t for t in ctx.scope.towns(ctx.cfg)]
+    names = ctx.scope.towns(ctx.cfg)
     asked = st.query_params.get(PARAM)
     if asked in names and st.session_state.get("township.choice") != asked:
         st.session_state["township.choice"] = asked

@@ -12,7 +12,7 @@ import pandas as pd
 
 from metrics import completeness, overview
 from metrics.base import KpiResult, Scope
-from reform import i18n
+from reform import i18n, slices
 from reform.config import Config
 from reform.datasets import DATASETS
 from reform.store import Store
@@ -76,7 +76,6 @@ def reminders(frame: pd.DataFrame, cfg: Config, today: date) -> list[Message]:
 
 def returned(store: Store, cfg: Config) -> list[Message]:
     """A slice returned by the district, to its township's channel with the reason (once per return)."""
-    import json
 
     with store.reader() as q:
         found = q.df(
@@ -86,7 +85,7 @@ def returned(store: Store, cfg: Config) -> list[Message]:
         )
     messages = []
     for row in found.itertuples(index=False):
-        values = json.loads(row.slice)
+        values = slices.values(row.slice)
         township = str(values.get("township") or cfg.committee)
         channel = cfg.notify.channel_of(township)
         if not channel:
