@@ -681,7 +681,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "meeting.pending": ("【含待审核数据】", "[Includes figures awaiting review] "),
     "page.review": ("数据审核", "Review"),
     "review.off": (
-        "未启用审核（config.yaml 中 review.required 为 false）：上传即发布。",
+        "未启用审核（由管理员在配置文件中开启）：上传即发布。",
         "Review is off (review.required is false in config.yaml): uploads are published at once.",
     ),
     "review.queue": ("待审核", "Awaiting review"),

@@ -34,6 +34,7 @@ PAGES = {  # url -> screenshot name
     "funding": "funding",
     "inspections": "inspections",
     "upload": "upload",
+    "review": "review",
     "completeness": "completeness",
     "data": "data",
     "users": "users",
