@@ -38,8 +38,12 @@ if file is not None:
             review_view.submit_button(ctx, done[1].batch_id)
     elif report.ok and not upload.refusals(ctx, report)[1]:  # a refusal was said above
         upload.changes(ctx, report)
-        if st.button(ctx.t("upload.commit"), type="primary", key="upload.commit"):
-            result = upload.commit(ctx, report)
+        explained = upload.explanations(ctx, report)
+        missing = len(report.needs_explanation()) - len(explained)
+        if missing:
+            st.caption(ctx.t("upload.explain_missing", count=missing))
+        if st.button(ctx.t("upload.commit"), type="primary", key="upload.commit", disabled=missing > 0):
+            result = upload.commit(ctx, report, explained)
             if result is not None:
                 st.session_state["upload.result"] = (file.file_id, result)
                 st.rerun()  # the new data version reaches the sidebar, footer and every chart

@@ -52,8 +52,21 @@ def _validate(args: argparse.Namespace, cfg: Config) -> tuple[ingest.Report, int
         data = path.read_bytes()
     except OSError as exc:
         raise CliError(f"cannot read {path}: {exc.strerror or exc}") from None
-    report = ingest.validate(data, path.name, cfg, args.dataset)
+    report = ingest.validate(data, path.name, cfg, args.dataset, store=Store(cfg.database))
     return report, 0 if report.ok else 1
+
+
+def _explanations(given: list[str] | None, report: ingest.Report) -> dict[str, str]:
+    """``--explain RULE=TEXT`` for one soft rule, or ``--explain TEXT`` for every rule that needs one."""
+    needed = report.needs_explanation()
+    found: dict[str, str] = {}
+    for item in given or []:
+        rule, sep, text = item.partition("=")
+        if sep and rule.strip() in needed:
+            found[rule.strip()] = text
+        else:
+            found |= {r: item for r in needed if r not in found}
+    return found
 
 
 def cmd_validate(args: argparse.Namespace, cfg: Config) -> int:
@@ -70,7 +83,7 @@ def cmd_ingest(args: argparse.Namespace, cfg: Config) -> int:
     result = None
     if report.ok:
         try:
-            result = actions.upload(store, cfg, actor, report)
+            result = actions.upload(store, cfg, actor, report, explanations=_explanations(args.explain, report))
         except actions.RefusedError as exc:
             raise CliError(i18n.t(f"auth.{exc.code}", args.lang, **exc.params)) from None
     if args.json:
@@ -527,6 +540,12 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--json", action="store_true", help="print one JSON object")
         if name == "ingest":
             p.add_argument("--as", dest="user", help="who uploads (default: the system user)")
+            p.add_argument(
+                "--explain",
+                action="append",
+                metavar="RULE=TEXT",
+                help="the explanation a soft check rule asks for (TEXT alone: for every such rule)",
+            )
     p = sub.add_parser("kpis", help="overview figures with targets and status")
     p.add_argument("--json", action="store_true")
     p.add_argument("--first-year", type=int)

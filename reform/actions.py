@@ -12,7 +12,7 @@ import getpass
 from collections.abc import Callable
 from typing import Any
 
-from reform import auth, slices
+from reform import auth, i18n, slices
 from reform.auth import AuthError, User
 from reform.config import Config
 from reform.ingest.report import Progress, Report
@@ -53,13 +53,33 @@ def _require(store: Store, actor: User, permission: str, action: str, detail: st
         raise RefusedError("forbidden")
 
 
-def upload(store: Store, cfg: Config, actor: User, report: Report, progress: Progress = None) -> CommitResult:
+EXPLANATION_CHARS = 1000  # the longest explanation of a soft check rule that is kept
+
+
+def upload(
+    store: Store,
+    cfg: Config,
+    actor: User,
+    report: Report,
+    progress: Progress = None,
+    explanations: dict[str, str] | None = None,
+) -> CommitResult:
     """Store a checked file as ``actor``: their role, their township's rows only, no replacement of
-    another township's rows through a shared key; the batch and its audit line in one transaction."""
+    another township's rows through a shared key, an explanation for every soft check rule the file
+    breaks; the batch, its explanations and its audit line in one transaction."""
     detail = f"{report.file_name} ({report.dataset})"
     _require(store, actor, "upload", "upload", detail)
     if not report.ok:
         raise RefusedError("has_errors", count=len(report.errors))
+    given = {k: " ".join(str(v).split())[:EXPLANATION_CHARS] for k, v in (explanations or {}).items()}
+    missing = [rule for rule in report.needs_explanation() if not given.get(rule)]
+    if missing:
+        said = report.needs_explanation()
+        raise RefusedError(
+            "needs_explanation",
+            rules="；".join(str(said[r][0].params.get("rule_text")) for r in missing),
+            rules_en="; ".join(str(said[r][0].params.get("rule_text_en")) for r in missing),
+        )
     problems = auth.upload_problems(actor, cfg, report, store)
     if problems:
         rows = "、".join(str(r) for r, _ in problems[:10]) + (" …" if len(problems) > 10 else "")
@@ -67,8 +87,10 @@ def upload(store: Store, cfg: Config, actor: User, report: Report, progress: Pro
         auth.record(store, actor.name, "upload", "refused", f"{report.file_name}: rows {rows} of {units}")
         raise RefusedError("upload_refused", rows=rows, units=units)
 
+    explained = "".join(f"; explained {rule}: {given[rule]}" for rule in report.needs_explanation())
+
     def line(result: CommitResult) -> tuple[str, str, str, str]:
-        return actor.name, "upload", "ok", f"{detail}: batch {result.batch_id}, {result.rows_stored} rows"
+        return actor.name, "upload", "ok", f"{detail}: batch {result.batch_id}, {result.rows_stored} rows{explained}"
 
     try:
         result = store.commit(
@@ -78,6 +100,11 @@ def upload(store: Store, cfg: Config, actor: User, report: Report, progress: Pro
             progress=progress,
             audit=line,
             review=cfg.review_required,
+            explanations=[
+                (rule, p.row, i18n.t("problem.check_hard", **p.params), given[rule])
+                for rule, problems in report.needs_explanation().items()
+                for p in problems
+            ],
         )
     except LockedSliceError as exc:
         auth.record(store, actor.name, "upload", "refused", f"{report.file_name}: {exc}")

@@ -126,6 +126,7 @@ class Config:
     screen_poll_seconds: int = 30  # 数据大屏: how often it asks whether new data has landed
     notify: Notify = field(default_factory=Notify)  # reminders and alerts (python -m reform notify)
     review_required: bool = False  # figures reach leaders only once a reviewer approves them (reform.review)
+    checks: tuple[Any, ...] = ()  # the district's check rules (reform.checks.Check), run on every dry run
 
     def today(self) -> date:
         """Today where the district is: what is overdue, what is still in the future."""
@@ -271,6 +272,54 @@ def _review(data: Any) -> bool:
     if not isinstance(data, dict) or set(data) - {"required"}:
         raise ConfigError("review: must be a mapping with the one key required: true | false")
     return _bool(data.get("required", False), "review.required")
+
+
+CHECK_KEYS = {"name", "dataset", "level", "check", "when", "let", "message", "message_en"}
+
+
+def _checks(data: Any) -> tuple[Any, ...]:
+    """``checks``: the district's own rules, each read now so that a typo stops the start, not an upload."""
+    if data is None:
+        return ()
+    if not isinstance(data, list):
+        raise ConfigError("checks: must be a list of rules (- name: …, dataset: …, level: …, check: …)")
+    found: list[Any] = []
+    for index, item in enumerate(data):
+        found.append(_check(index, item, {c.name for c in found}))
+    return tuple(found)
+
+
+def _check(index: int, item: Any, taken: set[str]) -> Any:
+    """One rule of ``checks`` (reform.checks.Check), its language read by reform.rules."""
+    from reform import rules
+    from reform.datasets import DATASETS
+
+    path = f"checks[{index}]"
+    if not isinstance(item, dict):
+        raise ConfigError(f"{path}: must be a mapping (name, dataset, level, check, message)")
+    unknown = set(item) - CHECK_KEYS
+    if unknown:
+        raise ConfigError(f"{path}: unknown key {sorted(unknown)[0]!r} (known: {', '.join(sorted(CHECK_KEYS))})")
+    name = _text(_get(item, "name", path), f"{path}.name")
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{0,63}", name) or name in taken:
+        raise ConfigError(f"{path}.name: a new name of letters, digits and _ (it names the rule), got {name!r}")
+    path = f"checks[{index}] ({name})"
+    dataset = _text(_get(item, "dataset", path), f"{path}.dataset")
+    if dataset not in DATASETS:
+        raise ConfigError(f"{path}.dataset: unknown dataset {dataset!r} (known: {', '.join(DATASETS)})")
+    if _get(item, "level", path) not in rules.LEVELS:
+        raise ConfigError(f"{path}.level: must be hard (blocks the upload) or soft (needs an explanation)")
+    lets = item.get("let") or {}
+    if not isinstance(lets, dict) or not all(isinstance(v, str) for v in lets.values()):
+        raise ConfigError(f"{path}.let: must be a mapping of name -> expression")
+    message = _text(_get(item, "message", path), f"{path}.message")
+    messages = (message, _text(item.get("message_en", message), f"{path}.message_en"))
+    when = None if item.get("when") is None else _text(item["when"], f"{path}.when")
+    check = _text(_get(item, "check", path), f"{path}.check")
+    try:
+        return rules.build(name, dataset, item["level"], check, when, lets, messages)
+    except rules.RuleError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
 
 
 def _get(data: Any, key: str, path: str) -> Any:
@@ -508,6 +557,7 @@ def parse(data: Any, source: Path) -> Config:
         screen_seconds=_screen(meeting, "screen_seconds", 20, 1),
         screen_poll_seconds=_screen(meeting, "screen_poll_seconds", 30, 1),
         review_required=_review(data.get("review")),
+        checks=_checks(data.get("checks")),
         notify=_notify(data.get("notify"), _places(_get(data, "townships", ""), "townships", population=True)),
     )
 

@@ -145,6 +145,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "在岗数超过核定数（{authorized}），请核实",
         "Filled is above authorised ({authorized}); please check",
     ),
+    "problem.check_hard": ("{where}{rule_text}（{values}）", "{where}{rule_text} ({values})"),
+    "problem.check_soft": (
+        "{where}{rule_text}（{values}）——保存前需填写说明",
+        "{where}{rule_text} ({values}) — an explanation is needed to store it",
+    ),
+    "severity.explain": ("需说明", "Explain"),
     "severity.error": ("错误", "Error"),
     "severity.warning": ("提醒", "Warning"),
     # ------------------------------------------------------------ app shell
@@ -322,6 +328,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "upload.rows_valid": ("可保存行数", "Rows to store"),
     "upload.rows_skipped": ("跳过行数", "Rows skipped"),
     "upload.errors": ("错误", "Errors"),
+    "upload.ok_explain": (
+        "检查通过：可以保存 {rows} 行“{dataset}”数据；其中 {count} 处触发需说明的核对规则，请在下方填写说明后保存。",
+        "Check passed: {rows} rows of '{dataset}' can be stored once {count} rows breaking check rules are explained below.",
+    ),
+    "upload.explain": ("需要说明的情况", "Explanations needed"),
+    "upload.explain_help": (
+        "以下核对规则不阻止保存，但需写明原因；说明随本次上传保存，审核人可见。",
+        "These check rules do not block the upload, but each needs a reason; it is stored with the upload for the reviewer.",
+    ),
+    "upload.explain_rule": ("{rule}（第 {rows} 行）", "{rule} (rows {rows})"),
+    "upload.explain_missing": ("还有 {count} 条说明未填写，填写后可保存", "{count} explanations still missing"),
     "upload.ok": (
         "检查通过：可以保存 {rows} 行“{dataset}”数据。",
         "Check passed: {rows} rows of '{dataset}' can be stored.",
@@ -687,6 +704,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "review.queue": ("待审核", "Awaiting review"),
     "review.queue_empty": ("没有待审核的数据。", "Nothing awaits review."),
     "review.effect": ("{slice}：通过后，{changes}", "{slice}: once approved, {changes}"),
+    "review.diff_title": (
+        "{slice}：与上次通过的版本相比，新增 {added} 行、删除 {removed} 行、修改 {changed} 行",
+        "{slice}: against the last approved version, {added} rows added, {removed} removed, {changed} changed",
+    ),
+    "review.has_explanations": ("；附 {count} 条说明", "; {count} explanations"),
+    "review.effect_short": ("通过后：{changes}", "Once approved: {changes}"),
+    "review.explanations": ("镇街的说明", "The uploader's explanations"),
+    "review.explanation": ("第 {rows} 行 · {message}", "Rows {rows} · {message}"),
+    "review.explanation_text": ("说明：{text}", "Explanation: {text}"),
+    "review.no_rows_changed": ("各行与上次通过的版本相同。", "Every row is as in the last approved version."),
+    "review.empty": ("空", "empty"),
+    "review.change.added": ("新增", "Added"),
+    "review.change.removed": ("删除", "Removed"),
+    "review.change.changed": ("修改", "Changed"),
+    "col.change": ("变化", "Change"),
+    "col.row_key": ("行", "Row"),
+    "col.values_changed": ("改动（原 → 新）", "Values (before → after)"),
     "review.no_effect": ("领导看板上的指标不变", "no figure on the leaders' screens changes"),
     "review.choose": ("选择要审核的数据（可多选）", "Choose what to review (one or many)"),
     "review.reason": ("原因（退回或重新开放时必填）", "Reason (needed to return or reopen)"),
@@ -839,6 +873,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "尚未创建账户，不能在 {address} 上对外提供服务。请先用 python -m reform user add 创建管理员账户。",
         "No account exists, so the app will not serve on {address}. Create an administrator first: python -m reform user add.",
     ),
+    "auth.needs_explanation": (
+        "文件触发了需说明的核对规则，请填写说明后再保存：{rules}",
+        "The file breaks check rules that need an explanation before it is stored: {rules}",
+    ),
     "auth.upload_refused": (
         "无权上传：第 {rows} 行属于 {units}，本账户只能上传本镇街的数据。整个文件未保存。",
         "Not allowed: rows {rows} belong to {units}; this account may upload its own township's rows only. Nothing was stored.",
@@ -934,6 +972,8 @@ def t(key: str, lang: str = DEFAULT, **params: Any) -> str:
     if pair is None:
         raise KeyError(f"no UI string {key!r}")
     text = pair[1] if lang == "en" else pair[0]
+    if lang == "en":  # a parameter with an English twin (``rule`` and ``rule_en``: words from config.yaml)
+        params |= {k.removesuffix("_en"): v for k, v in params.items() if k.endswith("_en")}
     return text.format(**params) if params else text
 
 

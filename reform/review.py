@@ -18,6 +18,8 @@ off, uploads are published at once and none of this is used.
 from __future__ import annotations
 
 import contextlib
+import decimal
+import math
 from dataclasses import dataclass
 
 import pandas as pd
@@ -27,7 +29,7 @@ from reform.auth import User
 from reform.config import Config
 from reform.datasets import DATASETS
 from reform.slices import LATEST, key_sql
-from reform.store import Store, insert_audit
+from reform.store import Store, insert_audit, stored_columns
 
 TRANSITIONS = {  # step -> (the states it may start from, the state it leaves, the permission it needs)
     "submit": (("uploaded", "returned", "reopened"), "submitted", "upload"),
@@ -185,3 +187,73 @@ def submit_batch(store: Store, cfg: Config, actor: User, batch_id: int) -> int:
     if not steps:
         raise ReviewError("nothing_to_submit", batch=batch_id)
     return take(store, cfg, actor, steps)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One row of a submitted slice against the last approved version (what leaders see now)."""
+
+    kind: str  # added | removed | changed
+    key: tuple[tuple[str, object], ...]  # the row's key (column, value): Youth Home, post type, city …
+    columns: tuple[tuple[str, object, object], ...] = ()  # (column, before, after) of a changed row
+
+
+def changes(store: Store, dataset: str, key: str, batch_id: int) -> list[Change]:
+    """The submitted rows of a slice against its published rows (approved, or before the first approval
+    what was current when it entered review): rows added, removed and changed, column by column."""
+    ds = DATASETS[dataset]
+    names = [
+        c for c, _ in stored_columns(ds) if c not in ds.key and c not in ("period_kind", "period_start", "period_end")
+    ]
+    on = " AND ".join(f"n.{c} IS NOT DISTINCT FROM o.{c}" for c in ds.key)
+    pick = ", ".join(f"o.{c} AS before_{c}, n.{c} AS after_{c}" for c in names)
+    keys = ", ".join(f"coalesce(n.{c}, o.{c}) AS key_{c}" for c in ds.key)
+    with store.reader(published=True) as q:
+        found = q.df(
+            f"""WITH n AS (SELECT * FROM {ds.name} t WHERE t.batch_id = ? AND {key_sql(ds, "t")} = ?),
+                     o AS (SELECT * FROM current_{ds.name} c WHERE {key_sql(ds, "c")} = ?)
+                SELECT {keys}, n.source_row IS NULL AS gone, o.source_row IS NULL AS new, {pick}
+                FROM n FULL OUTER JOIN o ON {on} ORDER BY n.source_row IS NULL, n.source_row, o.source_row""",
+            [batch_id, key, key],
+        )
+    result = []
+    shown_key = [c for c in ds.key if c not in ds.slice]  # the slice's own columns say nothing per row
+    for row in found.to_dict("records"):
+        label = tuple((c, row[f"key_{c}"]) for c in (shown_key or ds.key))
+        if row["new"]:
+            result.append(Change("added", label))
+        elif row["gone"]:
+            result.append(Change("removed", label))
+        else:
+            moved = tuple(
+                (c, _plain(row[f"before_{c}"]), _plain(row[f"after_{c}"]))
+                for c in names
+                if _plain(row[f"before_{c}"]) != _plain(row[f"after_{c}"])
+            )
+            if moved:
+                result.append(Change("changed", label, moved))
+    return result
+
+
+def _plain(value: object) -> object:
+    """A stored value as compared and shown: empty cells alike, 250000.00 as 250000."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
+        return None
+    if isinstance(value, (float, decimal.Decimal)) and float(value).is_integer():
+        return int(value)
+    return value.date() if isinstance(value, pd.Timestamp) else value
+
+
+def explanations(store: Store, dataset: str, key: str, batch_id: int) -> pd.DataFrame:
+    """What the uploader wrote for the soft check rules its rows in this slice break (rule, message,
+    explanation, rows), for the reviewer."""
+    ds = DATASETS[dataset]
+    with store.reader() as q:
+        return q.df(
+            f"""SELECT e.rule, any_value(e.message) AS message, e.text,
+                       string_agg(CAST(e.source_row AS VARCHAR), '、' ORDER BY e.source_row) AS rows
+                FROM explanations e JOIN {ds.name} t ON t.batch_id = e.batch_id AND t.source_row = e.source_row
+                WHERE e.batch_id = ? AND {key_sql(ds, "t")} = ?
+                GROUP BY e.rule, e.text ORDER BY min(e.source_row)""",
+            [batch_id, key],
+        )

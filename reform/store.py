@@ -27,7 +27,8 @@ from reform import clock, slices
 from reform.datasets import DATASETS, Dataset
 from reform.ingest.report import Progress, Report
 
-SCHEMA_VERSION = 5  # 1: batches, datasets; 2: users, audit; 3: sign-in counts; 4: notifications; 5: reviews
+SCHEMA_VERSION = 6  # 1: batches, datasets; 2: users, audit; 3: sign-in counts; 4: notifications; 5: reviews;
+# 6: explanations (soft check rules)
 _SQL_TYPES = {
     "text": "VARCHAR",
     "township": "VARCHAR",
@@ -79,6 +80,9 @@ def schema_sql(audit_start: int = 1) -> list[str]:
         """CREATE TABLE IF NOT EXISTS reviews (
             id BIGINT PRIMARY KEY DEFAULT nextval('review_seq'), dataset VARCHAR NOT NULL, slice VARCHAR NOT NULL,
             batch_id BIGINT, state VARCHAR NOT NULL, reason VARCHAR, by_user VARCHAR, decided_at TIMESTAMP NOT NULL)""",
+        """CREATE TABLE IF NOT EXISTS explanations (
+            batch_id BIGINT NOT NULL, rule VARCHAR NOT NULL, source_row INTEGER, message VARCHAR,
+            text VARCHAR NOT NULL)""",
         f"CREATE SEQUENCE IF NOT EXISTS audit_seq START {int(audit_start)}",
         """CREATE TABLE IF NOT EXISTS audit (
             id BIGINT PRIMARY KEY DEFAULT nextval('audit_seq'), logged_at TIMESTAMP NOT NULL, user_name VARCHAR,
@@ -370,6 +374,7 @@ class Store:
         progress: Progress = None,
         audit: Audit | None = None,
         review: bool = False,
+        explanations: list[tuple[str, int | None, str, str]] | None = None,
     ) -> CommitResult:
         """Store an ``ok`` report as one batch, replacing the slices it covers; all or nothing.
 
@@ -378,6 +383,8 @@ class Store:
         ``progress(share)`` is told how far the commit has come (for a progress bar).
         ``audit(result)`` gives the audit line written in the same transaction as the rows.
         ``review``: record its slices as *uploaded* for review (``reform.slices``).
+        ``explanations``: (rule, row, what the rule says of the row, the uploader's words) for the soft
+        check rules the file breaks, stored with the batch (the reviewer reads them).
         """
         if not report.ok or report.frame is None or report.dataset is None:
             raise ValueError("only a report without errors can be committed")
@@ -396,6 +403,7 @@ class Store:
                 "is_sample": is_sample,
                 "restored_from": None,
                 "review": review,
+                "explanations": explanations or [],
             }
             return self._write(con, dataset, incoming, batch, units=units, progress=progress, audit=audit)
 
@@ -587,6 +595,10 @@ def _transaction(
                 batch["restored_from"],
             ],
         )
+        if batch.get("explanations"):
+            con.executemany(
+                "INSERT INTO explanations VALUES (?, ?, ?, ?, ?)", [[batch_id, *e] for e in batch["explanations"]]
+            )
         if audit is not None:
             user, action, outcome, detail = audit(CommitResult(int(batch_id), rows, int(replaced)))
             insert_audit(con, user, action, outcome, detail)

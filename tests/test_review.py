@@ -149,6 +149,8 @@ def test_through_the_pages_a_clerk_submits_the_district_returns_and_approves_and
     clerk = sign_in(app(db, monkeypatch), "luotang")
     clerk.switch_page("app_pages/upload.py").run()
     clerk.file_uploader(key="upload.file").upload("经费.csv", FIXED.encode("gbk"), "text/csv").run()
+    assert clerk.button(key="upload.commit").disabled  # 0.60 元/人 against 2.95 last year: a soft rule asks why
+    explain(clerk, "上级专项今年改为年底拨付")
     clerk.button(key="upload.commit").click().run()
     clerk.button(key="upload.submit").click().run()
     assert any("已提交审核（1 项）" in s.value for s in clerk.success)
@@ -159,7 +161,15 @@ def test_through_the_pages_a_clerk_submits_the_district_returns_and_approves_and
     assert not district.exception, district.exception
     (name,) = district.multiselect(key="review.chosen").options
     assert name == "罗塘街道 · 2025 · 经费保障"
-    assert any("罗塘街道 · 2025 · 经费保障：通过后，" in c.value for c in district.caption)
+    (details,) = district.expander
+    assert details.label.startswith("罗塘街道 · 2025 · 经费保障：与上次通过的版本相比，新增 0 行、删除 0 行、修改 1 行")
+    (effect,) = [m.value for m in details.markdown if m.value.startswith("通过后：")]
+    assert effect.endswith("人均经费达标的镇街 15/17 → 14/17")  # and the district's per-head figure
+    (said,) = details.warning  # the clerk's explanation, with the rule and the row's figures
+    shown = said.value.replace("\\", "")  # Markdown escapes
+    assert shown.endswith("\n\n说明：上级专项今年改为年底拨付") and "上期人均经费 2.95" in shown
+    (diff,) = details.dataframe
+    assert diff.value.values.tolist() == [["修改", "青少年发展专项", "金额（元） 53760 → 10000"]]
     district.multiselect(key="review.chosen").set_value([name]).run()
     district.button(key="review.return").click().run()
     assert any("退回或重新开放时请填写原因" in e.value for e in district.error)
@@ -171,6 +181,7 @@ def test_through_the_pages_a_clerk_submits_the_district_returns_and_approves_and
     clerk = sign_in(app(db, monkeypatch), "luotang")  # the clerk corrects the file and submits again
     clerk.switch_page("app_pages/upload.py").run()
     clerk.file_uploader(key="upload.file").upload("经费-更正.csv", corrected.encode("gbk"), "text/csv").run()
+    explain(clerk, "已按元核对")
     clerk.button(key="upload.commit").click().run()
     clerk.button(key="upload.submit").click().run()
     assert any("已提交审核（1 项）" in s.value for s in clerk.success)
@@ -183,6 +194,12 @@ def test_through_the_pages_a_clerk_submits_the_district_returns_and_approves_and
     banner = sign_in(app(db, monkeypatch), "district")
     banner.toggle(key="global.show_pending").set_value(True).run()
     assert not any("待审核" in w.value for w in banner.warning)  # nothing pending now
+
+
+def explain(at: object, text: str) -> None:
+    """Write the explanation the upload page asks for (one text box per soft rule broken)."""
+    (box,) = [t for t in at.text_area if str(t.key).startswith("upload.explain.")]  # type: ignore[attr-defined]
+    box.input(text).run()
 
 
 def test_review_steps_from_the_command_line(setup: tuple[Store, Config], tmp_path: Path) -> None:
@@ -233,3 +250,35 @@ def test_the_queue_says_what_each_approval_would_change_for_leaders(setup: tuple
     assert per_capita(store, cfg, published=True) == 3.2  # asking changed nothing
     review.take(store, cfg, REVIEWER, [Step("funding", SLICE, "approve")])
     assert per_capita(store, cfg, published=True) == 0.6
+
+
+def test_the_queue_shows_rows_added_removed_and_changed_against_the_approved_version(
+    setup: tuple[Store, Config],
+) -> None:
+    store, cfg = setup
+    head = "镇街,统计期,岗位类型,核定数,在岗数\n"
+    key = '{"township":"罗塘街道","period":"2026"}'
+
+    def submit(text: str) -> int:
+        report = ingest.validate(text.encode("utf-8"), "队伍.csv", cfg, "staffing", store=store)
+        assert report.ok, report.to_dict()
+        batch = int(actions.upload(store, cfg, CLERK, report).batch_id)
+        review.submit_batch(store, cfg, CLERK, batch)
+        return batch
+
+    first = submit(head + "罗塘街道,2026,专职团干部,5,4\n罗塘街道,2026,青年助力官,3,3\n罗塘街道,2026,兼职团干部,2,2\n")
+    assert [(c.kind, c.key) for c in review.changes(store, "staffing", key, first)] == [
+        ("added", (("post_type", "full_time_cadre"),)),  # nothing approved yet: every row is new
+        ("added", (("post_type", "youth_assistant_officer"),)),
+        ("added", (("post_type", "part_time_cadre"),)),
+    ]
+    review.take(store, cfg, REVIEWER, [Step("staffing", key, "approve")])
+    review.take(store, cfg, REVIEWER, [Step("staffing", key, "reopen")], reason="年中调整")
+    second = submit(head + "罗塘街道,2026,专职团干部,5,5\n罗塘街道,2026,兼职团干部,2,2\n罗塘街道,2026,挂职团干部,1,1\n")
+    found = review.changes(store, "staffing", key, second)
+    assert [(c.kind, c.key[0][1], c.columns) for c in found] == [
+        ("changed", "full_time_cadre", (("filled", 4, 5),)),  # 在岗数 4 → 5; 兼职团干部 unchanged: not listed
+        ("added", "seconded_cadre", ()),
+        ("removed", "youth_assistant_officer", ()),
+    ]
+    assert review.explanations(store, "staffing", key, second).empty

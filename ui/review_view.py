@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pandas as pd
 import streamlit as st
 
@@ -59,10 +61,8 @@ def queue(ctx: Context) -> None:
         width="stretch",
         key="review.queue",
     )
-    for row in waiting.itertuples(index=False):  # what each approval would change for leaders
-        changes = review.effect(ctx.store, ctx.cfg, row.dataset, row.slice, int(row.batch_id), ctx.lang)
-        words = "；".join(changes) if changes else ctx.t("review.no_effect")
-        st.caption(widgets.escape(ctx.t("review.effect", slice=slice_name(ctx, row.dataset, row.slice), changes=words)))
+    for row in waiting.itertuples(index=False):  # per slice: its rows against the approved ones, its effect
+        details(ctx, row.dataset, row.slice, int(row.batch_id))
     names = dict(zip(shown["slice_name"], zip(waiting["dataset"], waiting["slice"], strict=True), strict=True))
     chosen = st.multiselect(ctx.t("review.choose"), list(names), key="review.chosen")
     steps = [Step(*names[n], "") for n in chosen]
@@ -72,6 +72,58 @@ def queue(ctx: Context) -> None:
         _take(ctx, [Step(s.dataset, s.slice, "approve") for s in steps])
     if right.button(ctx.t("review.return", count=len(steps)), disabled=not steps, key="review.return"):
         _take(ctx, [Step(s.dataset, s.slice, "return") for s in steps], reason)
+
+
+def _value(ctx: Context, dataset: str, column: str, value: object) -> str:
+    """A stored value as the reviewer reads it: an enumeration by its label, an empty cell as 空."""
+    if value is None:
+        return ctx.t("review.empty")
+    found = DATASETS[dataset].column_map.get(column)
+    return i18n.choice(found, str(value), ctx.lang) if found is not None and found.kind == "enum" else str(value)
+
+
+def details(ctx: Context, dataset: str, key: str, batch_id: int) -> None:
+    """One submitted slice: rows added, removed and changed against the approved version, what the
+    approval would change on the leaders' screens, and the uploader's explanations."""
+    rows = review.changes(ctx.store, dataset, key, batch_id)
+    said = review.explanations(ctx.store, dataset, key, batch_id)
+    counts = {kind: sum(c.kind == kind for c in rows) for kind in ("added", "removed", "changed")}
+    title = ctx.t("review.diff_title", slice=slice_name(ctx, dataset, key), **counts)
+    if not said.empty:
+        title += ctx.t("review.has_explanations", count=len(said))
+    with st.expander(widgets.escape(title), expanded=not said.empty):
+        effect = review.effect(ctx.store, ctx.cfg, dataset, key, batch_id, ctx.lang)
+        words = "；".join(effect) if effect else ctx.t("review.no_effect")
+        st.write(widgets.escape(ctx.t("review.effect_short", changes=words)))
+        if not said.empty:
+            st.markdown(f"**{ctx.t('review.explanations')}**")
+            for item in said.itertuples(index=False):
+                head = ctx.t("review.explanation", rows=item.rows, message=item.message)
+                said_text = ctx.t("review.explanation_text", text=item.text)
+                st.warning(f"{widgets.escape(head)}\n\n{widgets.escape(said_text)}")
+        if not rows:
+            st.caption(ctx.t("review.no_rows_changed"))
+            return
+        columns = DATASETS[dataset].column_map
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    ctx.t("col.change"): [ctx.t(f"review.change.{c.kind}") for c in rows],
+                    ctx.t("col.row_key"): [" · ".join(_value(ctx, dataset, n, v) for n, v in c.key) for c in rows],
+                    ctx.t("col.values_changed"): [
+                        "；".join(
+                            f"{i18n.label(columns[n], ctx.lang) if n in columns else n} "
+                            f"{_value(ctx, dataset, n, old)} → {_value(ctx, dataset, n, new)}"
+                            for n, old, new in c.columns
+                        )
+                        for c in rows
+                    ],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+            key=f"review.diff.{dataset}.{batch_id}.{hashlib.sha256(key.encode()).hexdigest()[:10]}",
+        )
 
 
 def approved(ctx: Context) -> None:

@@ -16,12 +16,14 @@ _REPORT_KEY = "upload.report"
 
 def dry_run(ctx: Context, data: bytes, file_name: str, dataset: str | None) -> ingest.Report:
     """Validate once per (file, dataset) choice; reruns reuse the report."""
-    key = (ingest.content_hash(data), file_name, dataset)
+    key = (ingest.content_hash(data), file_name, dataset, ctx.version)  # rules compare with stored figures
     kept = st.session_state.get(_REPORT_KEY)
     if kept is None or kept[0] != key:
         label = ctx.t("upload.checking", name=escape(file_name))  # progress text is Markdown
         bar = st.progress(0.0, text=label)
-        report = ingest.validate(data, file_name, ctx.cfg, dataset, lambda share: bar.progress(share, text=label))
+        report = ingest.validate(
+            data, file_name, ctx.cfg, dataset, lambda share: bar.progress(share, text=label), store=ctx.store
+        )
         bar.empty()
         kept = (key, report)
         st.session_state[_REPORT_KEY] = kept
@@ -35,7 +37,11 @@ def report_summary(ctx: Context, report: ingest.Report) -> None:
     storable: the counts never say "4 rows can be stored" above a refusal."""
     refused = refusals(ctx, report)[1] if report.ok else []
     name = i18n.label(DATASETS[report.dataset], ctx.lang) if report.dataset else "?"
-    if report.ok and not refused:
+    if report.ok and not refused and report.to_explain:
+        st.warning(
+            escape(ctx.t("upload.ok_explain", rows=report.rows_valid, dataset=name, count=len(report.to_explain)))
+        )
+    elif report.ok and not refused:
         st.success(escape(ctx.t("upload.ok", rows=report.rows_valid, dataset=name)))
     elif not report.ok:
         st.error(escape(ctx.t("upload.has_errors", count=len(report.errors))))
@@ -95,15 +101,44 @@ def permitted(ctx: Context, report: ingest.Report) -> bool:
     return False
 
 
-def commit(ctx: Context, report: ingest.Report) -> CommitResult | None:
-    """Commit as the signed-in user through the actions layer (role, townships, shared keys, audit)."""
+def explanations(ctx: Context, report: ingest.Report) -> dict[str, str]:
+    """One text box per soft check rule the file breaks (its message and rows above it); what is
+    written goes with the upload to the reviewer."""
+    needed = report.needs_explanation()
+    if not needed:
+        return {}
+    st.subheader(ctx.t("upload.explain"))
+    st.caption(ctx.t("upload.explain_help"))
+    given: dict[str, str] = {}
+    for rule, problems in needed.items():
+        rows = "、".join(str(p.row) for p in problems[:10]) + (" …" if len(problems) > 10 else "")
+        message = problems[0].params.get("rule_text_en" if ctx.lang == "en" else "rule_text", rule)
+        text = st.text_area(
+            ctx.t("upload.explain_rule", rule=message, rows=rows),
+            key=f"upload.explain.{report.content_hash[:12]}.{rule}",
+            max_chars=actions.EXPLANATION_CHARS,
+            height=80,
+        )
+        if text.strip():
+            given[rule] = text
+    return given
+
+
+def commit(ctx: Context, report: ingest.Report, explained: dict[str, str] | None = None) -> CommitResult | None:
+    """Commit as the signed-in user through the actions layer (role, townships, shared keys,
+    explanations of soft check rules, audit)."""
     if not permitted(ctx, report):
         return None
     label = ctx.t("upload.storing", rows=report.rows_valid)
     bar = st.progress(0.0, text=label)
     try:
         return actions.upload(
-            ctx.store, ctx.cfg, ctx.user, report, progress=lambda share: bar.progress(share, text=label)
+            ctx.store,
+            ctx.cfg,
+            ctx.user,
+            report,
+            progress=lambda share: bar.progress(share, text=label),
+            explanations=explained,
         )
     except actions.RefusedError as exc:
         st.error(ctx.t(f"auth.{exc.code}", **{k: escape(v) for k, v in exc.params.items()}))

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from typing import Any
 
+from reform import checks
 from reform.config import Config
 from reform.datasets import DATASETS, Dataset
 from reform.ingest.header import HEADER_SEARCH_ROWS, find_header, recognise
@@ -31,11 +33,18 @@ def _sheet_names(dataset: Dataset | None) -> tuple[str, ...]:
 
 
 def validate(
-    data: bytes, file_name: str, config: Config, dataset: str | Dataset | None = None, progress: Progress = None
+    data: bytes,
+    file_name: str,
+    config: Config,
+    dataset: str | Dataset | None = None,
+    progress: Progress = None,
+    store: Any = None,
 ) -> Report:
     """Read and check a file; the report says what a commit would store.
 
     ``progress(share)``, when given, is told how far the dry run has come (for a progress bar).
+    ``store``: where the district's check rules find last period's figures (``reform.checks``);
+    without it, rules comparing with last period judge nothing.
     """
     tell = progress or (lambda _share: None)
     tell(0.02)
@@ -73,6 +82,7 @@ def validate(
     tell(0.4)
     try:
         validate_sheet(sheet, match, config, report, progress)
+        checks.run(report, config, store)
     except Exception as exc:  # a check that trips over a cell refuses the file; it never takes the page down
         _log.exception("checking %s failed", file_name)
         report.frame = None

@@ -10,7 +10,7 @@ import pandas as pd
 
 from reform import i18n
 
-ERROR, WARNING = "error", "warning"
+ERROR, WARNING, SOFT = "error", "warning", "explain"  # SOFT: a soft check rule, needs an explanation
 Progress = Callable[[float], None] | None  # told the share of a long task done so far (0.0 to 1.0)
 
 
@@ -48,6 +48,7 @@ class Report:
     frame: pd.DataFrame | None = None  # the rows that would be stored (normalised)
     header_row: int | None = None
     encoding: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)  # column code name -> the clerk's own header text
 
     @property
     def errors(self) -> list[Problem]:
@@ -56,6 +57,18 @@ class Report:
     @property
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == WARNING]
+
+    @property
+    def to_explain(self) -> list[Problem]:
+        """Rows breaking a soft check rule: stored only with an explanation (``needs_explanation``)."""
+        return [p for p in self.problems if p.severity == SOFT]
+
+    def needs_explanation(self) -> dict[str, list[Problem]]:
+        """The soft rules this file breaks, each with its rows: one explanation per rule is asked."""
+        found: dict[str, list[Problem]] = {}
+        for problem in self.to_explain:
+            found.setdefault(str(problem.params.get("rule")), []).append(problem)
+        return found
 
     @property
     def ok(self) -> bool:
@@ -86,7 +99,7 @@ class Report:
             "rows_valid": self.rows_valid,
             "rows_skipped": self.rows_skipped,
             "errors": [p.to_dict(lang) for p in self.errors],
-            "warnings": [p.to_dict(lang) for p in self.warnings],
+            "warnings": [p.to_dict(lang) for p in self.warnings + self.to_explain],  # soft rules: in warnings
         }
 
     def problems_frame(self, lang: str = i18n.DEFAULT) -> pd.DataFrame:

@@ -232,6 +232,17 @@ def _header_problems(match: HeaderMatch, report: Report) -> None:
         report.add(WARNING, "unknown_column", row, None, text, header=text)
 
 
+def _clerk_headers(sheet: Sheet, match: HeaderMatch) -> dict[str, str]:
+    """Each column's header as the clerk's file writes it (在岗数（人）): problems name it so."""
+    row = sheet.grid.iloc[match.row_index + match.rows_used - 1]
+    found = {}
+    for name, position in match.positions.items():
+        value = row.iloc[position] if position < len(row) else None
+        text = "" if cells.is_blank(value) else " ".join(str(value).split())
+        found[name] = text[:40] or match.dataset.column(name).zh
+    return found
+
+
 def _above_rule(rule: AboveRule, read: dict[str, ColumnResult], numbers: np.ndarray, report: Report) -> None:
     """A declared cross-field rule: ``column`` above ``limit`` (e.g. more posts filled than authorised,
     possible with a secondment but worth a second look)."""
@@ -285,6 +296,7 @@ def validate_sheet(sheet: Sheet, match: HeaderMatch, config: Config, report: Rep
     _header_problems(match, report)
     if report.errors:
         return
+    report.headers = _clerk_headers(sheet, match)
     start = match.row_index + match.rows_used
     body = sheet.grid.iloc[start:]
     columns = {position: Factorised.of(body[position]) for position in body.columns}
