@@ -48,10 +48,11 @@ def _commented_paths(text: str) -> set[str]:
     commented: set[str] = set()
     previous = ""
     for line in text.splitlines():
-        match = re.match(r"^(\s*)(- )?([A-Za-z_]+):", line)
+        match = re.match(r"^(\s*)(- )?(\w+):", line)  # \w: a key may be Chinese (a rule's let: 人均经费)
         if match:
             indent = len(match.group(1)) + (2 if match.group(2) else 0)
-            while stack and stack[-1][0] >= indent:
+            level = indent - 1 if match.group(2) else indent  # a new list item also ends the one before
+            while stack and stack[-1][0] >= level:
                 stack.pop()
             parent = stack[-1][1] if stack else ""
             if match.group(2):  # a list item: its keys live under parent[]
