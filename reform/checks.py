@@ -42,9 +42,16 @@ def _val(series: pd.Series, type_: str) -> Val:
     return Val(data, na, type_)
 
 
-def _columns(frame: pd.DataFrame, dataset: Dataset) -> dict[str, Val]:
+def _columns(frame: pd.DataFrame, dataset: Dataset, needed: set[str]) -> dict[str, Val]:
+    """The columns the rules read, as rule values (a million-row file's other text columns are
+    never turned into Python strings)."""
     types, _ = rules.names_of(dataset)
-    return {name: _val(frame[name], type_) for name, type_ in types.items() if name in frame}
+    return {name: _val(frame[name], type_) for name, type_ in types.items() if name in frame and name in needed}
+
+
+def _needed(checks: list[Check]) -> set[str]:
+    parts = [c.check for c in checks] + [c.when for c in checks if c.when is not None]
+    return {name for part in parts for name in (*part.columns, *part.aggregated)}
 
 
 def _empty(types: dict[str, str], size: int) -> dict[str, Val]:
@@ -188,13 +195,17 @@ def run(report: Report, cfg: Config, store: Any = None) -> None:
         return
     dataset = DATASETS[report.dataset]
     types, _ = rules.names_of(dataset)
-    groups, count = _groups(frame, dataset)
+    summing = any(c.check.aggregated or (c.when is not None and c.when.aggregated) for c in checks)
+    groups, count = _groups(frame, dataset) if summing else (np.zeros(len(frame), dtype=np.int64), 1)
     last_rows = None
     if any(c.check.uses_last or (c.when is not None and c.when.uses_last) for c in checks):
         last_rows = previous(store, cfg, dataset, frame)
+    needed = _needed(checks)
     env = Env(
-        rows=_columns(frame, dataset),
-        last=_empty(types, len(frame)) if last_rows is None else _columns(last_rows, dataset),
+        rows=_columns(frame, dataset, needed),
+        last=_empty({n: t for n, t in types.items() if n in needed}, len(frame))
+        if last_rows is None
+        else _columns(last_rows, dataset, needed),
         groups=groups,
         group_count=count,
         today=rules.today_days(cfg.today()),
