@@ -195,7 +195,7 @@ def run(report: Report, cfg: Config, store: Any = None) -> None:
         return
     dataset = DATASETS[report.dataset]
     types, _ = rules.names_of(dataset)
-    summing = any(c.check.aggregated or (c.when is not None and c.when.aggregated) for c in checks)
+    summing = any(c.check.grouped for c in checks)  # when: never sums (refused at start-up)
     groups, count = _groups(frame, dataset) if summing else (np.zeros(len(frame), dtype=np.int64), 1)
     last_rows = None
     if any(c.check.uses_last or (c.when is not None and c.when.uses_last) for c in checks):

@@ -120,6 +120,7 @@ class Compiled:
     row_level: bool  # reads a row outside any sum()/count(); else it judges a slice as a whole
     uses_last: bool
     aggregated: tuple[str, ...] = ()  # code names read inside sum()
+    grouped: bool = False  # uses sum() or count(): needs the file's slices
 
 
 # ----------------------------------------------------------------- evaluation helpers
@@ -207,6 +208,7 @@ class _Names:
     summed: list[str] = field(default_factory=list)
     row_level: bool = False
     uses_last: bool = False
+    grouped: bool = False
     expanding: tuple[str, ...] = ()
 
 
@@ -430,6 +432,7 @@ class _Compiler:
         """sum(…) / count() over the row's slice (the rows the rule's ``when`` chose)."""
         if inside_sum:
             raise self.fail(node, f"{name}() inside another sum()")
+        self.names.grouped = True
         if name == "count":
             if node.args:
                 raise self.fail(node, "count() counts the slice's rows and takes nothing")
@@ -503,6 +506,7 @@ def compile_rule(text: str, dataset: Dataset, lets: dict[str, str] | None = None
         names.row_level,
         names.uses_last,
         tuple(dict.fromkeys(names.summed)),
+        names.grouped,
     )
 
 
@@ -538,7 +542,7 @@ def build(
     ds = DATASETS[dataset]
     compiled = compile_rule(check, ds, lets)
     condition = compile_rule(when, ds, lets) if when else None
-    if condition is not None and condition.aggregated:
+    if condition is not None and condition.grouped:
         raise RuleError("when: chooses rows, so it cannot use sum() or count()")
     shown = tuple(
         (
