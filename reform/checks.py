@@ -212,6 +212,7 @@ def run(report: Report, cfg: Config, store: Any = None) -> None:
         populations={t.name: t.youth_population for t in cfg.townships},
     )
     sources = frame["source_row"].to_numpy(dtype=np.int64)
+    refused = np.zeros(len(frame), dtype=bool)  # rows breaking a hard rule: not storable, like a bad cell
     for check in checks:
         env.scope = np.ones(len(frame), dtype=bool)
         if check.when is not None:
@@ -221,11 +222,15 @@ def run(report: Report, cfg: Config, store: Any = None) -> None:
         broken = env.scope & ~result.na & ~result.data
         if not broken.any():
             continue
+        if check.level == HARD:
+            refused |= broken
         rows = np.flatnonzero(broken)
         if not check.check.row_level:  # a slice judged as a whole: once, at its first row
             rows = rows[np.unique(groups[rows], return_index=True)[1]]
         for row in rows:
             _report(report, dataset, check, env, frame, int(row), int(sources[row]))
+    if refused.any():
+        report.frame = frame[~refused].reset_index(drop=True)
 
 
 def _report(

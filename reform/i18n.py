@@ -338,6 +338,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "These check rules do not block the upload, but each needs a reason; it is stored with the upload for the reviewer.",
     ),
     "upload.explain_rule": ("{rule}（第 {rows} 行）", "{rule} (rows {rows})"),
+    "upload.explain_row": ("第 {row} 行：{values}", "Row {row}: {values}"),
     "upload.explain_missing": ("还有 {count} 条说明未填写，填写后可保存", "{count} explanations still missing"),
     "upload.ok": (
         "检查通过：可以保存 {rows} 行“{dataset}”数据。",

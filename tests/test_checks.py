@@ -276,7 +276,7 @@ def test_a_hard_rule_refuses_a_5000_row_file_naming_row_and_header(cfg: Config) 
     ]
     text = "2025年第一季度青年之家统计表\n" + VENUES.replace("服务人次", "服务人次（人次）") + "\n".join(rows)
     report = ingest.validate(text.encode("gbk"), "青年之家.csv", cfg, "venues")
-    assert not report.ok and report.rows_valid == 5000
+    assert not report.ok and report.rows_valid == 4999  # the row breaking a hard rule is not storable
     (error,) = report.errors
     assert error.row == 4321 + 3  # the title row, the header row, then data rows counted from 1
     assert error.column == "participants"
@@ -333,3 +333,23 @@ def test_the_command_line_asks_for_and_keeps_an_explanation(sample_db: Path, tmp
     assert stored.returncode == 0, stored.stderr
     assert json.loads(stored.stdout)["batch_id"] is not None
     assert Store(db).query("SELECT text FROM explanations")["text"].tolist() == ["上级专项今年减半"]
+
+
+def test_the_upload_page_names_the_clerks_header_and_offers_no_save(
+    sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.test_auth import app
+
+    db = tmp_path / "page.duckdb"
+    shutil.copy(sample_db, db)
+    at = app(db, monkeypatch)  # no accounts yet: the local operator
+    at.switch_page("app_pages/upload.py").run()
+    text = STAFFING + "罗塘街道,2025,专职团干部,5,9\n罗塘街道,2025,青年助力官,5,5\n"
+    at.file_uploader(key="upload.file").upload("队伍.csv", text.encode("gbk"), "text/csv").run()
+    assert not at.exception, at.exception
+    assert any("文件有 1 处错误" in e.value for e in at.error)
+    assert {m.label: m.value for m in at.metric}["可保存行数"] == "1"  # row 2 breaks a hard rule
+    (table,) = [d.value for d in at.dataframe if "类别" in d.value.columns]
+    errors = table[table["类别"] == "错误"]
+    assert errors[["行号", "列"]].values.tolist() == [[2, "在岗数（人）"]]
+    assert not [b for b in at.button if b.key == "upload.commit"]

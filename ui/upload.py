@@ -55,9 +55,11 @@ def report_summary(ctx: Context, report: ingest.Report) -> None:
     if report.problems:
         st.subheader(ctx.t("upload.problems"))
         frame = report.problems_frame(ctx.lang)
-        if report.dataset:  # the column as the clerk's own header names it, not its code
+        if report.dataset:  # the column as the clerk's own header names it (在岗数（人）), not its code
             columns = DATASETS[report.dataset].column_map
-            frame["column"] = frame["column"].map(lambda c: i18n.label(columns[c], ctx.lang) if c in columns else c)
+            frame["column"] = frame["column"].map(
+                lambda c: report.headers.get(c) or (i18n.label(columns[c], ctx.lang) if c in columns else c)
+            )
         frame.columns = [ctx.t(f"col.{c}") for c in frame.columns]
         st.dataframe(frame, hide_index=True, width="stretch", key="upload.problem_table")
         st.download_button(
@@ -113,6 +115,13 @@ def explanations(ctx: Context, report: ingest.Report) -> dict[str, str]:
     for rule, problems in needed.items():
         rows = "、".join(str(p.row) for p in problems[:10]) + (" …" if len(problems) > 10 else "")
         message = problems[0].params.get("rule_text_en" if ctx.lang == "en" else "rule_text", rule)
+        shown = [
+            ctx.t(
+                "upload.explain_row", row=p.row, values=p.params.get("values", ""), values_en=p.params.get("values_en")
+            )
+            for p in problems[:5]
+        ]
+        st.caption(escape("；".join(shown) + (" …" if len(problems) > 5 else "")))
         text = st.text_area(
             ctx.t("upload.explain_rule", rule=message, rows=rows),
             key=f"upload.explain.{report.content_hash[:12]}.{rule}",
