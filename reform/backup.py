@@ -159,7 +159,11 @@ def restore(source: Path, target: Path, key_file: Path | None = None) -> dict[st
     store = Store(staging)
     with store.writing() as con:
         con.execute("BEGIN TRANSACTION")
-        for statement in schema_sql(audit_start=_next_audit_id(source, manifest)):
+        starts = {
+            "audit_start": _next_id(source, manifest, "audit"),
+            "review_start": _next_id(source, manifest, "reviews"),
+        }
+        for statement in schema_sql(**starts):
             con.execute(statement)
         for name, entry in manifest["tables"].items():
             con.execute(f"INSERT INTO {name} SELECT * FROM read_parquet(?)", [str(source / entry["file"])])
@@ -173,16 +177,14 @@ def restore(source: Path, target: Path, key_file: Path | None = None) -> dict[st
     return manifest
 
 
-def _next_audit_id(source: Path, manifest: dict[str, Any]) -> int:
-    """Audit ids continue after the highest restored one."""
-    entry = manifest["tables"].get("audit")
+def _next_id(source: Path, manifest: dict[str, Any], table: str) -> int:
+    """Ids (audit lines, review steps) continue after the highest restored one."""
+    entry = manifest["tables"].get(table)
     if not entry:
         return 1
     con = duckdb.connect()
     try:
-        top = con.execute("SELECT coalesce(max(id), 0) FROM read_parquet(?)", [str(source / entry["file"])]).fetchall()[
-            0
-        ][0]
+        top = con.execute("SELECT coalesce(max(id), 0) FROM read_parquet(?)", [str(source / entry["file"])]).fetchall()
     finally:
         con.close()
-    return int(top) + 1
+    return int(top[0][0]) + 1

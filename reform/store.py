@@ -59,7 +59,8 @@ def stored_columns(dataset: Dataset) -> list[tuple[str, str]]:
     return columns
 
 
-def schema_sql(audit_start: int = 1) -> list[str]:
+def schema_sql(audit_start: int = 1, review_start: int = 1) -> list[str]:
+    """The schema's statements; a restore starts the id sequences after the restored ids."""
     statements = [
         """CREATE TABLE IF NOT EXISTS batches (
             batch_id BIGINT PRIMARY KEY, dataset VARCHAR NOT NULL, kind VARCHAR NOT NULL,
@@ -76,7 +77,7 @@ def schema_sql(audit_start: int = 1) -> list[str]:
             key VARCHAR PRIMARY KEY, kind VARCHAR NOT NULL, channel VARCHAR NOT NULL, recipient VARCHAR,
             subject VARCHAR, body VARCHAR, status VARCHAR NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
             claimed_by VARCHAR, claimed_at TIMESTAMP, sent_at TIMESTAMP, result VARCHAR)""",
-        "CREATE SEQUENCE IF NOT EXISTS review_seq START 1",
+        f"CREATE SEQUENCE IF NOT EXISTS review_seq START {int(review_start)}",
         """CREATE TABLE IF NOT EXISTS reviews (
             id BIGINT PRIMARY KEY DEFAULT nextval('review_seq'), dataset VARCHAR NOT NULL, slice VARCHAR NOT NULL,
             batch_id BIGINT, state VARCHAR NOT NULL, reason VARCHAR, by_user VARCHAR, decided_at TIMESTAMP NOT NULL)""",

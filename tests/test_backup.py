@@ -150,3 +150,32 @@ def test_the_key_lives_outside_the_backup_with_mode_0600(busy_store: Store, tmp_
     assert result.returncode == 1 and "no backup key" in result.stderr
     ok = cli("--db", str(elsewhere / "r.duckdb"), "restore", "--from", str(out), "--key", str(key))
     assert ok.returncode == 0, ok.stderr
+
+
+def test_review_steps_and_explanations_survive_a_restore_and_go_on(
+    sample_copy: Path, cfg: Config, tmp_path: Path
+) -> None:
+    """Review records and soft-rule explanations are backed up; after a restore the next review step
+    takes a new id (the sequence continues after the restored ones)."""
+    from dataclasses import replace
+
+    from reform import actions, review
+    from reform.review import Step
+
+    store = Store(sample_copy)
+    cfg = replace(cfg.with_database(sample_copy), review_required=True)
+    clerk = auth.User("luotang", "township", "罗塘街道")
+    text = "镇街,年度,经费类型,金额（元）\n罗塘街道,2025,青少年发展专项,1万\n".encode("gbk")  # 0.60 against 2.95
+    report = ingest.validate(text, "经费.csv", cfg, store=store)
+    batch = actions.upload(store, cfg, clerk, report, explanations={"per_head_funding_change": "年底拨付"}).batch_id
+    review.submit_batch(store, cfg, clerk, int(batch))
+    out, target = tmp_path / "backup", tmp_path / "restored.duckdb"
+    assert cli("--db", str(store.path), "backup", "--out", str(out)).returncode == 0
+    assert cli("--db", str(target), "restore", "--from", str(out)).returncode == 0
+    restored = Store(target)
+    assert restored.query("SELECT text FROM explanations")["text"].tolist() == ["年底拨付"]
+    key = '{"township":"罗塘街道","year":2025}'
+    review.take(
+        restored, cfg.with_database(target), auth.User("district", "district"), [Step("funding", key, "approve")]
+    )
+    assert review.states(restored, "funding").set_index("slice").at[key, "state"] == "approved"
