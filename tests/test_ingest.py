@@ -187,3 +187,37 @@ def test_same_bytes_same_hash(cfg: Config) -> None:
     b = ingest.validate(STAFFING_GBK.encode("gbk"), "renamed.csv", cfg)
     assert a.content_hash == b.content_hash
     assert a.content_hash != ingest.validate(STAFFING_GBK.encode("utf-8"), "a.csv", cfg).content_hash
+
+
+VENUE_HEAD = "阵地名称,镇街,类型,启用日期,统计期,活动场次,服务人次\n"
+
+
+def _venues(names: list[str]) -> bytes:
+    return (VENUE_HEAD + "".join(f"{n},罗塘街道,专营店,2020-01-01,2025-Q1,1,1\n" for n in names)).encode("utf-8")
+
+
+def test_plain_text_read_at_once_keeps_every_name_and_finds_repeats(cfg: Config) -> None:
+    """Text DuckDB read as Arrow is checked for all distinct names at once (a million different
+    Youth Homes cost no Python per name); the result is what the cell reader gives."""
+    report = ingest.validate(_venues(["甲之家", "乙之家", "甲之家", "丙之家"]), "v.csv", cfg, "venues")
+    (problem,) = report.errors
+    assert (problem.code, problem.row, problem.params["first"]) == ("duplicate_key", 4, 2)
+    assert report.frame["venue_name"].tolist() == ["甲之家", "乙之家", "丙之家"]
+
+
+@pytest.mark.parametrize(
+    ("names", "stored", "errors"),
+    [
+        (["甲之家", " 甲之家"], ["甲之家"], ["duplicate_key"]),  # outer spaces stripped: the same home twice
+        (["甲之家", "乙之家\u3000"], ["甲之家", "乙之家"], []),  # an ideographic space is a space
+        (["甲之家", "合计"], ["甲之家"], []),  # a totals row: skipped with a warning
+        (["甲之家", "x" * 101], ["甲之家"], ["too_long"]),  # over 100 characters
+        (["甲之家", '""'], ["甲之家"], ["required"]),  # an empty quoted name
+    ],
+)
+def test_text_that_needs_the_cell_reader_still_gets_it(
+    cfg: Config, names: list[str], stored: list[str], errors: list[str]
+) -> None:
+    report = ingest.validate(_venues(names), "v.csv", cfg, "venues")
+    assert [p.code for p in report.errors] == errors
+    assert report.frame["venue_name"].tolist() == stored

@@ -339,6 +339,16 @@ def read_text(value: Any, max_length: int = 100) -> str:
     return text
 
 
+# Every character ``str.strip()`` removes (``str.isspace()``; tests/test_cells.py checks the list against
+# every code point), as an RE2 class: Arrow finds the cells that have one at either end without Python.
+PY_SPACES = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680"
+    + "".join(map(chr, range(0x2000, 0x200B)))
+    + ("\u2028\u2029\u202f\u205f\u3000")
+)
+_SPACE_CLASS = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in PY_SPACES) + "]"
+EDGE_OR_NUL_RE2 = f"^{_SPACE_CLASS}|{_SPACE_CLASS}$|\\x{{0}}"  # text that strip() or read_text would change
+
 TOTALS_WORDS = ("合计", "总计", "小计", "total", "subtotal")
 # Every character whose NFKC form holds 计 or t (each totals word has one): text without
 # any of them cannot be a totals label, and most cells are rejected without normalising.
@@ -349,6 +359,7 @@ _TOTALS_HINT = re.compile(
     "\U0001d5cd\U0001d5e7\U0001d601\U0001d61b\U0001d635\U0001d64f\U0001d669\U0001d683\U0001d69d"
     "\U0001f123\U0001f143]"
 )
+TOTALS_HINT_RE2 = _TOTALS_HINT.pattern  # the same class for Arrow's RE2 (its characters are literal)
 
 
 def is_totals_label(value: Any) -> bool:
