@@ -107,7 +107,9 @@ class Factorised:
         return table[self.codes]
 
     def rows(self, index: np.ndarray) -> Factorised:
-        return Factorised(self.codes[index], self._uniques, self.arrow, self.plain())
+        """The same column on the data rows only (no copy when every row holds data)."""
+        every = len(index) == len(self.codes) and (not len(index) or int(index[-1]) == len(index) - 1)
+        return Factorised(self.codes if every else self.codes[index], self._uniques, self.arrow, self.plain())
 
     def raw(self, row: int) -> Any:
         code = self.codes[row]
