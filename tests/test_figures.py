@@ -56,6 +56,7 @@ def test_server_upload_limit_equals_the_configured_one(cfg: Config) -> None:
     assert server["server"]["maxUploadSize"] == cfg.max_file_mb
     assert server["server"]["enableXsrfProtection"] is True
     assert server["client"]["showErrorDetails"] == "none"
+    assert server["runner"]["postScriptGC"] is False  # a full collection per page run: 3/4 of the CPU under load
 
 
 def test_the_district_map_gives_each_township_its_own_tile_north_on_top(cfg: Config) -> None:
