@@ -17,14 +17,17 @@ $(STAMP): requirements.txt
 install: $(STAMP)
 
 # Debian chromium (real-browser tests, chart images), Noto CJK fonts (Chinese in
-# screenshots and exports) and openssl (the test mail server's certificate). Installed
-# when missing and we may; otherwise the browser tests say they were skipped.
+# screenshots and exports), openssl (the test mail server's certificate), PostgreSQL (the
+# second store; the tests initdb their own server in a temporary folder) and nginx (the
+# cluster's front). Installed when missing and we may.
 system-deps:
-	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || ! command -v openssl >/dev/null; then \
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || ! command -v openssl >/dev/null \
+	    || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ! command -v nginx >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "installing chromium, fonts-noto-cjk and openssl"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk openssl >/dev/null; \
-	  else echo "note: chromium/fonts-noto-cjk missing and cannot be installed here; browser tests will be skipped"; fi; \
+	    echo "installing chromium, fonts-noto-cjk, openssl, postgresql and nginx"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      chromium fonts-noto-cjk openssl postgresql nginx-light >/dev/null; \
+	  else echo "note: chromium/fonts-noto-cjk/postgresql/nginx missing and cannot be installed here"; fi; \
 	fi
 
 # The server's upload limit follows upload.max_file_mb of the configuration in use ($$REFORM_CONFIG).

@@ -19,6 +19,7 @@ import hmac
 import json
 import os
 import secrets
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -37,8 +38,19 @@ class BackupError(RuntimeError):
     """A backup or restore that cannot be done; the message says why."""
 
 
-def key_path(database: Path) -> Path:
-    return database.resolve().parent / KEY_FILE
+def key_path(database: Path | str) -> Path:
+    """The key file: beside a DuckDB file; for a PostgreSQL URL, in ``REFORM_KEY_DIR`` (default
+    ~/.config/reform), one per database (servers of one cluster on one machine share it; on
+    several machines give each the same ``REFORM_BACKUP_KEY``)."""
+    if str(database).startswith(("postgresql://", "postgres://")):
+        folder = Path(os.environ.get("REFORM_KEY_DIR") or Path.home() / ".config" / "reform")
+        return folder / f"backup-{hashlib.sha256(str(database).encode()).hexdigest()[:12]}.key"
+    return Path(database).resolve().parent / KEY_FILE
+
+
+def _home(store: Store) -> Path | str:
+    """What the store's key belongs to: its file, or its PostgreSQL URL."""
+    return getattr(store, "url", store.path)
 
 
 def signing_key(database: Path, key_file: Path | None = None, create: bool = False) -> bytes:
@@ -97,7 +109,7 @@ def _sha256(path: Path) -> str:
 
 def backup(store: Store, out: Path, key_file: Path | None = None) -> dict[str, Any]:
     """Write every table of the store into ``out`` (new or empty) with its signed manifest."""
-    key = signing_key(store.path, key_file, create=True)
+    key = signing_key(_home(store), key_file, create=True)
     store.init()
     out.mkdir(parents=True, exist_ok=True)
     if any(out.iterdir()):
@@ -148,11 +160,26 @@ def _check_files(source: Path, key: bytes) -> dict[str, Any]:
     return manifest
 
 
-def restore(source: Path, target: Path, key_file: Path | None = None) -> dict[str, Any]:
-    """Load a verified backup into ``target``, which must not hold data yet."""
+def restore(source: Path, target: Path | str, key_file: Path | None = None) -> dict[str, Any]:
+    """Load a verified backup into ``target``, which must not hold data yet (a new DuckDB file, or an
+    empty PostgreSQL database: the backup is loaded into a DuckDB file first, then copied over)."""
     manifest = _check_files(source, signing_key(target, key_file))
+    if isinstance(target, str):
+        with tempfile.TemporaryDirectory(prefix="reform-restore-") as tmp:
+            staged = Path(tmp) / "staged.duckdb"
+            _restore_file(source, staged, manifest)
+            try:
+                Store(target).load_from(staged)
+            except ValueError as exc:
+                raise BackupError(str(exc)) from None
+        return manifest
     if target.exists() and Store(target).data_version() > 0:
         raise BackupError(f"{target} already holds data; restore into a new file")
+    _restore_file(source, target, manifest)
+    return manifest
+
+
+def _restore_file(source: Path, target: Path, manifest: dict[str, Any]) -> None:
     staging = target.with_name(target.name + ".restoring")
     for leftover in (staging, Path(f"{staging}.wal")):
         leftover.unlink(missing_ok=True)
@@ -174,7 +201,6 @@ def restore(source: Path, target: Path, key_file: Path | None = None) -> dict[st
         con.execute("COMMIT")
         con.execute("CHECKPOINT")
     os.replace(staging, target)
-    return manifest
 
 
 def _next_id(source: Path, manifest: dict[str, Any], table: str) -> int:

@@ -112,7 +112,7 @@ class Config:
     duties: tuple[Duty, ...]
     meeting_title: str
     slides: tuple[str, ...]
-    database: Path
+    database: Path | str  # a DuckDB file, or a postgresql:// URL (reform.pgstore)
     sample_dir: Path
     load_sample_when_empty: bool
     max_file_mb: int
@@ -155,7 +155,7 @@ class Config:
         """The same configuration on another database file (``--db``)."""
         from dataclasses import replace
 
-        return replace(self, database=Path(path).expanduser().resolve())
+        return replace(self, database=_database(str(path), Path.cwd()))
 
 
 def _channel(name: str, data: Any) -> Channel:
@@ -320,6 +320,16 @@ def _check(index: int, item: Any, taken: set[str]) -> Any:
         return rules.build(name, dataset, item["level"], check, when, lets, messages)
     except rules.RuleError as exc:
         raise ConfigError(f"{path}: {exc}") from None
+
+
+PG_PREFIXES = ("postgresql://", "postgres://")
+
+
+def _database(value: str, base: Path) -> Path | str:
+    """A PostgreSQL URL as it is; a DuckDB file relative to ``base``."""
+    if value.startswith(PG_PREFIXES):
+        return value
+    return (base / Path(value).expanduser()).resolve()
 
 
 def _get(data: Any, key: str, path: str) -> Any:
@@ -526,7 +536,10 @@ def parse(data: Any, source: Path) -> Config:
     storage = _get(data, "storage", "")
     upload = _get(data, "upload", "")
     base = source.parent
-    db_raw = os.environ.get(DB_ENV) or _text(_get(storage, "database", "storage"), "storage.database")
+    url = storage.get("url") if isinstance(storage, dict) else None
+    if url is not None and not str(url).startswith(PG_PREFIXES):
+        raise ConfigError(f"storage.url: a postgresql://user@host:port/database URL, got {url!r}")
+    db_raw = os.environ.get(DB_ENV) or url or _text(_get(storage, "database", "storage"), "storage.database")
     max_mb = _number(_get(upload, "max_file_mb", "upload"), "upload.max_file_mb", low=1, high=1000)
     first_year, duties = _reporting(_get(data, "reporting", ""))
     meeting = _get(data, "meeting", "")
@@ -542,7 +555,7 @@ def parse(data: Any, source: Path) -> Config:
         duties=duties,
         meeting_title=_text(_get(meeting, "title", "meeting"), "meeting.title"),
         slides=_slides(meeting),
-        database=(base / db_raw).resolve(),
+        database=_database(db_raw, base),
         sample_dir=(base / _text(_get(storage, "sample_dir", "storage"), "storage.sample_dir")).resolve(),
         load_sample_when_empty=_bool(
             _get(storage, "load_sample_when_empty", "storage"), "storage.load_sample_when_empty"

@@ -206,7 +206,14 @@ def _open(path: Path) -> duckdb.DuckDBPyConnection:
 
 
 class Store:
-    """One DuckDB database file."""
+    """One DuckDB database file (or, given a ``postgresql://`` URL, ``reform.pgstore.PgStore``)."""
+
+    def __new__(cls, path: str | Path) -> Store:
+        if cls is Store and str(path).startswith(("postgresql://", "postgres://")):
+            from reform.pgstore import PgStore
+
+            return super().__new__(PgStore)
+        return super().__new__(cls)
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
@@ -262,6 +269,10 @@ class Store:
                 con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
                 con.execute("COMMIT")
         return True
+
+    def load_from(self, source: Path) -> None:
+        """Only a PostgreSQL store is filled this way (a DuckDB restore writes the file itself)."""
+        raise ValueError(f"{self.path} is a DuckDB file: restore into a new file instead")
 
     # ------------------------------------------------------------------ reading
     @contextmanager

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from reform import config as config_module
 from reform import ingest, sample
 from reform.config import Config
 from reform.store import Store
+from tests import pg
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -37,27 +39,50 @@ def small_cfg() -> Config:
     return config_module.load(SMALL / "config.yaml")
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Store:
-    """An empty store in a fresh DuckDB file."""
-    s = Store(tmp_path / "test.duckdb")
+BACKENDS = ["duckdb", "postgres"]  # every test taking `store` or `small_store` runs on both
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[pg.Server]:
+    """A real PostgreSQL for the session (Debian's server, initdb into a temporary folder)."""
+    with pg.running() as server:
+        yield server
+
+
+def _target(request: pytest.FixtureRequest, backend: str, path: Path) -> str | Path:
+    if backend == "duckdb":
+        return path
+    return request.getfixturevalue("postgres").database()
+
+
+@pytest.fixture(params=BACKENDS)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Store:
+    """An empty store: a fresh DuckDB file, or a fresh PostgreSQL database."""
+    s = Store(_target(request, request.param, tmp_path / "test.duckdb"))
     s.init()
     return s
 
 
-@pytest.fixture(scope="session")
-def small_store_file(tmp_path_factory: pytest.TempPathFactory, small_cfg: Config) -> Path:
-    path = tmp_path_factory.mktemp("small") / "small.duckdb"
-    s = Store(path)
-    s.init()
+@pytest.fixture(scope="session", params=BACKENDS)
+def small_store_file(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, small_cfg: Config
+) -> str | Path:
+    target = _target(request, request.param, tmp_path_factory.mktemp("small") / "small.duckdb")
+    load_small(Store(target), small_cfg)
+    return target
+
+
+def load_small(store: Store, small_cfg: Config) -> None:
+    """The hand-computed fixture's six files, through the normal ingest path."""
+    store.init()
     for name in ("staffing", "venues", "alumni", "funding", "inspections", "members"):
-        ingest_file(s, small_cfg, SMALL / f"{name}.csv", name)
-    return path
+        ingest_file(store, small_cfg, SMALL / f"{name}.csv", name)
 
 
 @pytest.fixture
-def small_store(small_store_file: Path) -> Store:
-    """The hand-computed metric fixture, loaded through the normal ingest path (read it, don't write)."""
+def small_store(small_store_file: str | Path) -> Store:
+    """The hand-computed metric fixture, loaded through the normal ingest path (read it, don't write),
+    in a DuckDB file and in PostgreSQL: every hand-computed figure holds on both."""
     return Store(small_store_file)
 
 

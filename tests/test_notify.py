@@ -24,6 +24,7 @@ from reform.config import Config, ConfigError
 from reform.notify.channels import RateLimit, dingtalk_signed
 from reform.notify.messages import Message
 from reform.store import Store
+from tests.conftest import load_small
 from tests.receivers import Mailbox, RobotServer, serve_mail, serve_robots
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,7 +68,13 @@ def loaded(path: Path, db: Path) -> Config:
 
 
 @pytest.fixture
-def db(small_store_file: Path, tmp_path: Path) -> Path:
+def db(small_store_file: Path | str, small_cfg: Config, tmp_path: Path, request: pytest.FixtureRequest) -> Path | str:
+    """The small fixture to send from: a copy of its DuckDB file, or a new PostgreSQL database with it
+    (every notification test runs on both backends: the claim is the store's transaction)."""
+    if isinstance(small_store_file, str):
+        url = request.getfixturevalue("postgres").database()
+        load_small(Store(url), small_cfg)
+        return url
     target = tmp_path / "notify.duckdb"
     shutil.copy(small_store_file, target)
     return target
@@ -188,13 +195,11 @@ def test_dingtalk_messages_are_signed_and_a_wrong_secret_is_recorded_as_failed(
     assert {r.robot for r in receiver.received} == {"dingtalk"}
     assert all(r.query["access_token"] == "test-token" for r in receiver.received)
     monkeypatch.setenv("REFORM_NOTIFY_DING_SECRET", "SEC-wrong")
-    other = tmp_path / "other.duckdb"
-    shutil.copy(db.with_name("notify.duckdb"), other)
-    with Store(other).writing() as con:
+    with Store(db).writing() as con:  # the same reminders again, now with the wrong secret
         con.execute("DELETE FROM notifications")
-    failed = notify.run(Store(other), cfg.with_database(other), OVERDUE_DAY)
+    failed = notify.run(Store(db), cfg, OVERDUE_DAY)
     assert len(failed.failed) == 3 and len(receiver.received) == 3
-    log = notify.log(Store(other))
+    log = notify.log(Store(db))
     assert set(log["result"]) == {"errcode 310000: sign not match"} and set(log["attempts"]) == {1}  # not retried
 
 

@@ -1,0 +1,446 @@
+"""The PostgreSQL store: one shared database for several app servers, each reading a local replica.
+
+Chosen by ``storage.url: postgresql://…`` or ``REFORM_DB=postgresql://…`` (``Store(url)`` returns
+one). PostgreSQL holds the data; each process keeps a DuckDB **replica** file of it and runs every
+query there, so the metrics, history, review and audit SQL is the same on both backends and the
+figures are identical by construction (``tests/test_backends.py`` compares them).
+
+- **Reading**: before a query the replica catches up when PostgreSQL's version counter
+  (``reform_cluster``) has moved: new batches, audit lines and review steps by id, rows retired
+  since (``replaced_by`` of a newer batch), and the small mutable tables whole.
+- **Writing**: one writer in the cluster at a time, by a PostgreSQL advisory lock held for the
+  write; under it the replica catches up, the unchanged store code writes into it, and what the
+  write added or changed goes to PostgreSQL in **one transaction** with the version bump. A
+  server killed half-way leaves PostgreSQL as it was (the transaction never commits, the lock
+  goes with the connection); a failed push drops the replica, which is rebuilt from PostgreSQL.
+- **Schema**: PostgreSQL's tables are derived from the DuckDB schema (``reform.store.schema_sql``),
+  so a dataset declared by an extension gets its table on both; ``schema_migrations`` records
+  each schema version applied, forward only.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import hashlib
+import os
+import tempfile
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from reform.datasets import DATASETS
+from reform.store import SCHEMA_VERSION, Store, declared_tables, schema_sql
+
+PREFIXES = ("postgresql://", "postgres://")
+LOCK_KEY = 7_360_001  # pg_advisory_lock key of the cluster's one writer
+ID_TABLES = {"batches": "batch_id", "audit": "id", "reviews": "id"}  # rows only added, with rising ids
+BATCH_TABLES = {"explanations": "batch_id"}  # rows only added, with their (rising) batch
+WHOLE_TABLES = {"users": "name", "login_guard": "key", "notifications": "key", "meta": "key"}  # small, changed
+SEQUENCES = {"audit": "audit_seq", "reviews": "review_seq"}  # the replica's id sequences
+PG_TYPES = {"VARCHAR": "text", "BIGINT": "bigint", "INTEGER": "integer", "DATE": "date", "BOOLEAN": "boolean"}
+PG_TYPES |= {"TIMESTAMP": "timestamp", "DOUBLE": "double precision", "DECIMAL(18,2)": "numeric(18,2)"}
+NULL = "\\N"
+
+
+def _safe(url: str) -> str:
+    """A URL as shown in messages: without a password."""
+    import re
+
+    return re.sub(r"://([^:@/]+):[^@/]*@", r"://\g<1>:***@", url)
+
+
+def is_url(target: object) -> bool:
+    return str(target).startswith(PREFIXES)
+
+
+def categories() -> dict[str, str]:
+    """How each declared table travels: id, batch, rows (dataset tables) or whole."""
+    found = {t: "id" for t in ID_TABLES} | {t: "batch" for t in BATCH_TABLES} | {t: "whole" for t in WHOLE_TABLES}
+    found |= {name: "rows" for name in DATASETS}
+    missing = declared_tables() - set(found)
+    if missing:  # a new table must say how it is kept in step (tests/test_backends.py checks every one)
+        raise RuntimeError(f"tables without a replication rule: {sorted(missing)}")
+    return found
+
+
+class PgStore(Store):
+    """PostgreSQL behind the Store interface (see the module's docstring)."""
+
+    def __init__(self, url: str | Path) -> None:
+        self.url = str(url)
+        digest = hashlib.sha256(self.url.encode()).hexdigest()[:12]
+        folder = Path(os.environ.get("REFORM_REPLICA_DIR") or tempfile.gettempdir())
+        self.path = folder / f"reform-replica-{digest}-{os.getpid()}-{id(self):x}.duckdb"
+        self._version = -1  # PostgreSQL's version the replica holds (-1: no replica yet)
+        self._sync_lock = threading.RLock()
+        self._write_lock = threading.Lock()
+        self._local = threading.local()
+        atexit.register(self.drop_replica)
+
+    # ------------------------------------------------------------------ PostgreSQL
+    def pg(self, autocommit: bool = False) -> Any:
+        import psycopg
+
+        return psycopg.connect(self.url, autocommit=autocommit, connect_timeout=10)
+
+    def _watcher(self) -> Any:
+        """This thread's open connection for the version check every page run makes (~0.3 ms)."""
+        con = getattr(self._local, "con", None)
+        if con is None or con.closed:
+            con = self._local.con = self.pg(autocommit=True)
+        return con
+
+    def pg_version(self) -> int:
+        try:
+            rows = self._watcher().execute("SELECT version FROM reform_cluster").fetchall()
+        except Exception:  # a dropped connection (a restarted database): one new try
+            self._local.con = None
+            rows = self._watcher().execute("SELECT version FROM reform_cluster").fetchall()
+        return int(rows[0][0])
+
+    def _ensure_pg_schema(self) -> None:
+        """PostgreSQL's tables from the DuckDB schema; each schema version recorded once."""
+        with self.pg() as pg:
+            pg.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+            pg.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamp)"
+            )
+            pg.execute(
+                "CREATE TABLE IF NOT EXISTS reform_cluster (one boolean PRIMARY KEY DEFAULT true, version bigint)"
+            )
+            pg.execute("INSERT INTO reform_cluster VALUES (true, 0) ON CONFLICT DO NOTHING")
+            for statement in pg_schema():
+                pg.execute(statement)
+            pg.execute("INSERT INTO schema_migrations VALUES (%s, now()) ON CONFLICT DO NOTHING", [SCHEMA_VERSION])
+            pg.execute(
+                "INSERT INTO meta VALUES ('schema_version', %s) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+                [str(SCHEMA_VERSION)],
+            )
+
+    # ------------------------------------------------------------------ the replica
+    def drop_replica(self) -> None:
+        for path in (self.path, Path(f"{self.path}.wal")):
+            with contextlib.suppress(OSError):
+                path.unlink()
+        self._version = -1
+
+    def init(self) -> None:
+        """PostgreSQL's schema (once per process) and a replica that has caught up."""
+        if self._version < 0:
+            with self._sync_lock:
+                if self._version < 0:
+                    self._ensure_pg_schema()
+                    self._build_replica()
+        self.sync()
+
+    def _build_replica(self) -> None:
+        self.drop_replica()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with Store.connect(self) as con:
+            con.execute("BEGIN TRANSACTION")
+            for statement in schema_sql():
+                con.execute(statement)
+            con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+            con.execute("COMMIT")
+        self._version = 0
+        self.sync(force=True)
+
+    def sync(self, force: bool = False) -> None:
+        """Bring the replica up to PostgreSQL's version (nothing to do when it has not moved)."""
+        if self._version < 0:
+            self.init()
+            return
+        version = self.pg_version()
+        if version == self._version and not force:
+            return
+        with self._sync_lock:
+            if version == self._version and not force:
+                return
+            with self.pg() as pg, Store.connect(self) as con:
+                pg.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")  # one snapshot for all tables
+                version = int(pg.execute("SELECT version FROM reform_cluster").fetchall()[0][0])
+                _pull(pg, con)
+            self._version = version
+
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:  # type: ignore[override]
+        self.sync()
+        return Store.connect(self)
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """The cluster's one writer: the advisory lock, a replica that has caught up, and the write's
+        changes pushed to PostgreSQL in one transaction (or, failing that, a replica rebuilt)."""
+        if self._version < 0:
+            self.init()
+        with self._write_lock, self.pg() as lock:
+            lock.execute("SELECT pg_advisory_lock(%s)", [LOCK_KEY])
+            lock.commit()
+            try:
+                self.sync()
+                with Store.connect(self) as con:
+                    marks = _marks(con)
+                    try:
+                        yield con
+                    finally:
+                        self._push(con, marks)
+            finally:
+                lock.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])
+                lock.commit()
+
+    def _push(self, con: duckdb.DuckDBPyConnection, marks: dict[str, Any]) -> None:
+        with self._sync_lock:
+            try:
+                with self.pg() as pg:
+                    if _push(con, pg, marks):
+                        rows = pg.execute(
+                            "UPDATE reform_cluster SET version = version + 1 RETURNING version"
+                        ).fetchall()
+                        pg.commit()
+                        self._version = int(rows[0][0])
+                    _drop_snapshots(con)
+            except BaseException:
+                self._version = -1  # the replica is ahead of PostgreSQL: the next use rebuilds it
+                raise
+
+    def load_from(self, source: Path) -> None:
+        """Copy every table of a DuckDB store (a restored backup) into this empty PostgreSQL database."""
+        self.init()
+        with self._write_lock, self.pg() as pg, duckdb.connect(str(source), read_only=True) as con:
+            pg.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+            if pg.execute("SELECT count(*) FROM batches").fetchall()[0][0]:
+                raise ValueError(f"{_safe(self.url)} already holds data; restore into an empty database")
+            for table in sorted(declared_tables()):
+                pg.execute(f"DELETE FROM {table}")
+                _to_pg(con, pg, table, f"SELECT * FROM {table}")
+            pg.execute("UPDATE reform_cluster SET version = version + 1")
+            pg.commit()
+        with self._sync_lock:
+            self._build_replica()
+
+    # the data version and the rest read the replica through connect()/remembered()
+    def data_version(self) -> int:
+        self.sync()
+        return super().data_version()
+
+    def review_version(self) -> int:
+        self.sync()
+        return super().review_version()
+
+
+# ---------------------------------------------------------------------- schema
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]]:
+    return [
+        (str(n), str(t))
+        for n, t in con.execute(
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ? "
+            "ORDER BY ordinal_position",
+            [table],
+        ).fetchall()
+    ]
+
+
+def pg_schema() -> list[str]:
+    """CREATE statements for PostgreSQL, read off the DuckDB schema (same tables, columns, keys)."""
+    con = duckdb.connect()
+    try:
+        for statement in schema_sql():
+            con.execute(statement)
+        keys = {
+            str(t): [str(c) for c in cols]
+            for t, cols in con.execute(
+                "SELECT table_name, constraint_column_names FROM duckdb_constraints() "
+                "WHERE constraint_type = 'PRIMARY KEY'"
+            ).fetchall()
+        }
+        statements = []
+        for table in sorted(declared_tables()):
+            columns = ", ".join(f"{n} {PG_TYPES.get(t, 'text')}" for n, t in _columns(con, table))
+            key = f", PRIMARY KEY ({', '.join(keys[table])})" if table in keys else ""
+            statements.append(f"CREATE TABLE IF NOT EXISTS {table} ({columns}{key})")
+            for name, _ in _columns(con, table):  # a column added by a later schema version
+                statements.append(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {name} {_pg_type(con, table, name)}")
+            if table in DATASETS:
+                statements.append(f"CREATE INDEX IF NOT EXISTS {table}_batch ON {table} (batch_id)")
+                statements.append(f"CREATE INDEX IF NOT EXISTS {table}_replaced ON {table} (replaced_by)")
+        return statements
+    finally:
+        con.close()
+
+
+def _pg_type(con: duckdb.DuckDBPyConnection, table: str, column: str) -> str:
+    return PG_TYPES.get(dict(_columns(con, table))[column], "text")
+
+
+# ---------------------------------------------------------------------- moving rows
+def _to_replica(pg: Any, con: duckdb.DuckDBPyConnection, table: str, where: str, target: str | None = None) -> int:
+    """Rows of a PostgreSQL table (``where``) into the replica's ``target`` (default: the same table)."""
+    columns = _columns(con, table)
+    select = ", ".join(f"{n}::int" if t == "BOOLEAN" else n for n, t in columns)
+    with tempfile.TemporaryDirectory(prefix="reform-pull-") as tmp:
+        path = Path(tmp) / "rows.csv"
+        with (
+            path.open("wb") as out,
+            pg.cursor().copy(
+                f"COPY (SELECT {select} FROM {table} WHERE {where}) TO STDOUT (FORMAT csv, NULL '{NULL}')"
+            ) as copy,
+        ):
+            for block in copy:
+                out.write(block)
+        if not path.stat().st_size:
+            return 0
+        types = {n: t for n, t in columns}
+        return int(
+            con.execute(
+                f"INSERT INTO {target or table} ({', '.join(types)}) SELECT * FROM read_csv(?, columns = ?, "
+                f"header = false, nullstr = ?, quote = '\"', escape = '\"', auto_detect = false)",
+                [str(path), types, NULL],
+            ).fetchall()[0][0]
+        )
+
+
+def _to_pg(con: duckdb.DuckDBPyConnection, pg: Any, table: str, query: str, target: str | None = None) -> int:
+    """The replica's rows ``query`` returns (in ``table``'s column order) into PostgreSQL's ``target``."""
+    columns = [n for n, _ in _columns(con, table)]
+    with tempfile.TemporaryDirectory(prefix="reform-push-") as tmp:
+        path = Path(tmp) / "rows.csv"
+        con.execute(f"COPY ({query}) TO '{path}' (FORMAT csv, HEADER false, NULLSTR '{NULL}')")
+        if not path.stat().st_size:
+            return 0
+        with (
+            path.open("rb") as rows,
+            pg.cursor().copy(
+                f"COPY {target or table} ({', '.join(columns)}) FROM STDIN (FORMAT csv, NULL '{NULL}')"
+            ) as copy,
+        ):
+            while block := rows.read(1 << 20):
+                copy.write(block)
+    return 1
+
+
+def _key_match(table: str, left: str, right: str) -> str:
+    key = ("batch_id", *DATASETS[table].key)
+    return " AND ".join(f"{left}.{c} IS NOT DISTINCT FROM {right}.{c}" for c in key)
+
+
+def _tops(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """The highest id (or batch) of each table whose rows are only added."""
+    marks: dict[str, Any] = {}
+    for table, column in (ID_TABLES | BATCH_TABLES).items():
+        marks[table] = int(con.execute(f"SELECT coalesce(max({column}), 0) FROM {table}").fetchall()[0][0])
+    marks["batch"] = marks["batches"]
+    return marks
+
+
+def _marks(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """Where the replica stands before a write: the highest ids, and a copy of the small tables."""
+    marks = _tops(con)
+    for table in WHOLE_TABLES:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE before_{table} AS SELECT * FROM {table}")
+    return marks
+
+
+def _drop_snapshots(con: duckdb.DuckDBPyConnection) -> None:
+    for table in WHOLE_TABLES:
+        con.execute(f"DROP TABLE IF EXISTS temp.before_{table}")
+
+
+def _push(con: duckdb.DuckDBPyConnection, pg: Any, marks: dict[str, Any]) -> bool:
+    """What a write changed in the replica, into PostgreSQL (in the caller's transaction)."""
+    changed = False
+    for table, kind in categories().items():
+        if kind in ("id", "batch"):
+            column = (ID_TABLES | BATCH_TABLES)[table]
+            changed |= bool(_to_pg(con, pg, table, f"SELECT * FROM {table} WHERE {column} > {marks[table]}"))
+        elif kind == "rows":
+            changed |= _push_rows(con, pg, table, marks["batch"])
+        else:
+            changed |= _push_whole(con, pg, table)
+    return changed
+
+
+def _push_rows(con: duckdb.DuckDBPyConnection, pg: Any, table: str, mark: int) -> bool:
+    """A dataset table: its new rows, and the older rows this write retired."""
+    added = _to_pg(con, pg, table, f"SELECT * FROM {table} WHERE batch_id > {mark}")
+    pg.execute(f"CREATE TEMP TABLE IF NOT EXISTS retired_{table} (LIKE {table}) ON COMMIT DROP")
+    retired = _to_pg(
+        con, pg, table, f"SELECT * FROM {table} WHERE batch_id <= {mark} AND replaced_by > {mark}", f"retired_{table}"
+    )
+    if retired:
+        pg.execute(
+            f"UPDATE {table} t SET replaced_by = r.replaced_by FROM retired_{table} r "
+            f"WHERE t.replaced_by IS NULL AND {_key_match(table, 't', 'r')}"
+        )
+    return bool(added or retired)
+
+
+def _push_whole(con: duckdb.DuckDBPyConnection, pg: Any, table: str) -> bool:
+    """A small table changed in place: its changed rows upserted, its removed keys deleted."""
+    key = WHOLE_TABLES[table]
+    columns = [n for n, _ in _columns(con, table)]
+    pg.execute(f"CREATE TEMP TABLE IF NOT EXISTS changed_{table} (LIKE {table}) ON COMMIT DROP")
+    upserted = _to_pg(
+        con, pg, table, f"SELECT * FROM {table} EXCEPT SELECT * FROM temp.before_{table}", f"changed_{table}"
+    )
+    if upserted:
+        assign = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c != key)
+        pg.execute(f"INSERT INTO {table} SELECT * FROM changed_{table} ON CONFLICT ({key}) DO UPDATE SET {assign}")
+    gone = [
+        r[0] for r in con.execute(f"SELECT {key} FROM temp.before_{table} EXCEPT SELECT {key} FROM {table}").fetchall()
+    ]
+    if gone:
+        pg.execute(f"DELETE FROM {table} WHERE {key} = ANY(%s)", [gone])
+    return bool(upserted or gone)
+
+
+def _pull(pg: Any, con: duckdb.DuckDBPyConnection) -> None:
+    """PostgreSQL's rows the replica has not seen, into it (one DuckDB transaction)."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        marks = _tops(con)
+        for table, kind in categories().items():
+            if kind in ("id", "batch"):
+                column = (ID_TABLES | BATCH_TABLES)[table]
+                _to_replica(pg, con, table, f"{column} > {marks[table]}")
+            elif kind == "rows":
+                _pull_rows(pg, con, table, marks["batch"])
+            else:
+                con.execute(f"DELETE FROM {table}")
+                _to_replica(pg, con, table, "true")
+        _follow_sequences(con)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def _pull_rows(pg: Any, con: duckdb.DuckDBPyConnection, table: str, mark: int) -> None:
+    _to_replica(pg, con, table, f"batch_id > {mark}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE retired_{table} AS SELECT * FROM {table} LIMIT 0")
+    if _to_replica(pg, con, table, f"batch_id <= {mark} AND replaced_by > {mark}", f"temp.retired_{table}"):
+        con.execute(
+            f"UPDATE {table} t SET replaced_by = r.replaced_by FROM temp.retired_{table} r "
+            f"WHERE t.replaced_by IS NULL AND {_key_match(table, 't', 'r')}"
+        )
+    con.execute(f"DROP TABLE temp.retired_{table}")
+
+
+def _follow_sequences(con: duckdb.DuckDBPyConnection) -> None:
+    """The replica's id sequences continue after the highest id pulled (another server's lines)."""
+    for table, sequence in SEQUENCES.items():
+        top = int(con.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchall()[0][0])
+        default = str(
+            con.execute(
+                "SELECT column_default FROM duckdb_columns() WHERE table_name = ? AND column_name = 'id'", [table]
+            ).fetchall()[0][0]
+        )
+        current = default.split("'")[1] if "'" in default else sequence
+        start = int(current.rsplit("_", 1)[1]) if current.rsplit("_", 1)[-1].isdigit() else 1
+        if top < start:
+            continue
+        fresh = f"{sequence}_{top + 1}"
+        con.execute(f"CREATE SEQUENCE IF NOT EXISTS {fresh} START {top + 1}")
+        con.execute(f"ALTER TABLE {table} ALTER COLUMN id SET DEFAULT nextval('{fresh}')")
