@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cksum < requirements.txt | cut -d' ' -f1)
 PORT   ?= 8501
 
-.PHONY: install system-deps run test lint format bench sample clean
+.PHONY: install system-deps run test lint format bench sample clean cluster cluster-stop
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,15 @@ run: install
 
 test: install system-deps
 	$(PY) -m pytest
+
+# A province deployment on this machine: PostgreSQL (initdb into .cluster/pg), three app servers
+# on it and nginx on one port (http://127.0.0.1:$(CLUSTER_PORT)). README "省级部署".
+CLUSTER_PORT ?= 8600
+cluster: install system-deps
+	$(PY) -m deploy.cluster start --servers 3 --port $(CLUSTER_PORT)
+
+cluster-stop: install
+	$(PY) -m deploy.cluster stop
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -38,11 +38,16 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+LOGIN: tuple[str, str] | None = None  # (name, password) the sessions sign in with, where accounts exist
+
+
 def session_loop(url: str, index: int, stop: float, every: float, times: list[float], errors: list[str]) -> None:
     from tests import wsclient
 
     try:
         session = wsclient.open_session(url, timeout=120)
+        if LOGIN is not None:
+            wsclient.sign_in(session, *LOGIN, timeout=120)
     except Exception as exc:  # a session that cannot even open is a failure the figures must show
         errors.append(f"open: {type(exc).__name__}")
         return

@@ -186,7 +186,7 @@ def users(store: Store) -> pd.DataFrame:
 
 def has_users(store: Store) -> bool:
     """Whether any account exists (asked on every page rerun: remembered until the file changes)."""
-    if not store.path.exists():
+    if not store.exists():
         return False
     return store.remembered("has_users", lambda: _count_users(store) > 0)
 

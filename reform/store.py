@@ -212,7 +212,7 @@ class Store:
         if cls is Store and str(path).startswith(("postgresql://", "postgres://")):
             from reform.pgstore import PgStore
 
-            return super().__new__(PgStore)
+            return PgStore.shared(str(path))  # one per database and process: it holds the replica
         return super().__new__(cls)
 
     def __init__(self, path: str | Path) -> None:
@@ -269,6 +269,10 @@ class Store:
                 con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
                 con.execute("COMMIT")
         return True
+
+    def exists(self) -> bool:
+        """Whether the store has been created (asking must not create a DuckDB file)."""
+        return self.path.exists()
 
     def load_from(self, source: Path) -> None:
         """Only a PostgreSQL store is filled this way (a DuckDB restore writes the file itself)."""

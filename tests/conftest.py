@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from deploy import localpg as pg
 from reform import config as config_module
 from reform import ingest, sample
 from reform.config import Config
 from reform.store import Store
-from tests import pg
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -56,11 +56,13 @@ def _target(request: pytest.FixtureRequest, backend: str, path: Path) -> str | P
 
 
 @pytest.fixture(params=BACKENDS)
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Store:
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     """An empty store: a fresh DuckDB file, or a fresh PostgreSQL database."""
     s = Store(_target(request, request.param, tmp_path / "test.duckdb"))
     s.init()
-    return s
+    yield s
+    if hasattr(s, "close"):
+        s.close()  # its connections and replica: hundreds of tests must not exhaust the server
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

@@ -2,8 +2,9 @@
 the DuckDB file, several servers on one database, writers that take turns across processes, a
 server killed in the middle of an upload, and backup and restore.
 
-Several ``Store(url)`` objects in one process stand for several servers here: each keeps its own
-replica and its own connections, as a server process does; the kill test uses real processes."""
+Several ``PgStore(url)`` objects in one process stand for several servers here (``Store(url)``
+gives a process its one shared store): each keeps its own replica and connections, as a server
+process does; the kill test uses real processes."""
 
 from __future__ import annotations
 
@@ -18,12 +19,13 @@ from pathlib import Path
 
 import pytest
 
+from deploy import localpg as pg
 from metrics import overview
 from metrics.base import Scope
 from reform import auth, backup, ingest, pgstore, sample
 from reform.config import Config
+from reform.pgstore import PgStore
 from reform.store import Store, declared_tables
-from tests import pg
 
 ROOT = Path(__file__).resolve().parent.parent
 FUNDING = "镇街,年度,经费类型,金额（元）\n{town},2025,青少年发展专项,{amount}\n"
@@ -64,7 +66,7 @@ def test_the_sample_district_gives_identical_figures_on_both_backends(
 
 def test_an_upload_through_one_server_shows_on_another(postgres: pg.Server, cfg: Config) -> None:
     url = postgres.database()
-    a, b = Store(url), Store(url)
+    a, b = PgStore(url), PgStore(url)  # two servers: two replicas
     sample.load(a, cfg)
     before = figures(b, cfg)
     started = time.perf_counter()
@@ -76,7 +78,7 @@ def test_an_upload_through_one_server_shows_on_another(postgres: pg.Server, cfg:
 
 def test_fifty_uploads_over_three_servers_lose_and_repeat_nothing(postgres: pg.Server, cfg: Config) -> None:
     url = postgres.database()
-    servers = [Store(url) for _ in range(3)]
+    servers = [PgStore(url) for _ in range(3)]
     servers[0].init()
     towns = list(cfg.township_names)
     done: list[int | None] = []
@@ -106,7 +108,7 @@ def test_fifty_uploads_over_three_servers_lose_and_repeat_nothing(postgres: pg.S
 
 def test_the_same_file_from_two_servers_at_once_is_stored_once(postgres: pg.Server, cfg: Config) -> None:
     url = postgres.database()
-    a, b = Store(url), Store(url)
+    a, b = PgStore(url), PgStore(url)  # two servers: two replicas
     a.init()
     text = FUNDING.format(town="罗塘街道", amount="5万")
     found: list[int | None] = []
@@ -121,7 +123,7 @@ def test_the_same_file_from_two_servers_at_once_is_stored_once(postgres: pg.Serv
 
 def test_audit_lines_and_review_ids_from_several_servers_stay_unique(postgres: pg.Server, cfg: Config) -> None:
     url = postgres.database()
-    a, b = Store(url), Store(url)
+    a, b = PgStore(url), PgStore(url)  # two servers: two replicas
     a.init()
     for i in range(6):
         auth.record(a if i % 2 else b, "admin", "login", detail=f"line {i}")

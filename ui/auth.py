@@ -35,8 +35,10 @@ def _sso_configured() -> bool:
 def _local_user(lang: str) -> User:
     """No account exists yet: one local user, and only when the server listens on this machine alone."""
     address = str(st.get_option("server.address") or "")
-    if address not in LOOPBACK:
-        st.error(_t("auth.local_refused", lang, address=address or "0.0.0.0"))  # noqa: S104 - named, not bound
+    proxied = any(st.context.headers.get(h) for h in ("X-Forwarded-For", "X-Real-Ip"))
+    if address not in LOOPBACK or proxied:  # behind nginx every visitor comes from 127.0.0.1: no local user
+        shown = "反向代理" if proxied else address or "0.0.0.0"  # noqa: S104 - named, not bound
+        st.error(_t("auth.local_refused", lang, address=shown, address_en="a reverse proxy" if proxied else shown))
         st.stop()
     st.sidebar.warning(_t("auth.local_banner", lang), icon=":material/person:")
     session = _session_id()

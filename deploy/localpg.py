@@ -1,8 +1,9 @@
-"""A real PostgreSQL for the test session: Debian's server, ``initdb`` into a temporary folder.
+"""A private PostgreSQL: Debian's server, ``initdb`` into a folder of our own, on a port of our own.
 
-Started once per session on a free port (listening on 127.0.0.1 only, trust authentication for
-the one local user), stopped at the end; each test that wants one gets a fresh database in it.
-As root (CI, this machine) the server runs as the ``postgres`` account, as PostgreSQL requires.
+For the test session (a temporary folder, one fresh database per test) and for ``make cluster``
+(``.cluster/pg``). It listens on 127.0.0.1 only with trust authentication for the one local user
+(never a production set-up: see deploy/reform.env.example). As root (CI, this machine) the server
+runs as the ``postgres`` account, as PostgreSQL requires; it never touches a system cluster.
 """
 
 from __future__ import annotations
@@ -42,9 +43,10 @@ def _free_port() -> int:
 class Server:
     """One running PostgreSQL; ``database()`` makes a new, empty database and returns its URL."""
 
-    def __init__(self) -> None:
-        self.folder = Path(tempfile.mkdtemp(prefix="reform-pg-"))
-        self.port = _free_port()
+    def __init__(self, folder: Path | None = None, port: int | None = None) -> None:
+        self.folder = folder or Path(tempfile.mkdtemp(prefix="reform-pg-"))
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.port = port or _free_port()
         self._count = 0
         self._lock = threading.Lock()
         if os.geteuid() == 0:
@@ -89,15 +91,22 @@ class Server:
     def url(self, database: str = "postgres") -> str:
         return f"postgresql://{USER}@127.0.0.1:{self.port}/{database}"
 
-    def database(self) -> str:
+    def database(self, name: str | None = None) -> str:
         import psycopg
 
         with self._lock:
             self._count += 1
-            name = f"test_{self._count}"
+            name = name or f"test_{self._count}"
         with psycopg.connect(self.url(), autocommit=True) as con:
             con.execute(f"CREATE DATABASE {name}")
         return self.url(name)
+
+    @classmethod
+    def attach(cls, folder: Path, port: int) -> Server:
+        """A server started earlier (``make cluster``), to stop it."""
+        server = cls.__new__(cls)
+        server.folder, server.port, server._count, server._lock = folder, port, 0, threading.Lock()
+        return server
 
     def stop(self) -> None:
         with contextlib.suppress(subprocess.CalledProcessError):

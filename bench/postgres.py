@@ -1,0 +1,114 @@
+"""The PostgreSQL store: ingest against PostgreSQL's own COPY, and the overview against the DuckDB file.
+
+``python -m bench.postgres [--rows 1000000]`` (Debian's PostgreSQL, initdb into a temporary folder).
+
+1. A ``rows``-row Youth Home CSV (bench.ingest's province file) ingested as a user runs it:
+   ``python -m reform --db postgresql://… ingest FILE --dataset venues`` (a whole process, the
+   replica made from the empty database included), against PostgreSQL's own ``COPY`` of the same
+   file into a bare table of text columns (timed in this process).
+2. The overview figures on the 1,200-township province store (``bench.common.province``): the
+   DuckDB file, and the same rows loaded into PostgreSQL and read through a server's replica;
+   medians of warm runs, and the time a replica takes to catch up with one new upload.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench.common import DATA, machine, province
+from bench.ingest import write_venues
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def bare_copy(url: str, path: Path) -> float:
+    import psycopg
+
+    with psycopg.connect(url) as con:
+        con.execute("DROP TABLE IF EXISTS bare")
+        con.execute("CREATE TABLE bare (a text, b text, c text, d text, e text, f text, g text)")
+        started = time.perf_counter()
+        with path.open("rb") as rows, con.cursor().copy("COPY bare FROM STDIN (FORMAT csv, HEADER true)") as copy:
+            while block := rows.read(1 << 20):
+                copy.write(block)
+        con.commit()
+        return time.perf_counter() - started
+
+
+def overview_ms(store: object, cfg: object, repeat: int = 7) -> float:
+    from metrics import overview
+    from metrics.base import Scope
+
+    def once() -> None:
+        with store.reader() as q:  # type: ignore[attr-defined]
+            first, last = overview.data_years(q)
+            overview.kpis(q, cfg, Scope(first, last))
+
+    once()
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        once()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times) * 1000
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.postgres")
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    args = parser.parse_args(argv)
+    from deploy import localpg
+    from reform import config
+    from reform.pgstore import PgStore
+    from reform.store import Store
+
+    config_path, db_path = province(1200)
+    cfg = config.load(config_path)
+    path = DATA / f"venues-{args.rows}.csv"
+    if not path.exists():
+        DATA.mkdir(parents=True, exist_ok=True)
+        write_venues(path, args.rows, list(cfg.township_names))
+    with localpg.running() as server:
+        copy_s = statistics.median(bare_copy(server.url(), path) for _ in range(3))
+        ours = []
+        for n in range(3):
+            url = server.database(f"ingest_{n}")
+            command = [sys.executable, "-m", "reform", "--config", str(config_path), "--db", url]
+            started = time.perf_counter()
+            done = subprocess.run([*command, "ingest", str(path), "--dataset", "venues"], cwd=ROOT, check=False)
+            ours.append(time.perf_counter() - started)
+            if done.returncode:
+                raise SystemExit("the ingest failed")
+        url = server.database("province")
+        pg_store = PgStore(url)
+        started = time.perf_counter()
+        pg_store.load_from(Path(db_path))
+        load_s = time.perf_counter() - started
+        duck_ms = overview_ms(Store(db_path), cfg)
+        pg_ms = overview_ms(pg_store, cfg)
+        print(
+            json.dumps(
+                {
+                    "machine": machine(),
+                    "rows": args.rows,
+                    "pg_copy_bare_s": round(copy_s, 2),
+                    "ours_ingest_into_pg_whole_process_s": round(statistics.median(ours), 2),
+                    "ratio_ingest": round(statistics.median(ours) / copy_s, 2),
+                    "province_1200_load_into_pg_s": round(load_s, 1),
+                    "overview_duckdb_ms": round(duck_ms, 1),
+                    "overview_pg_replica_ms": round(pg_ms, 1),
+                    "ratio_overview": round(pg_ms / duck_ms, 2),
+                }
+            )
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
