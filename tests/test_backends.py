@@ -26,6 +26,7 @@ from reform import auth, backup, ingest, pgstore, sample
 from reform.config import Config
 from reform.pgstore import PgStore
 from reform.store import Store, declared_tables
+from tests.cli import run as run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 FUNDING = "镇街,年度,经费类型,金额（元）\n{town},2025,青少年发展专项,{amount}\n"
@@ -188,14 +189,7 @@ def test_the_command_line_works_on_a_postgresql_url(postgres: pg.Server, tmp_pat
     url = postgres.database()
 
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "reform", "--db", url, *args],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
+        return run_cli("--db", url, *args)
 
     assert cli("sample").returncode == 0
     path = tmp_path / "经费.csv"

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests import wsclient
+from tests import cli, wsclient
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 FUNDING = "镇街,年度,经费类型,金额（元）\n溱潼镇,2025,青少年发展专项,1.5万\n"
@@ -68,24 +68,12 @@ def test_nginx_serves_the_app_with_its_headers_and_limit(cluster: dict) -> None:
 def test_an_upload_through_one_server_shows_on_another_within_two_seconds(cluster: dict, tmp_path: Path) -> None:
     """A clerk's upload (here through the command line, one more process on the database) is on
     the next page another server draws, with the new data version in its footer."""
-    import subprocess
-    import sys
-
     other = f"http://127.0.0.1:{sorted(cluster['servers'])[1]}"
     watcher = signed_in(other, cluster["password"])
     assert any("数据版本 6" in t for t in watcher.texts), watcher.texts
     path = tmp_path / "经费.csv"
     path.write_bytes(FUNDING.encode("gbk"))
-    env = {**os.environ, "REFORM_DB": cluster["database"]}
-    done = subprocess.run(
-        [sys.executable, "-m", "reform", "ingest", str(path), "--json"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = cli.run("ingest", str(path), "--json", env={**os.environ, "REFORM_DB": cluster["database"]})
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["batch_id"] == 7
     started = time.monotonic()
