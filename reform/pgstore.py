@@ -135,8 +135,24 @@ class PgStore(Store):
             if self._instances.get(self.url) is self:
                 del self._instances[self.url]
 
+    def _current_pg_schema(self) -> bool:
+        """This schema version applied and every declared table there (a start then skips the DDL)."""
+        with self.pg(autocommit=True) as pg:
+            tables = {
+                r[0]
+                for r in pg.execute(
+                    "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+                ).fetchall()
+            }
+            if "schema_migrations" not in tables or not declared_tables() <= tables:
+                return False
+            found = pg.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchall()[0][0]
+            return int(found) >= SCHEMA_VERSION
+
     def _ensure_pg_schema(self) -> None:
         """PostgreSQL's tables from the DuckDB schema; each schema version recorded once."""
+        if self._current_pg_schema():
+            return
         with self.pg() as pg:
             pg.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
             pg.execute(
@@ -316,7 +332,12 @@ def pg_schema() -> list[str]:
                 statements.append(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {name} {_pg_type(con, table, name)}")
             if table in DATASETS:
                 statements.append(f"CREATE INDEX IF NOT EXISTS {table}_batch ON {table} (batch_id)")
-                statements.append(f"CREATE INDEX IF NOT EXISTS {table}_replaced ON {table} (replaced_by)")
+                # Only retired rows are looked up by replaced_by: a partial index leaves a new
+                # upload's rows (all NULL there) out of it, so a million-row COPY does not feed it.
+                statements.append(f"DROP INDEX IF EXISTS {table}_replaced")
+                statements.append(
+                    f"CREATE INDEX IF NOT EXISTS {table}_retired ON {table} (replaced_by) WHERE replaced_by IS NOT NULL"
+                )
         return statements
     finally:
         con.close()
