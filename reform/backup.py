@@ -26,6 +26,7 @@ from typing import Any
 import duckdb
 
 from reform import clock
+from reform.config import is_postgres
 from reform.store import SCHEMA_VERSION, Store, declared_tables, schema_sql
 
 MANIFEST = "manifest.json"
@@ -42,7 +43,7 @@ def key_path(database: Path | str) -> Path:
     """The key file: beside a DuckDB file; for a PostgreSQL URL, in ``REFORM_KEY_DIR`` (default
     ~/.config/reform), one per database (servers of one cluster on one machine share it; on
     several machines give each the same ``REFORM_BACKUP_KEY``)."""
-    if str(database).startswith(("postgresql://", "postgres://")):
+    if is_postgres(database):
         folder = Path(os.environ.get("REFORM_KEY_DIR") or Path.home() / ".config" / "reform")
         return folder / f"backup-{hashlib.sha256(str(database).encode()).hexdigest()[:12]}.key"
     return Path(database).resolve().parent / KEY_FILE

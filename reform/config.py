@@ -328,9 +328,14 @@ def _check(index: int, item: Any, taken: set[str]) -> Any:
 PG_PREFIXES = ("postgresql://", "postgres://")
 
 
+def is_postgres(target: object) -> bool:
+    """Whether a database target is a PostgreSQL URL (else a DuckDB file): the one place that decides."""
+    return str(target).startswith(PG_PREFIXES)
+
+
 def _database(value: str, base: Path) -> Path | str:
     """A PostgreSQL URL as it is; a DuckDB file relative to ``base``."""
-    if value.startswith(PG_PREFIXES):
+    if is_postgres(value):
         return value
     return (base / Path(value).expanduser()).resolve()
 
@@ -540,7 +545,7 @@ def parse(data: Any, source: Path) -> Config:
     upload = _get(data, "upload", "")
     base = source.parent
     url = storage.get("url") if isinstance(storage, dict) else None
-    if url is not None and not str(url).startswith(PG_PREFIXES):
+    if url is not None and not is_postgres(url):
         raise ConfigError(f"storage.url: a postgresql://user@host:port/database URL, got {url!r}")
     db_raw = os.environ.get(DB_ENV) or url or _text(_get(storage, "database", "storage"), "storage.database")
     max_mb = _number(_get(upload, "max_file_mb", "upload"), "upload.max_file_mb", low=1, high=1000)

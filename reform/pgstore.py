@@ -35,7 +35,6 @@ import duckdb
 from reform.datasets import DATASETS
 from reform.store import SCHEMA_VERSION, Store, declared_tables, schema_sql
 
-PREFIXES = ("postgresql://", "postgres://")
 LOCK_KEY = 7_360_001  # pg_advisory_lock key of the cluster's one writer
 IDLE_CONNECTIONS = 4  # version-check connections kept open per store
 ID_TABLES = {"batches": "batch_id", "audit": "id", "reviews": "id"}  # rows only added, with rising ids
@@ -52,10 +51,6 @@ def _safe(url: str) -> str:
     import re
 
     return re.sub(r"://([^:@/]+):[^@/]*@", r"://\g<1>:***@", url)
-
-
-def is_url(target: object) -> bool:
-    return str(target).startswith(PREFIXES)
 
 
 def categories() -> dict[str, str]:
@@ -328,8 +323,8 @@ def pg_schema() -> list[str]:
             columns = ", ".join(f"{n} {PG_TYPES.get(t, 'text')}" for n, t in _columns(con, table))
             key = f", PRIMARY KEY ({', '.join(keys[table])})" if table in keys else ""
             statements.append(f"CREATE TABLE IF NOT EXISTS {table} ({columns}{key})")
-            for name, _ in _columns(con, table):  # a column added by a later schema version
-                statements.append(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {name} {_pg_type(con, table, name)}")
+            for name, kind in _columns(con, table):  # a column added by a later schema version
+                statements.append(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {name} {PG_TYPES.get(kind, 'text')}")
             if table in DATASETS:
                 statements.append(f"CREATE INDEX IF NOT EXISTS {table}_batch ON {table} (batch_id)")
                 # Only retired rows are looked up by replaced_by: a partial index leaves a new
@@ -341,10 +336,6 @@ def pg_schema() -> list[str]:
         return statements
     finally:
         con.close()
-
-
-def _pg_type(con: duckdb.DuckDBPyConnection, table: str, column: str) -> str:
-    return PG_TYPES.get(dict(_columns(con, table))[column], "text")
 
 
 # ---------------------------------------------------------------------- moving rows

@@ -24,6 +24,7 @@ import pandas as pd
 import pyarrow as pa
 
 from reform import clock, slices
+from reform.config import is_postgres
 from reform.datasets import DATASETS, Dataset
 from reform.ingest.report import Progress, Report
 
@@ -209,7 +210,7 @@ class Store:
     """One DuckDB database file (or, given a ``postgresql://`` URL, ``reform.pgstore.PgStore``)."""
 
     def __new__(cls, path: str | Path) -> Store:
-        if cls is Store and str(path).startswith(("postgresql://", "postgres://")):
+        if cls is Store and is_postgres(path):
             from reform.pgstore import PgStore
 
             return PgStore.shared(str(path))  # one per database and process: it holds the replica
