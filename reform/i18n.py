@@ -705,6 +705,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "review.queue": ("待审核", "Awaiting review"),
     "review.queue_empty": ("没有待审核的数据。", "Nothing awaits review."),
     "review.effect": ("{slice}：通过后，{changes}", "{slice}: once approved, {changes}"),
+    "app.choose": ("请选择", "Choose"),  # Streamlit's own placeholder is English
     "review.diff_title": (
         "{slice}：与上次通过的版本相比，新增 {added} 行、删除 {removed} 行、修改 {changed} 行",
         "{slice}: against the last approved version, {added} rows added, {removed} removed, {changed} changed",

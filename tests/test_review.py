@@ -161,6 +161,7 @@ def test_through_the_pages_a_clerk_submits_the_district_returns_and_approves_and
     assert not district.exception, district.exception
     (name,) = district.multiselect(key="review.chosen").options
     assert name == "罗塘街道 · 2025 · 经费保障"
+    assert district.multiselect(key="review.chosen").proto.placeholder == "请选择"  # not Streamlit's English
     (details,) = district.expander
     assert details.label.startswith("罗塘街道 · 2025 · 经费保障：与上次通过的版本相比，新增 0 行、删除 0 行、修改 1 行")
     (effect,) = [m.value for m in details.markdown if m.value.startswith("通过后：")]

@@ -56,6 +56,7 @@ def chosen(ctx: Context, full: Deck) -> Deck:
             format_func=titles.get,
             key="meeting.slides",
             label_visibility="collapsed",
+            placeholder=ctx.t("app.choose"),
         )
     return replace(full, slides=[s for s in full.slides if s.source in keys])
 

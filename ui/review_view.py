@@ -64,7 +64,7 @@ def queue(ctx: Context) -> None:
     for row in waiting.itertuples(index=False):  # per slice: its rows against the approved ones, its effect
         details(ctx, row.dataset, row.slice, int(row.batch_id))
     names = dict(zip(shown["slice_name"], zip(waiting["dataset"], waiting["slice"], strict=True), strict=True))
-    chosen = st.multiselect(ctx.t("review.choose"), list(names), key="review.chosen")
+    chosen = st.multiselect(ctx.t("review.choose"), list(names), key="review.chosen", placeholder=ctx.t("app.choose"))
     steps = [Step(*names[n], "") for n in chosen]
     reason = st.text_input(ctx.t("review.reason"), key="review.reason", max_chars=200)
     left, right = st.columns(2)
@@ -136,7 +136,13 @@ def approved(ctx: Context) -> None:
         return
     shown = _shown(ctx, found)
     names = dict(zip(shown["slice_name"], zip(found["dataset"], found["slice"], strict=True), strict=True))
-    chosen = st.selectbox(ctx.t("review.reopen_which"), list(names), index=None, key="review.reopen_slice")
+    chosen = st.selectbox(
+        ctx.t("review.reopen_which"),
+        list(names),
+        index=None,
+        key="review.reopen_slice",
+        placeholder=ctx.t("app.choose"),
+    )
     reason = st.text_input(ctx.t("review.reason"), key="review.reopen_reason", max_chars=200)
     if st.button(ctx.t("review.step.reopen"), disabled=chosen is None, key="review.reopen"):
         dataset, key = names[chosen]

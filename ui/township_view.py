@@ -32,7 +32,9 @@ def chosen(ctx: Context) -> str | None:
     asked = st.query_params.get(PARAM)
     if asked in names and st.session_state.get("township.choice") != asked:
         st.session_state["township.choice"] = asked
-    choice = st.selectbox(ctx.t("township.choose"), names, key="township.choice", index=None)
+    choice = st.selectbox(
+        ctx.t("township.choose"), names, key="township.choice", index=None, placeholder=ctx.t("app.choose")
+    )
     if choice:
         st.query_params[PARAM] = choice
     return choice
