@@ -142,7 +142,8 @@ def test_messages_in_english_name_the_column(cfg: Config) -> None:
 
 
 def test_future_dates_are_refused(cfg: Config) -> None:
-    tomorrow = date.fromordinal(date.today().toordinal() + 1).isoformat()
+    # the district's tomorrow (Asia/Shanghai), not the machine's: between 16:00 and 24:00 UTC they differ
+    tomorrow = date.fromordinal(cfg.today().toordinal() + 1).isoformat()
     text = f"阵地名称,镇街,类型,启用日期,统计期\n某之家,罗塘,专营店,{tomorrow},2025\n"
     report = ingest.validate(text.encode(), "v.csv", cfg)
     assert [(p.row, p.column, p.code) for p in report.errors] == [(2, "opened_on", "future_date")]
