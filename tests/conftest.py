@@ -55,6 +55,48 @@ def _target(request: pytest.FixtureRequest, backend: str, path: Path) -> str | P
     return request.getfixturevalue("postgres").database()
 
 
+def _close(target: str | Path) -> None:
+    """Close this process's PostgreSQL store for ``target`` (its connections and replica), if one was made."""
+    from reform.pgstore import PgStore
+
+    found = PgStore._instances.get(str(target))
+    if found is not None:
+        found.close()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """The store a test runs on: "duckdb" (a file) or "postgres" (a database of the session's server)."""
+    return request.param
+
+
+@pytest.fixture
+def target(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> Iterator[str | Path]:
+    """Where a test's own store goes (for ``--db``, ``REFORM_DB`` or ``Store``): a DuckDB file not yet
+    made, or a fresh PostgreSQL database's URL."""
+    found = _target(request, backend, tmp_path / "store.duckdb")
+    yield found
+    _close(found)
+
+
+def copy_store(request: pytest.FixtureRequest, backend: str, source: Path, path: Path) -> str | Path:
+    """A private copy of the DuckDB store ``source`` on ``backend``: the file copied to ``path``, or
+    loaded into a fresh PostgreSQL database (as ``restore --db postgresql://…`` does); closed after the test."""
+    if backend == "duckdb":
+        shutil.copy(source, path)
+        return path
+    url = _target(request, backend, path)
+    Store(url).load_from(source)
+    request.addfinalizer(lambda: _close(url))
+    return url
+
+
+@pytest.fixture
+def sample_target(request: pytest.FixtureRequest, backend: str, sample_db: Path, tmp_path: Path) -> str | Path:
+    """A private copy of the sample store that a test may change, on each backend."""
+    return copy_store(request, backend, sample_db, tmp_path / "sample.duckdb")
+
+
 @pytest.fixture(params=BACKENDS)
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     """An empty store: a fresh DuckDB file, or a fresh PostgreSQL database."""

@@ -17,6 +17,7 @@ from reform import auth, ingest
 from reform.auth import AuthError
 from reform.config import Config
 from reform.store import Store
+from tests.conftest import copy_store
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORDS = {
@@ -79,13 +80,12 @@ def accounts_db(sample_db: Path, cfg: Config, tmp_path_factory: pytest.TempPathF
 
 
 @pytest.fixture
-def db(accounts_db: Path, tmp_path: Path) -> Path:
-    path = tmp_path / "db.duckdb"
-    shutil.copy(accounts_db, path)
-    return path
+def db(request: pytest.FixtureRequest, backend: str, accounts_db: Path, tmp_path: Path) -> str | Path:
+    """The sample store with one account per role, on each backend (the app runs on both)."""
+    return copy_store(request, backend, accounts_db, tmp_path / "db.duckdb")
 
 
-def app(db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+def app(db: str | Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.setenv("REFORM_DB", str(db))
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
     at.run()
@@ -104,7 +104,7 @@ def forbidden(at: AppTest) -> bool:
     return any("无权访问" in e.value for e in at.error)
 
 
-def test_a_visitor_sees_a_login_form_and_no_figures(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_visitor_sees_a_login_form_and_no_figures(db: str | Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = app(db, monkeypatch)
     assert at.title[0].value == "请登录"
     assert not at.metric and not at.get("plotly_chart") and not at.dataframe
@@ -114,7 +114,7 @@ def test_a_visitor_sees_a_login_form_and_no_figures(db: Path, monkeypatch: pytes
 
 
 @pytest.mark.parametrize("name", list(ROLES))
-def test_role_page_matrix_through_the_navigation(db: Path, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+def test_role_page_matrix_through_the_navigation(db: str | Path, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
     at = sign_in(app(db, monkeypatch), name)
     for page in PAGES:
         if page not in MAY_OPEN[name]:
@@ -127,7 +127,7 @@ def test_role_page_matrix_through_the_navigation(db: Path, monkeypatch: pytest.M
 
 
 @pytest.mark.parametrize("name", list(ROLES))
-def test_every_page_checks_the_role_again_when_run_directly(db: Path, cfg: Config, name: str) -> None:
+def test_every_page_checks_the_role_again_when_run_directly(db: str | Path, cfg: Config, name: str) -> None:
     """A page reached without the menu (its script run on its own) refuses a role that may not use it."""
     from metrics.base import Scope
     from ui.context import Context
@@ -148,7 +148,7 @@ def test_every_page_checks_the_role_again_when_run_directly(db: Path, cfg: Confi
         assert forbidden(at) == (page not in MAY_OPEN[name] and page != "account"), (name, page)
 
 
-def test_a_township_clerk_cannot_upload_another_townships_rows(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_township_clerk_cannot_upload_another_townships_rows(db: str | Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = sign_in(app(db, monkeypatch), "luotang")
     version = Store(db).data_version()
     at.switch_page("app_pages/upload.py").run()
@@ -167,7 +167,7 @@ def test_a_township_clerk_cannot_upload_another_townships_rows(db: Path, monkeyp
     assert Store(db).batches().iloc[0]["uploaded_by"] == "luotang"
 
 
-def test_a_leader_cannot_upload_and_a_clerk_cannot_roll_back(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_leader_cannot_upload_and_a_clerk_cannot_roll_back(db: str | Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = sign_in(app(db, monkeypatch), "leader")
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("app_pages/upload.py")
@@ -230,13 +230,16 @@ def test_disabled_accounts_and_bad_accounts(store: Store, cfg: Config) -> None:
 
 
 def test_no_clear_text_password_in_the_database_its_wal_or_the_logs(
-    tmp_path: Path, cfg: Config, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+    target: str | Path,
+    backend: str,
+    request: pytest.FixtureRequest,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    db = tmp_path / "pw.duckdb"
     secret = "Tr0ub4dor-见过-zz"
     run = subprocess.run(
-        [sys.executable, "-m", "reform", "--db", str(db), "user", "add", "zhao", "--role", "admin"],
+        [sys.executable, "-m", "reform", "--db", str(target), "user", "add", "zhao", "--role", "admin"],
         cwd=ROOT,
         input=f"{secret}\n{secret}\n",
         capture_output=True,
@@ -244,21 +247,29 @@ def test_no_clear_text_password_in_the_database_its_wal_or_the_logs(
         timeout=120,
         check=True,
     )
-    at = app(db, monkeypatch)
+    at = app(target, monkeypatch)
     sign_in(at, "zhao", secret)
-    sign_in(app(db, monkeypatch), "zhao", secret + "x")  # a failed attempt is logged without the password
-    texts = [run.stdout, run.stderr, caplog.text, auth.audit_log(Store(db)).to_string()]
-    files = [p for p in tmp_path.iterdir() if p.name.startswith("pw.duckdb")]
+    sign_in(app(target, monkeypatch), "zhao", secret + "x")  # a failed attempt is logged without the password
+    store = Store(target)
+    texts = [run.stdout, run.stderr, caplog.text, auth.audit_log(store).to_string()]
+    if backend == "duckdb":
+        files = [p for p in Path(target).parent.iterdir() if p.name.startswith(Path(target).name)]
+    else:  # PostgreSQL's files (tables and write-ahead log, written out), and this server's replica
+        server = request.getfixturevalue("postgres")
+        with store.pg(autocommit=True) as pg:
+            pg.execute("CHECKPOINT")
+        files = [p for p in (server.folder / "data").rglob("*") if p.is_file()]
+        files += list(store.path.parent.glob(f"{store.path.name}*"))
     assert files
     for data in [p.read_bytes() for p in files]:
         for encoded in (secret.encode("utf-8"), secret.encode("utf-16-le"), secret.encode("gb18030")):
             assert encoded not in data
     assert all(secret not in t for t in texts)
-    assert "$argon2" in Store(db).query("SELECT password_hash FROM users").iloc[0, 0]
+    assert "$argon2" in store.query("SELECT password_hash FROM users").iloc[0, 0]
 
 
-def test_user_commands(tmp_path: Path) -> None:
-    db = str(tmp_path / "u.duckdb")
+def test_user_commands(target: str | Path) -> None:
+    db = str(target)
 
     def cli(*args: str, password: str = "") -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -293,21 +304,21 @@ def test_user_commands(tmp_path: Path) -> None:
     assert "user_add" in audit and "user_passwd" in audit and "user_disable" in audit
 
 
-def test_local_mode_only_on_this_machine(sample_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_local_mode_only_on_this_machine(sample_target: str | Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from streamlit import config as st_config
 
-    at = app(sample_copy, monkeypatch)  # no account: local mode, with a banner
+    at = app(sample_target, monkeypatch)  # no account: local mode, with a banner
     assert any("单机模式" in w.value for w in at.sidebar.warning) and at.metric
     previous = st_config.get_option("server.address")
     st_config.set_option("server.address", "0.0.0.0")  # noqa: S104 - the refusal under test
     try:
-        at = app(sample_copy, monkeypatch)
+        at = app(sample_target, monkeypatch)
         assert any("不能在 0.0.0.0 上对外提供服务" in e.value for e in at.error) and not at.metric
     finally:
         st_config.set_option("server.address", previous)
 
 
-def test_sign_out_and_failed_sign_in_are_audited(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_sign_out_and_failed_sign_in_are_audited(db: str | Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = sign_in(app(db, monkeypatch), "leader", "wrong-password")
     assert any("用户名或密码不正确" in e.value for e in at.error)
     at = sign_in(at, "leader")
@@ -322,7 +333,7 @@ def test_sign_out_and_failed_sign_in_are_audited(db: Path, monkeypatch: pytest.M
 SHARED_NAME_VENUE = "阵地名称,镇街,类型,启用日期,统计期\n三水青年之家专营店,罗塘街道,专营店,2022-04-11,2025年\n"
 
 
-def test_the_dry_run_refuses_a_shared_key_as_the_commit_would(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_dry_run_refuses_a_shared_key_as_the_commit_would(db: str | Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Issue 11, finding 11: 检查通过：可以保存 for a file the commit then refused (a venue named like 三水's)."""
     at = sign_in(app(db, monkeypatch), "luotang")
     version = Store(db).data_version()
@@ -337,7 +348,9 @@ def test_the_dry_run_refuses_a_shared_key_as_the_commit_would(db: Path, monkeypa
     assert ((refused["action"] == "upload") & (refused["outcome"] == "refused")).sum() == 1
 
 
-def test_a_clerk_sees_only_their_townships_rows_of_a_shared_batch(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_clerk_sees_only_their_townships_rows_of_a_shared_batch(
+    db: str | Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Issue 11, finding 9: opening batch 1 sent a clerk all 1,308 rows of 18 units."""
     at = sign_in(app(db, monkeypatch), "luotang")
     at.switch_page("app_pages/data.py").run()

@@ -1,4 +1,5 @@
-"""History and rollback on a real DuckDB file: previews, slice restores, undo, nothing deleted."""
+"""History and rollback on a real DuckDB file and a real PostgreSQL database: previews, slice restores,
+undo, nothing deleted."""
 
 from __future__ import annotations
 
@@ -111,8 +112,8 @@ def cli(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_history_rollback_and_restore_on_the_command_line(tmp_path: Path) -> None:
-    db = str(tmp_path / "cli.duckdb")
+def test_history_rollback_and_restore_on_the_command_line(target: str | Path, tmp_path: Path) -> None:
+    db = str(target)
     for name, text in (("v1.csv", V1), ("v2.csv", V2)):
         (tmp_path / name).write_text(text, encoding="utf-8")
         assert cli("--db", db, "ingest", str(tmp_path / name)).returncode == 0

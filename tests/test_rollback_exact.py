@@ -3,8 +3,6 @@ before N, for any history of uploads, restores and rollbacks, shared keys across
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -49,13 +47,31 @@ def apply(store: Store, cfg: Config, step: tuple, count: list[int]) -> int | Non
         return None
 
 
+def fresh(request: pytest.FixtureRequest, backend: str) -> Store:
+    """An empty store for one example: a new DuckDB file or a new PostgreSQL database."""
+    if backend == "duckdb":
+        path = request.getfixturevalue("tmp_path_factory").mktemp("rb") / "rb.duckdb"
+    else:
+        path = request.getfixturevalue("postgres").database()
+    store = Store(path)
+    store.init()
+    return store
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(history=st.lists(action, max_size=6), last=action)
 def test_rolling_back_a_batch_right_after_it_restores_the_state_before(
-    history: list[tuple], last: tuple, cfg: Config, tmp_path_factory: pytest.TempPathFactory
+    history: list[tuple], last: tuple, cfg: Config, backend: str, request: pytest.FixtureRequest
 ) -> None:
-    store = Store(tmp_path_factory.mktemp("rb") / "rb.duckdb")
-    store.init()
+    store = fresh(request, backend)
+    try:
+        check_rollback(store, cfg, history, last)
+    finally:
+        if hasattr(store, "close"):
+            store.close()  # PostgreSQL: each example's connections and replica go with it
+
+
+def check_rollback(store: Store, cfg: Config, history: list[tuple], last: tuple) -> None:
     count = [0]
     for step in history:
         apply(store, cfg, step, count)
@@ -69,10 +85,8 @@ def test_rolling_back_a_batch_right_after_it_restores_the_state_before(
     assert current(store) == before
 
 
-def test_a_venue_moved_to_another_township_comes_back_on_rollback(cfg: Config, tmp_path: Path) -> None:
+def test_a_venue_moved_to_another_township_comes_back_on_rollback(cfg: Config, store: Store) -> None:
     """The issue's case: 华港镇's Youth Home stored again under 罗塘街道; rolling back brings 华港镇's back."""
-    store = Store(tmp_path / "x.duckdb")
-    store.init()
     first = HEADER + "甲之家,华港镇,专营店,2022-01-01,2025年,3\n乙之家,华港镇,共营店,2022-01-01,2025年,2\n"
     store.commit(ingest.validate(first.encode(), "a.csv", cfg, "venues"), "t")
     moved = HEADER + "甲之家,罗塘街道,专营店,2022-01-01,2025年,3\n"

@@ -117,20 +117,21 @@ def test_only_sample_is_true_until_a_real_upload(store: Store, cfg: Config) -> N
     assert not store.only_sample()
 
 
-def test_store_survives_reopening(tmp_path, cfg: Config) -> None:
-    path = tmp_path / "reopen.duckdb"
-    s = Store(path)
+def test_store_survives_reopening(target: str | Path, cfg: Config) -> None:
+    s = Store(target)
     s.init()
     commit(s, cfg, FIRST)
-    again = Store(path)
+    if hasattr(s, "close"):
+        s.close()  # PostgreSQL: this process's connections and replica gone, as after a restart
+    again = Store(target)
     again.init()
     assert again.data_version() == 1
     assert len(again.batches()) == 1
 
 
-def test_a_reader_runs_a_repeated_statement_once_and_hands_out_independent_copies(sample_db: Path) -> None:
+def test_a_reader_runs_a_repeated_statement_once_and_hands_out_independent_copies(sample_target: str | Path) -> None:
     sql = "SELECT township, sum(filled) AS filled FROM current_staffing WHERE township IN (SELECT unnest(?)) GROUP BY 1"
-    with Store(sample_db).reader() as q:
+    with Store(sample_target).reader() as q:
         first = q.df(sql, [["罗塘街道", "张甸镇"]])
         first["filled"] = -1  # a caller changing its answer changes nobody else's
         second = q.df(sql, [["罗塘街道", "张甸镇"]])
