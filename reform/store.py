@@ -514,8 +514,13 @@ class Store:
         ).fetchall()
         return int(rows[0][0]) if rows else None
 
-    @staticmethod
+    def _inserting(self, con: duckdb.DuckDBPyConnection, table: str, batch_id: int, rows: str) -> None:
+        """Told inside a write's transaction as soon as its batch number is known: ``rows`` is the SELECT
+        of the rows it will insert into ``table``. Nothing to do for a file; the PostgreSQL store
+        starts sending them while the replica checks and stores them (``reform.pgstore``)."""
+
     def _write(
+        self,
         con: duckdb.DuckDBPyConnection,
         dataset: Dataset,
         incoming: pd.DataFrame,
@@ -535,7 +540,13 @@ class Store:
             for attempt in range(CONFLICT_RETRIES + 1):
                 try:
                     batch_id, replaced = _transaction(
-                        con, dataset, batch, len(incoming), (retire_batch, units, audit, only_retire), tell
+                        con,
+                        dataset,
+                        batch,
+                        len(incoming),
+                        (retire_batch, units, audit, only_retire),
+                        tell,
+                        self._inserting,
                     )
                     break
                 except duckdb.TransactionException as exc:  # another writer's rows in the way: try again whole
@@ -560,10 +571,12 @@ def _transaction(
     rows: int,
     scope: tuple[int | None, set[str] | None, Audit | None, bool],
     tell: Callable[[float], None],
+    inserting: Callable[[duckdb.DuckDBPyConnection, str, int, str], None],
 ) -> tuple[int, int]:
     """Supersede the covered slices and keys, insert ``incoming``, record the batch and its audit
     line: all or nothing. ``scope`` is (batch to retire, units allowed, audit line maker, and whether
-    only that batch's rows are retired: a rollback replaces nothing else)."""
+    only that batch's rows are retired: a rollback replaces nothing else); ``inserting`` is told the
+    rows before they are inserted (``Store._inserting``)."""
     retire_batch, units, audit, only_retire = scope
     name = dataset.name
     columns = [c for c, _ in stored_columns(dataset)]
@@ -576,6 +589,9 @@ def _transaction(
     con.execute("BEGIN TRANSACTION")
     try:
         batch_id = con.execute("SELECT coalesce(max(batch_id), 0) + 1 FROM batches").fetchall()[0][0]
+        select = ", ".join(f"CAST(i.{c} AS {sql}) AS {c}" for c, sql in stored_columns(dataset))
+        new_rows = f"SELECT {int(batch_id)} AS batch_id, i.source_row, NULL AS replaced_by, {select} FROM incoming i"
+        inserting(con, name, int(batch_id), new_rows)
         covered = (
             f"t.replaced_by IS NULL AND (EXISTS (SELECT 1 FROM incoming i WHERE {match(slice_cols)}) OR "
             f"EXISTS (SELECT 1 FROM incoming i WHERE {match(key_cols)}))"
@@ -590,12 +606,7 @@ def _transaction(
             f"WHERE {covered_here} OR (t.replaced_by IS NULL AND t.batch_id = ?)",
             [batch_id, retire_batch],
         ).fetchall()[0][0]
-        select = ", ".join(f"CAST(i.{c} AS {sql})" for c, sql in stored_columns(dataset))
-        con.execute(
-            f"INSERT INTO {name} (batch_id, source_row, replaced_by, {', '.join(columns)}) "
-            f"SELECT ?, i.source_row, NULL, {select} FROM incoming i",
-            [batch_id],
-        )
+        con.execute(f"INSERT INTO {name} (batch_id, source_row, replaced_by, {', '.join(columns)}) {new_rows}")
         con.execute(
             "INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [

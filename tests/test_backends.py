@@ -15,6 +15,7 @@ import subprocess
 import sys
 import threading
 import time
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -78,23 +79,27 @@ def test_an_upload_through_one_server_shows_on_another(postgres: pg.Server, cfg:
 
 
 def test_fifty_uploads_over_three_servers_lose_and_repeat_nothing(postgres: pg.Server, cfg: Config) -> None:
+    """Three server processes (each its replica and its sessions' threads) upload 17 + 17 + 16 files at once."""
     url = postgres.database()
-    servers = [PgStore(url) for _ in range(3)]
-    servers[0].init()
+    PgStore(url).init()
+    shares = [(0, 17), (17, 17), (34, 16)]
+    servers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "tests.uploader", url, str(first), str(count)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for first, count in shares
+    ]
+    outputs = [server.communicate(timeout=300) for server in servers]
+    assert [server.returncode for server in servers] == [0, 0, 0], [err[-2000:] for _, err in outputs]
+    done = [json.loads(line) for out, _ in outputs for line in out.splitlines()]
+    assert sorted(i for i, _ in done) == list(range(50))
+    assert sorted(b for _, b in done) == list(range(1, 51))  # every upload a batch of its own, numbered without gaps
     towns = list(cfg.township_names)
-    done: list[int | None] = []
-
-    def upload(index: int) -> None:
-        text = FUNDING.format(town=towns[index % len(towns)], amount=f"{10_000 + index}")
-        done.append(commit(servers[index % 3], cfg, text, name=f"经费-{index}.csv", user=f"clerk{index}"))
-
-    threads = [threading.Thread(target=upload, args=(i,)) for i in range(50)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=300)
-    assert sorted(done) == list(range(1, 51))  # every upload a batch of its own, numbered without gaps
-    for store in servers:
+    for store in (PgStore(url), PgStore(url)):  # two more servers, their replicas built from PostgreSQL
         batches = store.batches()
         assert sorted(batches["batch_id"]) == list(range(1, 51))
         assert sorted(batches["uploaded_by"]) == sorted(f"clerk{i}" for i in range(50))
@@ -199,3 +204,84 @@ def test_the_command_line_works_on_a_postgresql_url(postgres: pg.Server, tmp_pat
     assert json.loads(stored.stdout)["batch_id"] == 7
     kpis = json.loads(cli("kpis", "--json").stdout)
     assert kpis["data_version"] == 7
+
+
+def pg_rows(store: PgStore, table: str) -> list[tuple]:
+    with store.pg() as con:
+        return sorted(con.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
+
+
+def replica_rows(store: PgStore, table: str) -> list[tuple]:
+    with store.connect() as con:
+        return sorted(con.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
+
+
+def test_postgresql_holds_every_value_the_replica_holds(postgres: pg.Server, cfg: Config) -> None:
+    """Every table, value for value (amounts in fen, times to the microsecond, flags), after writes
+    of each kind; and a server starting afresh reads the same back."""
+    url = postgres.database()
+    store = PgStore(url)
+    sample.load(store, cfg)
+    commit(store, cfg, FUNDING.format(town="溱潼镇", amount="12345.67"))
+    store.undo(3, "admin")
+    auth.add_user(store, cfg, "leader", "leader", "Leader-secret-pw")
+    auth.set_disabled(store, "leader")
+    auth.record(store, "leader", "login", "refused", "disabled")
+    other = PgStore(url)
+    for table in sorted(declared_tables()):
+        assert pg_rows(store, table) == replica_rows(store, table) == replica_rows(other, table), table
+    assert any(Decimal("12345.67") in row for row in pg_rows(store, "funding"))  # to the fen, as numeric
+
+
+class RefusedError(Exception):
+    """Raised by an audit line maker after the write's rows were inserted."""
+
+
+def test_a_write_failing_after_its_rows_left_takes_them_back(postgres: pg.Server, cfg: Config) -> None:
+    """The new rows start for PostgreSQL before the replica stores them: a write failing later (here its
+    audit line) leaves PostgreSQL, its version and every server as they were."""
+    url = postgres.database()
+    store, other = PgStore(url), PgStore(url)
+    sample.load(store, cfg)
+    version, counted = store.data_version(), pg_rows(store, "venues")
+    rows = "\n".join(f"青年之家{i}号,罗塘街道,专营店,2020-01-15,2025年第一季度,1,1" for i in range(20_000))
+    text = "阵地名称,镇街,类型,启用日期,统计期,活动场次,服务人次\n" + rows + "\n"
+    report = ingest.validate(text.encode(), "青年之家.csv", cfg)
+
+    def refuse(result: object) -> tuple[str, str, str, str]:
+        raise RefusedError(result)
+
+    with pytest.raises(RefusedError):
+        store.commit(report, "clerk", audit=refuse)
+    assert pg_rows(store, "venues") == counted
+    with store.pg() as con:
+        assert con.execute("SELECT version FROM reform_cluster").fetchall()[0][0] == version
+    assert store.data_version() == other.data_version() == version
+    assert store.commit(report, "clerk").rows_stored == 20_000  # the next write goes through whole
+    assert other.data_version() == version + 1
+    assert len(pg_rows(store, "venues")) == len(counted) + 20_000
+    assert figures(other, cfg) == figures(store, cfg)
+
+
+def test_a_send_started_again_for_the_same_batch_replaces_the_first(postgres: pg.Server) -> None:
+    """A replica transaction retried whole sends its batch again: PostgreSQL keeps one copy of the rows;
+    a write that fails takes back what it sent."""
+    store = PgStore(postgres.database())
+    store.init()
+    rows = (
+        "SELECT {batch} AS batch_id, range::INTEGER AS source_row, NULL AS replaced_by, 'x' || range AS township, "
+        "2025 AS year, '专项' AS fund_type, 100.5 AS amount_yuan, NULL AS youth_population FROM range(1000)"
+    )
+    with store.pg() as pg_con, store.connect() as con:
+        sending = pgstore._Sending(pg_con)
+        sending.start(con, "funding", 9, rows.format(batch=9))
+        sending.start(con, "funding", 9, rows.format(batch=9))  # the retry
+        assert sending.settle(discard=False) == {("funding", 9)}
+        found = pg_con.execute("SELECT count(*), sum(amount_yuan), min(batch_id) FROM funding").fetchall()[0]
+        assert found == (1000, Decimal("100500.00"), 9)
+        pg_con.commit()
+        sending = pgstore._Sending(pg_con)
+        sending.start(con, "funding", 10, rows.format(batch=10))
+        assert sending.settle(discard=True) == set()
+        assert pg_con.execute("SELECT count(*), max(batch_id) FROM funding").fetchall()[0] == (1000, 9)
+        pg_con.rollback()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import resource
 import subprocess
 import sys
 import time
@@ -84,7 +83,8 @@ from reform import config, ingest
 data = open(sys.argv[1], "rb").read()
 start = time.perf_counter()
 report = ingest.validate(data, "bomb.xlsx", config.load())
-print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, report.errors[0].code)
+rss = [resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+print(time.perf_counter() - start, *rss, report.errors[0].code)
 """
 
 
@@ -98,8 +98,9 @@ def test_zip_bomb_is_refused_quickly_with_bounded_memory() -> None:
         timeout=60,
         check=True,
     )
-    seconds, max_rss_kb, code = result.stdout.split()
+    seconds, max_rss_kb, child_rss_kb, code = result.stdout.split()
     assert code == "zip_bomb"
     assert float(seconds) < 10 and time.perf_counter() - start < 30
     assert int(max_rss_kb) < 1024 * 1024  # under 1 GB peak for the whole process
-    assert resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss < 1024 * 1024
+    assert int(child_rss_kb) < 1024 * 1024  # and for the child that opens the workbook (the probe's own,
+    # not this test process's: other tests' children must not count)

@@ -75,6 +75,18 @@ def test_fast_path_steps_aside_where_it_could_differ(text: str, why: str) -> Non
     assert readers._duckdb_grid(data, delimiter, readers._widest(text, delimiter)) is None, why
 
 
+@pytest.mark.parametrize("pair", [b' "', b'" '])
+@pytest.mark.parametrize("at", [readers.SCAN_BYTES - 1, readers.SCAN_BYTES, 3 * readers.SCAN_BYTES - 1])
+def test_a_space_beside_a_quote_is_found_wherever_it_falls(pair: bytes, at: int) -> None:
+    """The search goes a megabyte at a time: a pair across the seam, or the last pair of a large file,
+    with thousands of harmless quotes before it."""
+    harmless = b'1,"1,000"\n' * (at // 10 + 1)
+    data = harmless[:at] + pair + b"x\n" + b"2,3\n" * 10
+    assert data[at : at + 2] == pair
+    assert readers._spaced_quote(data)
+    assert not readers._spaced_quote(data.replace(pair, pair.replace(b" ", b"x")))
+
+
 def test_trailing_line_ends_and_ragged_short_rows_read_the_same() -> None:
     text = "标题\n镇街,统计期,核定数\n罗塘, 2024 ,2\n三水,2024\n\n\n"
     fast, exact = both(text.encode("utf-8"))
