@@ -2,7 +2,8 @@
 
 ``python -m bench.postgres [--rows 1000000]`` (Debian's PostgreSQL, initdb into a temporary folder).
 
-1. A ``rows``-row Youth Home CSV (bench.ingest's province file) ingested as a user runs it:
+1. A ``rows``-row Youth Home CSV (bench.ingest's province file) uploaded as an app server takes it
+   (in this process, its replica up to date: read, checked, committed), and ingested as a user runs it:
    ``python -m reform --db postgresql://… ingest FILE --dataset venues`` (a whole process, the
    replica made from the empty database included) into a deployed database (its schema made by an
    earlier start) and into a new one (the schema made by this process), against PostgreSQL's own
@@ -42,6 +43,30 @@ def bare_copy(url: str, path: Path) -> float:
         return time.perf_counter() - started
 
 
+def server_upload(url: str, path: Path, cfg: object) -> float:
+    """An upload as a running app server takes it (its replica up to date, its modules loaded): the
+    file's bytes read, checked and committed, in this process, like the bare COPY beside it."""
+    import gc
+
+    from reform import ingest
+    from reform.pgstore import PgStore
+
+    store = PgStore(url)
+    store.init()
+    try:
+        started = time.perf_counter()
+        report = ingest.validate(path.read_bytes(), path.name, cfg, "venues", store=store)  # type: ignore[arg-type]
+        result = store.commit(report, "bench")
+        seconds = time.perf_counter() - started
+        if result.rows_stored != report.rows_valid:
+            raise SystemExit("the upload stored fewer rows than it read")
+        return seconds
+    finally:
+        store.close()
+        del store
+        gc.collect()
+
+
 def overview_ms(store: object, cfg: object, repeat: int = 7) -> float:
     from metrics import overview
     from metrics.base import Scope
@@ -76,7 +101,11 @@ def main(argv: list[str]) -> int:
         DATA.mkdir(parents=True, exist_ok=True)
         write_venues(path, args.rows, list(cfg.township_names))
     with localpg.running() as server:
-        copy_s = statistics.median(bare_copy(server.url(), path) for _ in range(3))
+        copies, served = [], []
+        for n in range(3):  # the bare COPY and an app server's upload, taking turns
+            copies.append(bare_copy(server.url(), path))
+            served.append(server_upload(server.database(f"served_{n}"), path, cfg))
+        copy_s = statistics.median(copies)
         ours, fresh = [], []
         for n in range(6):
             url = server.database(f"ingest_{n}")
@@ -88,7 +117,6 @@ def main(argv: list[str]) -> int:
             started = time.perf_counter()
             done = subprocess.run([*command, "ingest", str(path), "--dataset", "venues"], cwd=ROOT, check=False)
             (ours if n % 2 else fresh).append(time.perf_counter() - started)
-            print("prepared" if n % 2 else "new", round(time.perf_counter() - started, 2), file=sys.stderr)
             if done.returncode:
                 raise SystemExit("the ingest failed")
         url = server.database("province")
@@ -106,6 +134,8 @@ def main(argv: list[str]) -> int:
                     "pg_copy_bare_s": round(copy_s, 2),
                     "ours_ingest_into_pg_whole_process_s": round(statistics.median(ours), 2),
                     "ratio_ingest": round(statistics.median(ours) / copy_s, 2),
+                    "server_upload_in_process_s": round(statistics.median(served), 2),
+                    "ratio_server_upload": round(statistics.median(served) / copy_s, 2),
                     "ours_into_a_new_database_s": round(statistics.median(fresh), 2),
                     "ratio_ingest_new_database": round(statistics.median(fresh) / copy_s, 2),
                     "province_1200_load_into_pg_s": round(load_s, 1),

@@ -3,7 +3,7 @@
 Each action checks the actor's role, does the work and writes its audit line in the same
 transaction (a commit never lands without its line, nor a line without its commit); a refusal
 is audited too and raised as ``RefusedError`` with the message key the front end shows. The pages
-(``ui/``) and the command line (``reform.__main__``) call these and nothing below them.
+(``ui/``) and the command line (``reform.cli``) call these and nothing below them.
 """
 
 from __future__ import annotations

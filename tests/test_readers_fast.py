@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reform import ingest
+from reform import csvscan, ingest
 from reform.config import Config
 from reform.ingest import readers
 
@@ -76,7 +76,7 @@ def test_fast_path_steps_aside_where_it_could_differ(text: str, why: str) -> Non
 
 
 @pytest.mark.parametrize("pair", [b' "', b'" '])
-@pytest.mark.parametrize("at", [readers.SCAN_BYTES - 1, readers.SCAN_BYTES, 3 * readers.SCAN_BYTES - 1])
+@pytest.mark.parametrize("at", [csvscan.SCAN_BYTES - 1, csvscan.SCAN_BYTES, 3 * csvscan.SCAN_BYTES - 1])
 def test_a_space_beside_a_quote_is_found_wherever_it_falls(pair: bytes, at: int) -> None:
     """The search goes a megabyte at a time: a pair across the seam, or the last pair of a large file,
     with thousands of harmless quotes before it."""
@@ -97,7 +97,7 @@ def test_trailing_line_ends_and_ragged_short_rows_read_the_same() -> None:
 
 def test_gbk_after_a_long_plain_start_is_still_read_as_gbk(cfg: Config) -> None:
     """The first 64 KB look like UTF-8; DuckDB refuses the later GBK bytes and the full decoding takes over."""
-    title = "x" * (readers.HEAD_BYTES + 10)
+    title = "x" * (csvscan.HEAD_BYTES + 10)
     text = f"{title}\n镇街,统计期,岗位类型,核定数,在岗数\n罗塘街道,2025年第一季度,专职团干部,2,2\n"
     report = ingest.validate(text.encode("gbk"), "staffing.csv", cfg, "staffing")
     assert report.ok, report.to_dict()

@@ -10,23 +10,20 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import re
-import tempfile
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import Any
 
-import duckdb
 import pandas as pd
 
+from reform import csvscan, readahead
+from reform.csvscan import MAX_CELL_CHARS, looks_binary, sniff_delimiter
 from reform.ingest.cells import CellError
 from reform.limits import Limits
 
-DELIMITERS = (",", "\t", ";")
-MAX_CELL_CHARS = 100_000  # a longer CSV cell is refused (no column of ours holds more than a few hundred)
-csv.field_size_limit(MAX_CELL_CHARS)
+_widest, _utf8_head, _spaced_quote = csvscan.widest, csvscan.utf8_head, csvscan.spaced_quote
+
 EXCEL_CHILD = Path(__file__).with_name("excel_child.py")
 
 
@@ -96,44 +93,13 @@ def decode(data: bytes) -> tuple[str, str]:
         raise FileError("bad_encoding") from exc
 
 
-def _widest(text: str, delimiter: str) -> int:
-    """Fields in the widest of the first 50 lines."""
-    head, end = text, -1
-    for _ in range(50):
-        end = text.find("\n", end + 1)
-        if end < 0:
-            break
-        head = text[:end]
-    sample = io.StringIO("\n".join(head.splitlines()[:50]))
-    try:
-        return max((len(r) for r in csv.reader(sample, delimiter=delimiter)), default=0)
-    except csv.Error:
-        return 0
-
-
-def sniff_delimiter(text: str) -> str:
-    """The delimiter that splits the first lines into the most columns (comma on a tie)."""
-    return max(DELIMITERS, key=lambda d: (_widest(text, d), d == ","))
-
-
-def looks_binary(text: str) -> bool:
-    """Text decoded from a binary file is full of control, private-use and unassigned characters."""
-    sample = text[:4096]
-    odd = sum(1 for ch in sample if ch not in "\t\n\r" and unicodedata.category(ch) in ("Cc", "Co", "Cn", "Cs"))
-    return odd > max(2, len(sample) // 100)
-
-
 def _check_extent(text: str, data: bytes, delimiter: str, limits: Limits) -> int:
     """Refuse a CSV far wider or larger than any report before it is parsed; return the width of its head."""
-    sample = io.StringIO("\n".join(text[: 1 << 24].splitlines()[:50]))
     width = 0
-    try:
-        for number, row in enumerate(csv.reader(sample, delimiter=delimiter), start=1):
-            if len(row) > limits.max_columns:
-                raise FileError("too_many_columns", line=number, columns=len(row), limit=limits.max_columns)
-            width = max(width, len(row))
-    except csv.Error:
-        pass  # the exact reader names the row of a broken record
+    for number, columns in enumerate(csvscan.head_widths(text, delimiter), start=1):
+        if columns > limits.max_columns:
+            raise FileError("too_many_columns", line=number, columns=columns, limit=limits.max_columns)
+        width = max(width, columns)
     cells = (data.count(b"\n") + 1) * max(width, 1)
     if cells > limits.max_cells:
         raise FileError("sheet_too_large", cells=cells, limit=limits.max_cells)
@@ -167,98 +133,17 @@ def read_csv(data: bytes, dataset_names: tuple[str, ...] = (), limits: Limits | 
     return Sheet(grid, encoding=encoding, delimiter=delimiter)
 
 
-HEAD_BYTES = 65_536
-
-
-def _utf8_head(data: bytes) -> str | None:
-    """The first 64 KB as text when the file looks like plain UTF-8 (no BOM, no NUL byte); else None.
-
-    Decoding a 70 MB file only to learn that it is UTF-8 costs a tenth of a second; DuckDB checks
-    the rest as it parses, and a file it refuses takes the full decoding path below.
-    """
-    if data[:3] == codecs.BOM_UTF8 or data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) or b"\x00" in data:
-        return None
-    try:
-        return codecs.getincrementaldecoder("utf-8")().decode(data[:HEAD_BYTES], final=len(data) <= HEAD_BYTES)
-    except UnicodeDecodeError:
-        return None
-
-
-_LONE_CR = re.compile(rb"\r(?!\n)")
-
-
-def _spaced_quote(payload: bytes) -> bool:
-    """A quote with a space beside it: DuckDB trims ``x, "y"`` to ``y`` where the csv module keeps it
-    as typed (and refuses ``"x" ,``), so such a file is left to the exact reader. (Tabs beside a
-    quote DuckDB keeps as the csv module does.)
-
-    Looked at only where the quotes are: ``re`` takes 1.7 s on a 70 MB file full of quoted numbers
-    and two substring searches 0.2 s (a quote is a partial match at every turn); numpy finds the
-    quotes and tests their neighbours in 0.05 s.
-    """
-    import numpy as np
-
-    if b'"' not in payload:
-        return False
-    raw = np.frombuffer(payload, dtype=np.uint8)
-    for start in range(0, len(raw), SCAN_BYTES):  # a megabyte at a time: no file-sized temporary
-        quotes = np.flatnonzero(raw[start : start + SCAN_BYTES] == ord('"')) + start
-        before, after = quotes[quotes > 0] - 1, quotes[quotes < len(raw) - 1] + 1
-        if (raw[before] == ord(" ")).any() or (raw[after] == ord(" ")).any():
-            return True
-    return False
-
-
-SCAN_BYTES = 1 << 20
-
-
 def _duckdb_grid(payload: bytes, delimiter: str, width: int) -> pd.DataFrame | None:
-    """Parse well-formed UTF-8 CSV with DuckDB's reader, every cell as text; None where it cannot be trusted.
-
-    The fast path is taken only when DuckDB's rows are the file's lines one for one (no
-    quoted line breaks, no skipped empty lines, no lone CR line ends), no row is wider than
-    the first lines and no cell is longer than MAX_CELL_CHARS, so row numbers and cells
-    are exactly what the exact reader (``_records``) would give.
-    """
-    end = len(payload)
-    while end and payload[end - 1] in b"\r\n":  # line ends after the last row (no copy of a large file)
-        end -= 1
-    body = memoryview(payload)[:end]
-    lone_cr = b"\r" in payload and _LONE_CR.search(payload, 0, end) is not None
-    if not end or width < 1 or lone_cr or _spaced_quote(payload):
-        return None
-    lines = payload.count(b"\n", 0, end) + 1
-    columns = {f"c{i}": "VARCHAR" for i in range(width)}
-    with tempfile.TemporaryDirectory(prefix="reform-csv-") as tmp:
-        path = Path(tmp) / "upload.csv"
-        path.write_bytes(body)
-        con = duckdb.connect()
-        try:
-            table = con.sql(
-                "SELECT * FROM read_csv($path, header = false, delim = $delim, quote = '\"', escape = '\"', "
-                "columns = $columns, auto_detect = false, null_padding = true, strict_mode = true)",
-                params={"path": str(path), "delim": delimiter, "columns": columns},
-            ).to_arrow_table()
-        except duckdb.Error:
-            return None
-        finally:
-            con.close()
-    if table.num_rows != lines or any(_longest(table.column(i)) > MAX_CELL_CHARS for i in range(width)):
+    """DuckDB's grid of well-formed UTF-8 CSV (``csvscan.arrow_grid``), or None where it cannot be
+    trusted; the command line's read-ahead may have parsed these very bytes already."""
+    found, table = readahead.grid(payload, delimiter, width)
+    if not found:
+        table = csvscan.arrow_grid(payload, delimiter, width)
+    if table is None:
         return None
     grid = table.to_pandas()
     grid.columns = range(width)
     return grid
-
-
-def _longest(column: Any) -> int:
-    """The longest cell in characters, or its length in bytes when that is within the limit already
-    (a character is at least a byte; bytes come from the offsets, characters from every byte)."""
-    import pyarrow.compute as pc
-
-    in_bytes = int(pc.max(pc.binary_length(column)).as_py() or 0)
-    if in_bytes <= MAX_CELL_CHARS:
-        return in_bytes
-    return int(pc.max(pc.utf8_length(column)).as_py() or 0)
 
 
 def _records(text: str, delimiter: str, max_columns: int) -> list[list[str]]:
