@@ -53,6 +53,14 @@ def looks_binary(text: str) -> bool:
     return odd > max(2, len(sample) // 100)
 
 
+WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # .xlsx and .xls: a workbook renamed .csv
+
+
+def cells(data: bytes, width: int) -> int:
+    """The cells a text of this width holds at most (its lines × its width): the size limit's measure."""
+    return (data.count(b"\n") + 1) * max(width, 1)
+
+
 def head_widths(text: str, delimiter: str) -> list[int]:
     """The width of each of the first 50 records (up to a broken one: the exact reader names it)."""
     sample = io.StringIO("\n".join(text[: 1 << 24].splitlines()[:HEAD_LINES]))

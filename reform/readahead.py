@@ -84,7 +84,7 @@ def _parse(data: bytes, limits: Any) -> tuple[tuple[str, int] | None, Any]:
     """The reader's own first steps for plain UTF-8 (``readers.read_csv``), then DuckDB's grid."""
     from reform import csvscan
 
-    if data[:4] in (b"PK\x03\x04", b"\xd0\xcf\x11\xe0"):
+    if data[:4] in csvscan.WORKBOOK_MAGIC:
         return None, None
     head = csvscan.utf8_head(data)
     if head is None or csvscan.looks_binary(head):
@@ -92,7 +92,7 @@ def _parse(data: bytes, limits: Any) -> tuple[tuple[str, int] | None, Any]:
     delimiter = csvscan.sniff_delimiter(head)
     widths = csvscan.head_widths(head, delimiter)
     width = max(widths, default=0)
-    if width > limits.max_columns or (data.count(b"\n") + 1) * max(width, 1) > limits.max_cells:
+    if width > limits.max_columns or csvscan.cells(data, width) > limits.max_cells:
         return None, None  # the reader refuses it before parsing
     return (delimiter, width), csvscan.arrow_grid(data, delimiter, width)
 

@@ -100,7 +100,7 @@ def _check_extent(text: str, data: bytes, delimiter: str, limits: Limits) -> int
         if columns > limits.max_columns:
             raise FileError("too_many_columns", line=number, columns=columns, limit=limits.max_columns)
         width = max(width, columns)
-    cells = (data.count(b"\n") + 1) * max(width, 1)
+    cells = csvscan.cells(data, width)
     if cells > limits.max_cells:
         raise FileError("sheet_too_large", cells=cells, limit=limits.max_cells)
     return width
@@ -109,7 +109,7 @@ def _check_extent(text: str, data: bytes, delimiter: str, limits: Limits) -> int
 def read_csv(data: bytes, dataset_names: tuple[str, ...] = (), limits: Limits | None = None) -> Sheet:
     """CSV or tab/semicolon text in UTF-8 (BOM or not), GBK/GB18030 or UTF-16."""
     limits = limits or Limits()
-    if data[:4] in (b"PK\x03\x04", b"\xd0\xcf\x11\xe0"):  # an Excel workbook renamed .csv
+    if data[:4] in csvscan.WORKBOOK_MAGIC:
         raise FileError("binary_file")
     head = _utf8_head(data)
     if head is not None and not looks_binary(head):  # plain UTF-8: DuckDB reads the bytes as they are
