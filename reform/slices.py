@@ -51,9 +51,16 @@ LATEST = """SELECT dataset, slice, arg_max(state, id) AS state, arg_max(batch_id
             FROM reviews GROUP BY dataset, slice"""
 
 
+def incoming_slices(dataset: Dataset) -> str:
+    """The slices the rows of ``incoming`` fall in (column ``slice``): their key columns made distinct
+    first, so a million rows build a few hundred keys, not a million JSON texts (0.5 s a write)."""
+    columns = ", ".join(dataset.slice)
+    return f"SELECT DISTINCT {key_sql(dataset, 'i')} AS slice FROM (SELECT DISTINCT {columns} FROM incoming) i"
+
+
 def check_unlocked(con: Any, dataset: Dataset, retire_batch: int | None) -> None:
     """Refuse (inside the writer's transaction) rows going into, or retired from, a locked slice."""
-    touched = [f"SELECT DISTINCT {key_sql(dataset, 'i')} AS slice FROM incoming i"]
+    touched = [incoming_slices(dataset)]
     params: list[Any] = []
     if retire_batch is not None:  # a rollback takes a batch's rows out of their slices
         touched.append(
@@ -74,11 +81,10 @@ def check_unlocked(con: Any, dataset: Dataset, retire_batch: int | None) -> None
 def mark_uploaded(con: Any, dataset: Dataset, batch_id: int, user: str, now: Any, review: bool) -> None:
     """Record the slices this write changes as *uploaded*, inside its transaction: every slice of an
     upload under review (``review``), and any slice already under review (a restore, a rollback)."""
-    key = key_sql(dataset, "i")
     con.execute(
         f"""INSERT INTO reviews (dataset, slice, batch_id, state, reason, by_user, decided_at)
-            SELECT DISTINCT ?, {key}, ?, 'uploaded', '', ?, ? FROM incoming i
-            WHERE ? OR EXISTS (SELECT 1 FROM reviews v WHERE v.dataset = ? AND v.slice = {key})""",
+            SELECT ?, s.slice, ?, 'uploaded', '', ?, ? FROM ({incoming_slices(dataset)}) s
+            WHERE ? OR EXISTS (SELECT 1 FROM reviews v WHERE v.dataset = ? AND v.slice = s.slice)""",
         [dataset.name, batch_id, user, now, review, dataset.name],
     )
 
