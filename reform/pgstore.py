@@ -265,11 +265,13 @@ class PgStore(Store):
                 pg.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])
                 pg.commit()
 
-    def _inserting(self, con: duckdb.DuckDBPyConnection, table: str, batch_id: int, rows: str) -> None:
+    def _inserting(
+        self, con: duckdb.DuckDBPyConnection, table: str, batch_id: int, rows: str, incoming: object
+    ) -> None:
         """The new batch's rows start for PostgreSQL now, in the push's transaction, while the replica
         inserts them (a million rows: PostgreSQL's COPY and DuckDB's insert overlap)."""
         if self._sending is not None:
-            self._sending.start(con, table, batch_id, rows)
+            self._sending.start(con, table, batch_id, rows, incoming)
 
     def _push(self, con: duckdb.DuckDBPyConnection, marks: dict[str, Any], failed: bool) -> None:
         with self._sync_lock:
@@ -417,14 +419,12 @@ def _copy_arrow(pg: Any, table: str, names: list[str], schema: Any, batches: Ite
     first = next(rows, None)
     if first is None:
         return 0
-    from psycopg.copy import QueuedLibpqWriter
-
     encoder = pgpq.ArrowToPostgresBinaryEncoder(schema)
     count = 0
     cursor = pg.cursor()
-    # A thread of psycopg's sends while this one reads and encodes the next rows.
+    # A thread sends while this one reads and encodes the next rows.
     with cursor.copy(
-        f"COPY {table} ({', '.join(names)}) FROM STDIN (FORMAT binary)", writer=QueuedLibpqWriter(cursor)
+        f"COPY {table} ({', '.join(names)}) FROM STDIN (FORMAT binary)", writer=_flushing_writer(cursor)
     ) as copy:
         copy.write(encoder.write_header())
         for batch in itertools.chain([first], rows):
@@ -436,6 +436,29 @@ def _copy_arrow(pg: Any, table: str, names: list[str], schema: Any, batches: Ite
                 copy.write(data[start : start + COPY_PIECE_BYTES])
         copy.write(encoder.finish())
     return count
+
+
+def _flushing_writer(cursor: Any) -> Any:
+    """psycopg's queued COPY writer, each piece sent whole before the next is handed to libpq.
+
+    On Linux psycopg leaves the pieces to pile up in libpq's buffer while PostgreSQL is busy, and
+    libpq moves the unsent rest to the front of that buffer at every send: a million rows cost
+    1.1-1.3 s of our CPU in memmove, against 0.1 s sent piece by piece (bench/RESULTS.md §14),
+    CPU the replica's insert beside it needs. The worker is psycopg's own loop with ``flush=True``
+    (what psycopg does on macOS; psycopg is pinned in requirements.txt).
+    """
+    from psycopg.copy import QueuedLibpqWriter
+    from psycopg.generators import copy_to
+
+    class Flushing(QueuedLibpqWriter):
+        def worker(self) -> None:
+            try:
+                while data := self._queue.get():
+                    self.connection.wait(copy_to(self._pgconn, data, flush=True))
+            except BaseException as exc:  # handed to the writer's finish(), as psycopg does
+                self._worker_error = exc
+
+    return Flushing(cursor)
 
 
 class _Sending:
@@ -450,7 +473,10 @@ class _Sending:
         self.pg = pg
         self.sends: list[tuple[str, int, threading.Thread, list[BaseException]]] = []
 
-    def start(self, con: duckdb.DuckDBPyConnection, table: str, batch_id: int, rows: str) -> None:
+    def start(self, con: duckdb.DuckDBPyConnection, table: str, batch_id: int, rows: str, incoming: object) -> None:
+        """Send ``rows`` (a SELECT over the view ``incoming`` alone, see ``Store._inserting``): the thread
+        runs it on a connection of its own over the same ``incoming``, and streams what it yields,
+        so the writer's connection goes straight on with its checks."""
         self._join()
         retried = next((n for n, s in enumerate(self.sends) if s[:2] == (table, batch_id)), None)
         if retried is not None:  # the replica's transaction runs again: what its failed try sent goes
@@ -458,12 +484,15 @@ class _Sending:
             del self.sends[retried:]
         self.pg.execute(f"SAVEPOINT sending_{len(self.sends)}")
         columns = _columns(con, table)
-        arrow = con.sql(f"SELECT {_pg_select(columns)} FROM ({rows})").to_arrow_table()
+        query = f"SELECT {_pg_select(columns)} FROM ({rows})"
         errors: list[BaseException] = []
 
         def send() -> None:
             try:
-                _copy_arrow(self.pg, table, [n for n, _ in columns], arrow.schema, arrow.to_batches(COPY_BATCH_ROWS))
+                with duckdb.connect() as own:
+                    own.register("incoming", incoming)
+                    reader = own.sql(query).to_arrow_reader(COPY_BATCH_ROWS)
+                    _copy_arrow(self.pg, table, [n for n, _ in columns], reader.schema, reader)
             except BaseException as exc:  # handed to the writer at settle()
                 errors.append(exc)
 

@@ -9,6 +9,7 @@ never shared across threads.
 
 from __future__ import annotations
 
+import functools
 import getpass
 import threading
 import time
@@ -514,10 +515,14 @@ class Store:
         ).fetchall()
         return int(rows[0][0]) if rows else None
 
-    def _inserting(self, con: duckdb.DuckDBPyConnection, table: str, batch_id: int, rows: str) -> None:
+    def _inserting(
+        self, con: duckdb.DuckDBPyConnection, table: str, batch_id: int, rows: str, incoming: object
+    ) -> None:
         """Told inside a write's transaction as soon as its batch number is known: ``rows`` is the SELECT
-        of the rows it will insert into ``table``. Nothing to do for a file; the PostgreSQL store
-        starts sending them while the replica checks and stores them (``reform.pgstore``)."""
+        of the rows it will insert into ``table``; it reads nothing but the view ``incoming``, which
+        shows ``incoming`` (an Arrow table or a DataFrame), so another connection can run it too.
+        Nothing to do for a file; the PostgreSQL store starts sending them while the replica checks
+        and stores them (``reform.pgstore``)."""
 
     def _write(
         self,
@@ -534,7 +539,7 @@ class Store:
         """One transaction (retried whole on a write-write conflict): supersede the covered slices
         and keys, insert the rows, record the batch."""
         tell = progress or (lambda _share: None)
-        register(con, "incoming", incoming)
+        registered = register(con, "incoming", incoming)
         tell(0.1)
         try:
             for attempt in range(CONFLICT_RETRIES + 1):
@@ -546,7 +551,7 @@ class Store:
                         len(incoming),
                         (retire_batch, units, audit, only_retire),
                         tell,
-                        self._inserting,
+                        functools.partial(self._inserting, incoming=registered),
                     )
                     break
                 except duckdb.TransactionException as exc:  # another writer's rows in the way: try again whole
@@ -638,14 +643,17 @@ def _transaction(
     return int(batch_id), int(replaced)
 
 
-def register(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> None:
+def register(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> pa.Table | pd.DataFrame:
     """Make ``frame`` visible to SQL as ``name``: as Arrow (fast), or as the DataFrame itself when DuckDB
     cannot find its Arrow scan on this connection (seen once under 20 concurrent sessions:
-    "Table Function with name python_arrow_scan does not exist")."""
+    "Table Function with name python_arrow_scan does not exist"). Returns what the view shows."""
+    rows = columnar(frame)
     try:
-        con.register(name, columnar(frame))
+        con.register(name, rows)
     except duckdb.CatalogException:
-        con.register(name, frame)
+        rows = frame
+        con.register(name, rows)
+    return rows
 
 
 def columnar(frame: pd.DataFrame) -> pa.Table | pd.DataFrame:

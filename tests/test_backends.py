@@ -18,6 +18,7 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
 from deploy import localpg as pg
@@ -268,20 +269,23 @@ def test_a_send_started_again_for_the_same_batch_replaces_the_first(postgres: pg
     a write that fails takes back what it sent."""
     store = PgStore(postgres.database())
     store.init()
+    incoming = pa.table({"n": list(range(1000))})  # what the writer's view ``incoming`` shows
     rows = (
-        "SELECT {batch} AS batch_id, range::INTEGER AS source_row, NULL AS replaced_by, 'x' || range AS township, "
-        "2025 AS year, '专项' AS fund_type, 100.5 AS amount_yuan, NULL AS youth_population FROM range(1000)"
+        "SELECT {batch} AS batch_id, i.n::INTEGER AS source_row, NULL AS replaced_by, 'x' || i.n AS township, "
+        "2025 AS year, '专项' AS fund_type, 100.5 AS amount_yuan, NULL AS youth_population FROM incoming i"
     )
     with store.pg() as pg_con, store.connect() as con:
         sending = pgstore._Sending(pg_con)
-        sending.start(con, "funding", 9, rows.format(batch=9))
-        sending.start(con, "funding", 9, rows.format(batch=9))  # the retry
+        sending.start(con, "funding", 9, rows.format(batch=9), incoming)
+        sending.start(con, "funding", 9, rows.format(batch=9), incoming)  # the retry
         assert sending.settle(discard=False) == {("funding", 9)}
-        found = pg_con.execute("SELECT count(*), sum(amount_yuan), min(batch_id) FROM funding").fetchall()[0]
-        assert found == (1000, Decimal("100500.00"), 9)
+        found = pg_con.execute(
+            "SELECT count(*), sum(amount_yuan), min(batch_id), count(DISTINCT township) FROM funding"
+        ).fetchall()[0]
+        assert found == (1000, Decimal("100500.00"), 9, 1000)
         pg_con.commit()
         sending = pgstore._Sending(pg_con)
-        sending.start(con, "funding", 10, rows.format(batch=10))
+        sending.start(con, "funding", 10, rows.format(batch=10), incoming)
         assert sending.settle(discard=True) == set()
         assert pg_con.execute("SELECT count(*), max(batch_id) FROM funding").fetchall()[0] == (1000, 9)
         pg_con.rollback()
