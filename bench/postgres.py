@@ -7,7 +7,9 @@
    ``python -m reform --db postgresql://… ingest FILE --dataset venues`` (a whole process, the
    replica made from the empty database included) into a deployed database (its schema made by an
    earlier start) and into a new one (the schema made by this process), against PostgreSQL's own
-   ``COPY`` of the same file into a bare table of text columns (timed in this process).
+   ``COPY`` of the same file into a bare table of text columns (timed in this process). ``--rounds``
+   rounds (default 5) of each; every timed step starts from a quiet server (``quiet``: a
+   CHECKPOINT and no autovacuum at work), and each ratio is of the medians.
 2. The overview figures on the 1,200-township province store (``bench.common.province``): the
    DuckDB file, and the same rows loaded into PostgreSQL and read through a server's replica;
    medians of warm runs, and the time a replica takes to catch up with one new upload.
@@ -27,6 +29,26 @@ from bench.common import DATA, machine, province
 from bench.ingest import write_venues
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def quiet(url: str, timeout_s: float = 60.0) -> None:
+    """Wait until PostgreSQL has nothing of its own to do: a CHECKPOINT, then no autovacuum worker
+    (a million new rows set off a vacuum and an analyze of their table). Both sides of a ratio
+    start from this same quiet server, so neither pays for the other's background work."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as con:
+        con.execute("CHECKPOINT")
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            busy = con.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'"
+            ).fetchall()[0][0]
+            if not busy:
+                break
+            time.sleep(0.2)
+        con.execute("CHECKPOINT")
+    time.sleep(0.5)  # the checkpointer's and the WAL writer's last writes
 
 
 def bare_copy(url: str, path: Path) -> float:
@@ -88,6 +110,7 @@ def overview_ms(store: object, cfg: object, repeat: int = 7) -> float:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.postgres")
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of the bare COPY and each of ours")
     args = parser.parse_args(argv)
     from deploy import localpg
     from reform import config
@@ -101,24 +124,26 @@ def main(argv: list[str]) -> int:
         DATA.mkdir(parents=True, exist_ok=True)
         write_venues(path, args.rows, list(cfg.township_names))
     with localpg.running() as server:
-        copies, served = [], []
-        for n in range(3):  # the bare COPY and an app server's upload, taking turns
+        copies, served, ours, fresh = [], [], [], []
+        for n in range(args.rounds):  # each round: the bare COPY, then each of ours, from a quiet server
+            quiet(server.url())
             copies.append(bare_copy(server.url(), path))
+            quiet(server.url())
             served.append(server_upload(server.database(f"served_{n}"), path, cfg))
+            for deployed, times in ((True, ours), (False, fresh)):
+                url = server.database(f"ingest_{n}_{int(deployed)}")
+                if deployed:  # a deployed database: its schema made when the first server started
+                    prepared = PgStore(url)
+                    prepared.init()
+                    prepared.close()
+                quiet(server.url())
+                command = [sys.executable, "-m", "reform", "--config", str(config_path), "--db", url]
+                started = time.perf_counter()
+                done = subprocess.run([*command, "ingest", str(path), "--dataset", "venues"], cwd=ROOT, check=False)
+                times.append(time.perf_counter() - started)
+                if done.returncode:
+                    raise SystemExit("the ingest failed")
         copy_s = statistics.median(copies)
-        ours, fresh = [], []
-        for n in range(6):
-            url = server.database(f"ingest_{n}")
-            if n % 2:  # a deployed database: its schema made when the first server started
-                prepared = PgStore(url)
-                prepared.init()
-                prepared.close()
-            command = [sys.executable, "-m", "reform", "--config", str(config_path), "--db", url]
-            started = time.perf_counter()
-            done = subprocess.run([*command, "ingest", str(path), "--dataset", "venues"], cwd=ROOT, check=False)
-            (ours if n % 2 else fresh).append(time.perf_counter() - started)
-            if done.returncode:
-                raise SystemExit("the ingest failed")
         url = server.database("province")
         pg_store = PgStore(url)
         started = time.perf_counter()
@@ -132,6 +157,8 @@ def main(argv: list[str]) -> int:
                     "machine": machine(),
                     "rows": args.rows,
                     "pg_copy_bare_s": round(copy_s, 2),
+                    "pg_copy_bare_each_s": [round(t, 2) for t in copies],
+                    "ours_ingest_each_s": [round(t, 2) for t in ours],
                     "ours_ingest_into_pg_whole_process_s": round(statistics.median(ours), 2),
                     "ratio_ingest": round(statistics.median(ours) / copy_s, 2),
                     "server_upload_in_process_s": round(statistics.median(served), 2),
