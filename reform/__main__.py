@@ -18,5 +18,7 @@ from reform import readahead
 readahead.from_argv(sys.argv[1:])
 
 from reform.cli import main  # noqa: E402 - after the read-ahead has started, on purpose
+from reform.pgstore import PgStore  # noqa: E402
 
+PgStore.replica_in_memory = True  # one command, one process: its replica of PostgreSQL needs no file
 sys.exit(main())

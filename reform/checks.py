@@ -13,7 +13,6 @@ problems of the report.
 from __future__ import annotations
 
 import math
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -91,7 +90,7 @@ def previous(store: Any, cfg: Config, dataset: Dataset, frame: pd.DataFrame) -> 
 
     What leaders see is compared with: with review on, the approved figures."""
     time = time_column(dataset)
-    if time is None or store is None or not Path(store.path).exists():
+    if time is None or store is None or not store.exists():
         return None
     wanted = _wanted(frame, dataset, time)
     others = [c for c in dataset.key if c != time]

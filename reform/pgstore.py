@@ -13,6 +13,9 @@ figures are identical by construction (``tests/test_backends.py`` compares them)
   write added or changed goes to PostgreSQL in **one transaction** with the version bump. A
   server killed half-way leaves PostgreSQL as it was (the transaction never commits, the lock
   goes with the connection); a failed push drops the replica, which is rebuilt from PostgreSQL.
+- **A one-shot process** (``python -m reform …``) keeps its replica in memory
+  (``PgStore.replica_in_memory``): nothing else opens it, it is gone when the command ends, and a
+  million-row insert into it costs 0.15 s of CPU instead of the 0.6 s a file's compressed blocks do.
 - **Schema**: PostgreSQL's tables are derived from the DuckDB schema (``reform.store.schema_sql``),
   so a dataset declared by an extension gets its table on both; ``schema_migrations`` records
   each schema version applied, forward only.
@@ -70,6 +73,7 @@ def categories() -> dict[str, str]:
 class PgStore(Store):
     """PostgreSQL behind the Store interface (see the module's docstring)."""
 
+    replica_in_memory: ClassVar[bool] = False  # set by the command line's bootstrap (reform/__main__.py)
     _instances: ClassVar[dict[str, PgStore]] = {}
     _instances_lock: ClassVar[threading.Lock] = threading.Lock()
 
@@ -87,8 +91,11 @@ class PgStore(Store):
             return
         self.url = str(url)
         digest = hashlib.sha256(self.url.encode()).hexdigest()[:12]
-        folder = Path(os.environ.get("REFORM_REPLICA_DIR") or tempfile.gettempdir())
-        self.path = folder / f"reform-replica-{digest}-{os.getpid()}-{id(self):x}.duckdb"
+        name = f"reform-replica-{digest}-{os.getpid()}-{id(self):x}"
+        if self.replica_in_memory:  # DuckDB's named in-memory database, open while the keeper holds it
+            self.path = Path(f":memory:{name}")
+        else:
+            self.path = Path(os.environ.get("REFORM_REPLICA_DIR") or tempfile.gettempdir()) / f"{name}.duckdb"
         self._version = -1  # PostgreSQL's version the replica holds (-1: no replica yet)
         self._sync_lock = threading.RLock()
         self._write_lock = threading.Lock()
@@ -185,7 +192,7 @@ class PgStore(Store):
         if keeper is not None:
             keeper.close()
             self._keeper = None
-        for path in (self.path, Path(f"{self.path}.wal")):
+        for path in () if self.replica_in_memory else (self.path, Path(f"{self.path}.wal")):
             with contextlib.suppress(OSError):
                 path.unlink()
         self._version = -1
@@ -201,7 +208,12 @@ class PgStore(Store):
 
     def _build_replica(self) -> None:
         self.drop_replica()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self.replica_in_memory:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        # One connection held open keeps DuckDB's instance of the replica loaded: every other
+        # connection of this process then opens in microseconds instead of reloading the file
+        # (and an in-memory replica lives exactly as long as this connection).
+        self._keeper = duckdb.connect(str(self.path))
         with Store.connect(self) as con:
             con.execute("BEGIN TRANSACTION")
             for statement in schema_sql():
@@ -209,9 +221,6 @@ class PgStore(Store):
             con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
             con.execute("COMMIT")
         self._version = 0
-        # One connection held open keeps DuckDB's instance of the replica loaded: every other
-        # connection of this process then opens in microseconds instead of reloading the file.
-        self._keeper = duckdb.connect(str(self.path))
         self.sync(force=True)
 
     def sync(self, force: bool = False) -> None:
@@ -229,7 +238,7 @@ class PgStore(Store):
                 pg.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")  # one snapshot for all tables
                 version = int(pg.execute("SELECT version FROM reform_cluster").fetchall()[0][0])
                 _pull(pg, con)
-                con.execute("CHECKPOINT")  # the replica's log folded in: readers open a compact file
+                self._fold_log(con)  # the replica's log folded in: readers open a compact file
             self._version = version
 
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:  # type: ignore[override]
@@ -264,6 +273,12 @@ class PgStore(Store):
                 pg.rollback()  # whatever a failed push left open
                 pg.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])
                 pg.commit()
+
+    def _fold_log(self, con: duckdb.DuckDBPyConnection) -> None:
+        """A replica file's log folded in; an in-memory replica has no file to fold it into (a
+        CHECKPOINT there would only compress a million new rows again: 0.5 s of CPU beside the COPY)."""
+        if not self.replica_in_memory:
+            super()._fold_log(con)
 
     def _inserting(
         self, con: duckdb.DuckDBPyConnection, table: str, batch_id: int, rows: str, incoming: object

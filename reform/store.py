@@ -344,7 +344,7 @@ class Store:
         return self.remembered("data_version", self._data_version)
 
     def _data_version(self) -> int:
-        if not self.path.exists():
+        if not self.exists():
             return 0
         with self.connect() as con:
             if not con.execute(
@@ -524,6 +524,10 @@ class Store:
         Nothing to do for a file; the PostgreSQL store starts sending them while the replica checks
         and stores them (``reform.pgstore``)."""
 
+    def _fold_log(self, con: duckdb.DuckDBPyConnection) -> None:
+        """After a write: its log folded into the database file (``_checkpoint``)."""
+        _checkpoint(con)
+
     def _write(
         self,
         con: duckdb.DuckDBPyConnection,
@@ -561,7 +565,7 @@ class Store:
         finally:
             con.unregister("incoming")
         tell(0.9)
-        _checkpoint(con)
+        self._fold_log(con)
         tell(1.0)
         return CommitResult(int(batch_id), len(incoming), int(replaced))
 

@@ -191,11 +191,17 @@ def test_backup_from_postgresql_restores_into_another(postgres: pg.Server, cfg: 
         backup.restore(out, target, key)
 
 
-def test_the_command_line_works_on_a_postgresql_url(postgres: pg.Server, tmp_path: Path) -> None:
+def test_the_command_line_works_on_a_postgresql_url(
+    postgres: pg.Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each command a process of its own, its replica in memory: no replica file is made (a server's
+    folder for them, given here, stays untouched), and the data version is PostgreSQL's."""
     url = postgres.database()
+    replicas = tmp_path / "replicas"
+    env = os.environ | {"REFORM_REPLICA_DIR": str(replicas)}
 
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
-        return run_cli("--db", url, *args)
+        return run_cli("--db", url, *args, env=env)
 
     assert cli("sample").returncode == 0
     path = tmp_path / "经费.csv"
@@ -205,6 +211,12 @@ def test_the_command_line_works_on_a_postgresql_url(postgres: pg.Server, tmp_pat
     assert json.loads(stored.stdout)["batch_id"] == 7
     kpis = json.loads(cli("kpis", "--json").stdout)
     assert kpis["data_version"] == 7
+    assert not replicas.exists()
+    monkeypatch.setenv("REFORM_REPLICA_DIR", str(replicas))
+    server = PgStore(url)  # an app server's replica: a file in that folder
+    assert server.data_version() == 7
+    assert [p.suffix for p in replicas.iterdir()] == [".duckdb"]
+    server.close()
 
 
 def pg_rows(store: PgStore, table: str) -> list[tuple]:

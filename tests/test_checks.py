@@ -311,9 +311,10 @@ def test_a_soft_rule_stores_only_with_an_explanation(sample_db: Path, cfg: Confi
     assert log.iloc[0]["detail"].endswith("explained per_head_funding_change: 上级专项今年减半")
 
 
-def test_the_command_line_asks_for_and_keeps_an_explanation(sample_db: Path, tmp_path: Path) -> None:
-    db = tmp_path / "cli.duckdb"
-    shutil.copy(sample_db, db)
+def test_the_command_line_asks_for_and_keeps_an_explanation(sample_target: str | Path, tmp_path: Path) -> None:
+    """On both backends: on PostgreSQL the command's replica (in memory) is still being built while
+    the file is checked, and the rule comparing with last year must wait for it, not skip."""
+    db = sample_target
     path = tmp_path / "经费.csv"
     path.write_bytes("镇街,年度,经费类型,金额（元）\n罗塘街道,2025,青少年发展专项,1万\n".encode("gbk"))
 
