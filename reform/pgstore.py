@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import functools
 import hashlib
 import itertools
 import os
@@ -454,6 +455,13 @@ def _copy_arrow(pg: Any, table: str, names: list[str], schema: Any, batches: Ite
 
 
 def _flushing_writer(cursor: Any) -> Any:
+    """psycopg's queued COPY writer, each piece sent whole before the next is handed to libpq
+    (``_flushing_class``)."""
+    return _flushing_class()(cursor)
+
+
+@functools.cache
+def _flushing_class() -> type:
     """psycopg's queued COPY writer, each piece sent whole before the next is handed to libpq.
 
     On Linux psycopg leaves the pieces to pile up in libpq's buffer while PostgreSQL is busy, and
@@ -473,7 +481,7 @@ def _flushing_writer(cursor: Any) -> Any:
             except BaseException as exc:  # handed to the writer's finish(), as psycopg does
                 self._worker_error = exc
 
-    return Flushing(cursor)
+    return Flushing
 
 
 class _Sending:
