@@ -29,7 +29,7 @@ def both(data: bytes) -> tuple[pd.DataFrame | None, pd.DataFrame]:
     text = text.replace("\x00", "")
     delimiter = readers.sniff_delimiter(text)
     payload = (data if encoding == "utf-8" else text.encode("utf-8")).replace(b"\x00", b"")
-    fast = readers._duckdb_grid(payload, delimiter, readers._widest(text, delimiter))
+    fast = readers._duckdb_grid(payload, delimiter, csvscan.widest(text, delimiter))
     return fast, readers.grid_of(readers._records(text, delimiter, 10**6))
 
 
@@ -72,7 +72,7 @@ def test_the_fast_path_is_taken_for_ordinary_files() -> None:
 def test_fast_path_steps_aside_where_it_could_differ(text: str, why: str) -> None:
     data = text.encode("utf-8")
     delimiter = readers.sniff_delimiter(text)
-    assert readers._duckdb_grid(data, delimiter, readers._widest(text, delimiter)) is None, why
+    assert readers._duckdb_grid(data, delimiter, csvscan.widest(text, delimiter)) is None, why
 
 
 @pytest.mark.parametrize("pair", [b' "', b'" '])
@@ -83,8 +83,8 @@ def test_a_space_beside_a_quote_is_found_wherever_it_falls(pair: bytes, at: int)
     harmless = b'1,"1,000"\n' * (at // 10 + 1)
     data = harmless[:at] + pair + b"x\n" + b"2,3\n" * 10
     assert data[at : at + 2] == pair
-    assert readers._spaced_quote(data)
-    assert not readers._spaced_quote(data.replace(pair, pair.replace(b" ", b"x")))
+    assert csvscan.spaced_quote(data)
+    assert not csvscan.spaced_quote(data.replace(pair, pair.replace(b" ", b"x")))
 
 
 def test_trailing_line_ends_and_ragged_short_rows_read_the_same() -> None:
@@ -122,7 +122,7 @@ def test_fast_path_never_reads_a_file_differently_from_the_exact_reader(rows: li
     if not text.strip():
         return
     delimiter = readers.sniff_delimiter(text)
-    fast = readers._duckdb_grid(text.encode("utf-8"), delimiter, readers._widest(text, delimiter))
+    fast = readers._duckdb_grid(text.encode("utf-8"), delimiter, csvscan.widest(text, delimiter))
     try:
         exact = readers.grid_of(readers._records(text, delimiter, 10**6))
     except readers.FileError:

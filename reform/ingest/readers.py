@@ -22,8 +22,6 @@ from reform.csvscan import MAX_CELL_CHARS, looks_binary, sniff_delimiter
 from reform.ingest.cells import CellError
 from reform.limits import Limits
 
-_widest, _utf8_head, _spaced_quote = csvscan.widest, csvscan.utf8_head, csvscan.spaced_quote
-
 EXCEL_CHILD = Path(__file__).with_name("excel_child.py")
 
 
@@ -111,7 +109,7 @@ def read_csv(data: bytes, dataset_names: tuple[str, ...] = (), limits: Limits | 
     limits = limits or Limits()
     if data[:4] in csvscan.WORKBOOK_MAGIC:
         raise FileError("binary_file")
-    head = _utf8_head(data)
+    head = csvscan.utf8_head(data)
     if head is not None and not looks_binary(head):  # plain UTF-8: DuckDB reads the bytes as they are
         delimiter = sniff_delimiter(head)
         width = _check_extent(head, data, delimiter, limits)
