@@ -414,15 +414,22 @@ def _pg_select(columns: list[tuple[str, str]]) -> str:
     return ", ".join(f"CAST({n} AS {t if t in PG_TYPES else 'VARCHAR'}) AS {n}" for n, t in columns)
 
 
-def _to_pg(con: duckdb.DuckDBPyConnection, pg: Any, table: str, query: str, target: str | None = None) -> int:
-    """The replica's rows ``query`` returns (in ``table``'s column order) into PostgreSQL's ``target``;
-    the number of rows.
+def _to_pg(
+    con: duckdb.DuckDBPyConnection,
+    pg: Any,
+    table: str,
+    query: str,
+    target: str | None = None,
+    columns: list[tuple[str, str]] | None = None,
+) -> int:
+    """The rows ``query`` returns on ``con`` (in ``table``'s column order: ``columns``, by default read
+    off ``con``'s ``table``) into PostgreSQL's ``target``; the number of rows.
 
     PostgreSQL's binary COPY, encoded from DuckDB's Arrow batches (pgpq) as they are read: no text
     to write and parse, and dates and numbers arrive as PostgreSQL stores them (a million rows in
     about half the time of a CSV COPY, bench/RESULTS.md §12).
     """
-    columns = _columns(con, table)
+    columns = columns or _columns(con, table)
     reader = con.sql(f"SELECT {_pg_select(columns)} FROM ({query})").to_arrow_reader(COPY_BATCH_ROWS)
     return _copy_arrow(pg, target or table, [n for n, _ in columns], reader.schema, reader)
 
@@ -507,15 +514,13 @@ class _Sending:
             del self.sends[retried:]
         self.pg.execute(f"SAVEPOINT sending_{len(self.sends)}")
         columns = _columns(con, table)
-        query = f"SELECT {_pg_select(columns)} FROM ({rows})"
         errors: list[BaseException] = []
 
         def send() -> None:
             try:
                 with duckdb.connect() as own:
                     own.register("incoming", incoming)
-                    reader = own.sql(query).to_arrow_reader(COPY_BATCH_ROWS)
-                    _copy_arrow(self.pg, table, [n for n, _ in columns], reader.schema, reader)
+                    _to_pg(own, self.pg, table, rows, columns=columns)
             except BaseException as exc:  # handed to the writer at settle()
                 errors.append(exc)
 
