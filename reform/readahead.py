@@ -26,7 +26,9 @@ class _Ahead:
         self.data: bytes | None = None
         self.key: tuple[str, int] | None = None  # (delimiter, width) the parse used
         self.table: Any = None
+        self.digest: str | None = None  # reform.fingerprint of the bytes
         self.read = threading.Event()
+        self.hashed = threading.Event()
         self.parsed = threading.Event()
 
 
@@ -64,6 +66,7 @@ def start(path: Path, config_path: str | None = None) -> None:
 
 
 def _work(ahead: _Ahead, config_path: str | None) -> None:
+    hashing = False
     try:
         from reform import config
 
@@ -72,12 +75,26 @@ def _work(ahead: _Ahead, config_path: str | None) -> None:
             return  # refused unread by the check itself
         ahead.data = ahead.path.read_bytes()
         ahead.read.set()
+        threading.Thread(target=_hash, args=(ahead,), name="reform-readahead-hash", daemon=True).start()
+        hashing = True
         ahead.key, ahead.table = _parse(ahead.data, cfg.limits)
     except Exception:  # noqa: S110 - whatever goes wrong here, the reader does it all again and says why
         pass
     finally:
         ahead.read.set()
         ahead.parsed.set()
+        if not hashing:  # no fingerprint coming: nobody may wait for one
+            ahead.hashed.set()
+
+
+def _hash(ahead: _Ahead) -> None:
+    """The bytes' fingerprint, beside the parse (the check asks for it first thing)."""
+    try:
+        from reform import fingerprint
+
+        ahead.digest = fingerprint.of(ahead.data)
+    finally:
+        ahead.hashed.set()
 
 
 def _parse(data: bytes, limits: Any) -> tuple[tuple[str, int] | None, Any]:
@@ -104,6 +121,16 @@ def data(path: Path) -> bytes | None:
         return None
     ahead.read.wait()
     return ahead.data
+
+
+def digest(payload: bytes) -> str | None:
+    """``reform.fingerprint.of(payload)`` when ``payload`` is the read-ahead's bytes (computed beside
+    the parse), else None."""
+    ahead = _current.get("file")
+    if ahead is None or ahead.data is not payload:
+        return None
+    ahead.hashed.wait()
+    return ahead.digest
 
 
 def grid(payload: bytes, delimiter: str, width: int) -> tuple[bool, Any]:

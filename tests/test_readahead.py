@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from reform import ingest, readahead
+from reform import fingerprint, ingest, readahead
 from reform.config import Config
 from tests.cli import run as run_cli
 
@@ -45,6 +45,20 @@ def test_other_bytes_are_read_afresh(tmp_path: Path, cfg: Config) -> None:
     assert "青年之家甲号" in set(report.frame["venue_name"]) and "青年之家7号" not in set(report.frame["venue_name"])
     assert readahead._current.get("file") is not None  # not handed out for the edited bytes
     assert readahead.grid(data, ",", 7) != (False, None)  # its own bytes still get it
+
+
+def test_the_fingerprint_read_ahead_is_the_files_own(tmp_path: Path) -> None:
+    """The read-ahead hashes its bytes beside the parse; only those very bytes get its answer, and it is
+    the fingerprint a fresh read gives (the duplicate-upload check compares them)."""
+    path = venues(tmp_path / "阵地.csv", 300)
+    readahead.start(path)
+    data = readahead.data(path)
+    assert readahead.digest(data) == fingerprint.of(path.read_bytes()) == ingest.content_hash(data)
+    copy = bytes(bytearray(data))  # equal bytes, another object: hashed afresh, to the same answer
+    assert readahead.digest(copy) is None and ingest.content_hash(copy) == fingerprint.of(data)
+    edited = data.replace("青年之家7号".encode(), "青年之家甲号".encode())
+    assert readahead.digest(edited) is None and ingest.content_hash(edited) != ingest.content_hash(data)
+    readahead.grid(data, ",", 7)  # taken: the read-ahead lets go of the file
 
 
 def without_read_ahead(*args: str) -> subprocess.CompletedProcess[str]:

@@ -6,11 +6,10 @@ stores a report that is ``ok``. Nothing here writes anything.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from typing import Any
 
-from reform import checks
+from reform import checks, fingerprint, readahead
 from reform.config import Config
 from reform.datasets import DATASETS, Dataset
 from reform.ingest.header import HEADER_SEARCH_ROWS, find_header, recognise
@@ -23,8 +22,9 @@ _log = logging.getLogger(__name__)
 
 
 def content_hash(data: bytes) -> str:
-    """The file's identity: the same bytes uploaded twice are the same upload."""
-    return hashlib.sha256(data).hexdigest()
+    """The file's identity: the same bytes uploaded twice are the same upload (the command line's
+    read-ahead has it ready for the file it read)."""
+    return readahead.digest(data) or fingerprint.of(data)
 
 
 def _sheet_names(dataset: Dataset | None) -> tuple[str, ...]:
