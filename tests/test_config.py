@@ -121,3 +121,17 @@ def test_database_path_is_overridden_by_environment(monkeypatch: pytest.MonkeyPa
     assert config_module.load(CONFIG).database == tmp_path / "elsewhere.duckdb"
     monkeypatch.delenv("REFORM_DB")
     assert config_module.load(CONFIG).database == ROOT / "data" / "reform.duckdb"
+
+
+def test_a_changed_file_is_read_again_and_no_document_is_shared(tmp_path: Path) -> None:
+    """The read-ahead and the command load the same file one after the other (the YAML read once);
+    an edit between two loads is seen."""
+    path = tmp_path / "config.yaml"
+    data = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    first, second = config_module.load(path), config_module.load(path)
+    assert first.district_name == second.district_name == data["district"]["name"]
+    data["district"]["name"] = "另一个区"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    assert config_module.load(path).district_name == "另一个区"
+    assert config_module.load(path).townships == first.townships
