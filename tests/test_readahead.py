@@ -47,7 +47,7 @@ def test_other_bytes_are_read_afresh(tmp_path: Path, cfg: Config) -> None:
     assert readahead.grid(data, ",", 7) != (False, None)  # its own bytes still get it
 
 
-def test_the_fingerprint_read_ahead_is_the_files_own(tmp_path: Path) -> None:
+def test_the_fingerprint_read_ahead_is_the_files_own(tmp_path: Path, cfg: Config) -> None:
     """The read-ahead hashes its bytes beside the parse; only those very bytes get its answer, and it is
     the fingerprint a fresh read gives (the duplicate-upload check compares them)."""
     path = venues(tmp_path / "阵地.csv", 300)
@@ -59,6 +59,8 @@ def test_the_fingerprint_read_ahead_is_the_files_own(tmp_path: Path) -> None:
     edited = data.replace("青年之家7号".encode(), "青年之家甲号".encode())
     assert readahead.digest(edited) is None and ingest.content_hash(edited) != ingest.content_hash(data)
     readahead.grid(data, ",", 7)  # taken: the read-ahead lets go of the file
+    given = ingest.validate(copy, path.name, cfg, "venues", digest=fingerprint.of(copy))  # as the upload page asks
+    assert given.ok and given.content_hash == ingest.validate(copy, path.name, cfg, "venues").content_hash
 
 
 def without_read_ahead(*args: str) -> subprocess.CompletedProcess[str]:

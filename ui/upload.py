@@ -16,13 +16,20 @@ _REPORT_KEY = "upload.report"
 
 def dry_run(ctx: Context, data: bytes, file_name: str, dataset: str | None) -> ingest.Report:
     """Validate once per (file, dataset) choice; reruns reuse the report."""
-    key = (ingest.content_hash(data), file_name, dataset, ctx.version)  # rules compare with stored figures
+    digest = ingest.content_hash(data)
+    key = (digest, file_name, dataset, ctx.version)  # rules compare with stored figures
     kept = st.session_state.get(_REPORT_KEY)
     if kept is None or kept[0] != key:
         label = ctx.t("upload.checking", name=escape(file_name))  # progress text is Markdown
         bar = st.progress(0.0, text=label)
         report = ingest.validate(
-            data, file_name, ctx.cfg, dataset, lambda share: bar.progress(share, text=label), store=ctx.store
+            data,
+            file_name,
+            ctx.cfg,
+            dataset,
+            lambda share: bar.progress(share, text=label),
+            store=ctx.store,
+            digest=digest,
         )
         bar.empty()
         kept = (key, report)

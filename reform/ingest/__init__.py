@@ -39,16 +39,19 @@ def validate(
     dataset: str | Dataset | None = None,
     progress: Progress = None,
     store: Any = None,
+    digest: str | None = None,
 ) -> Report:
     """Read and check a file; the report says what a commit would store.
 
     ``progress(share)``, when given, is told how far the dry run has come (for a progress bar).
     ``store``: where the district's check rules find last period's figures (``reform.checks``);
     without it, rules comparing with last period judge nothing.
+    ``digest``: ``content_hash(data)`` when the caller has it already (the upload page keys its dry
+    run on it): a large file is not hashed twice.
     """
     tell = progress or (lambda _share: None)
     tell(0.02)
-    report = Report(file_name=file_name, content_hash=content_hash(data))
+    report = Report(file_name=file_name, content_hash=digest or content_hash(data))
     chosen = DATASETS[dataset] if isinstance(dataset, str) else dataset
     if len(data) > config.max_file_mb * 1024 * 1024:
         report.add(ERROR, "file_too_large", megabytes=config.max_file_mb)
