@@ -11,7 +11,8 @@
    PostgreSQL's own binary ``COPY`` of the rows our upload stored into a deployed venues table
    (``our_rows_copy``: the part no client can make faster). ``--rounds``
    rounds (default 5) of each; every timed step starts from a quiet server (``quiet``: a
-   CHECKPOINT and no autovacuum at work), and each ratio is of the medians.
+   CHECKPOINT and no autovacuum at work); each ratio is of the medians, and ``*_paired`` the
+   median of each round's own ratio (``paired``).
 2. The overview figures on the 1,200-township province store (``bench.common.province``): the
    DuckDB file, and the same rows loaded into PostgreSQL and read through a server's replica;
    medians of warm runs, and the time a replica takes to catch up with one new upload.
@@ -127,6 +128,12 @@ def overview_ms(store: object, cfg: object, repeat: int = 7) -> float:
     return statistics.median(times) * 1000
 
 
+def paired(ours: list[float], copies: list[float]) -> float:
+    """The median of each round's own ratio: a round's bare COPY and ours run minutes apart at most,
+    so a machine that slows down or speeds up over the run moves both sides of each ratio alike."""
+    return round(statistics.median(o / c for o, c in zip(ours, copies, strict=True)), 2)
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.postgres")
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -191,6 +198,8 @@ def main(argv: list[str]) -> int:
                     "ratio_ingest": round(statistics.median(ours) / copy_s, 2),
                     "server_upload_in_process_s": round(statistics.median(served), 2),
                     "ratio_server_upload": round(statistics.median(served) / copy_s, 2),
+                    "ratio_ingest_paired": paired(ours, copies),
+                    "ratio_server_upload_paired": paired(served, copies),
                     "ours_into_a_new_database_s": round(statistics.median(fresh), 2),
                     "ratio_ingest_new_database": round(statistics.median(fresh) / copy_s, 2),
                     "province_1200_load_into_pg_s": round(load_s, 1),
