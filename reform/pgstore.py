@@ -581,22 +581,42 @@ def _push(con: duckdb.DuckDBPyConnection, pg: Any, marks: dict[str, Any], sent: 
     """What a write changed in the replica, into PostgreSQL (in the caller's transaction); ``sent``:
     (table, batch) whose rows are there already (``_Sending``)."""
     changed = bool(sent)
+    touched = _touched(con, marks, sent)
     for table, kind in categories().items():
+        if table not in touched:
+            continue
         if kind in ("id", "batch"):
             column = (ID_TABLES | BATCH_TABLES)[table]
             changed |= bool(_to_pg(con, pg, table, f"SELECT * FROM {table} WHERE {column} > {marks[table]}"))
         elif kind == "rows":
-            skip = sorted(b for t, b in sent if t == table)
-            changed |= _push_rows(con, pg, table, marks["batch"], skip)
+            changed |= _push_rows(con, pg, table, marks["batch"], _not_sent(table, sent))
         else:
             changed |= _push_whole(con, pg, table)
     return changed
 
 
-def _push_rows(con: duckdb.DuckDBPyConnection, pg: Any, table: str, mark: int, skip: list[int]) -> bool:
-    """A dataset table: its new rows (but the batches in ``skip``, sent already), and the older rows
-    this write retired."""
-    others = f" AND batch_id NOT IN ({', '.join(str(int(b)) for b in skip)})" if skip else ""
+def _touched(con: duckdb.DuckDBPyConnection, marks: dict[str, Any], sent: set[tuple[str, int]]) -> set[str]:
+    """The tables a write changed in the replica beyond what ``sent`` delivered, asked of the replica
+    in one query: the push then speaks to PostgreSQL about those alone (a million-row upload's
+    batch, audit line and review marks; a sign-in's guard row), not a round trip per table."""
+    asks = _beyond(marks, sent)
+    for table, key in WHOLE_TABLES.items():
+        asks.append(
+            f"SELECT '{table}' WHERE EXISTS (SELECT * FROM {table} EXCEPT SELECT * FROM temp.before_{table}) "
+            f"OR EXISTS (SELECT {key} FROM temp.before_{table} EXCEPT SELECT {key} FROM {table})"
+        )
+    return {str(r[0]) for r in con.execute(" UNION ALL ".join(asks)).fetchall()}
+
+
+def _not_sent(table: str, sent: set[tuple[str, int]]) -> str:
+    """The condition leaving out of ``table``'s new rows the batches already sent (``_Sending``)."""
+    skip = sorted(b for t, b in sent if t == table)
+    return f" AND batch_id NOT IN ({', '.join(str(int(b)) for b in skip)})" if skip else ""
+
+
+def _push_rows(con: duckdb.DuckDBPyConnection, pg: Any, table: str, mark: int, others: str) -> bool:
+    """A dataset table: its new rows (``others``: but the batches sent already, ``_not_sent``), and
+    the older rows this write retired."""
     added = _to_pg(con, pg, table, f"SELECT * FROM {table} WHERE batch_id > {mark}{others}")
     pg.execute(f"CREATE TEMP TABLE IF NOT EXISTS retired_{table} (LIKE {table}) ON COMMIT DROP")
     retired = _to_pg(
@@ -655,6 +675,13 @@ def _news(pg: Any, marks: dict[str, Any]) -> set[str]:
     """The tables whose rows are only added (or retired) that hold rows the replica has not seen,
     asked in one round trip: a sync then copies those alone (after one upload, its dataset, the
     batches and the audit) instead of a COPY per table."""
+    return {str(r[0]) for r in pg.execute(" UNION ALL ".join(_beyond(marks, set()))).fetchall()}
+
+
+def _beyond(marks: dict[str, Any], sent: set[tuple[str, int]]) -> list[str]:
+    """Per table whose rows are only added (or retired), a query naming it when it has rows beyond
+    ``marks``: new ids or batches (but those in ``sent``), or older rows retired since. The same
+    questions asked of PostgreSQL (``_news``) and of the replica (``_touched``)."""
     batch = int(marks["batch"])
     asks = []
     for table, kind in categories().items():
@@ -662,11 +689,12 @@ def _news(pg: Any, marks: dict[str, Any]) -> set[str]:
             column = (ID_TABLES | BATCH_TABLES)[table]
             asks.append(f"SELECT '{table}' WHERE EXISTS (SELECT 1 FROM {table} WHERE {column} > {int(marks[table])})")
         elif kind == "rows":
+            new_rows = f"batch_id > {batch}{_not_sent(table, sent)}"
             asks.append(
-                f"SELECT '{table}' WHERE EXISTS (SELECT 1 FROM {table} WHERE batch_id > {batch}) "
+                f"SELECT '{table}' WHERE EXISTS (SELECT 1 FROM {table} WHERE {new_rows}) "
                 f"OR EXISTS (SELECT 1 FROM {table} WHERE batch_id <= {batch} AND replaced_by > {batch})"
             )
-    return {str(r[0]) for r in pg.execute(" UNION ALL ".join(asks)).fetchall()}
+    return asks
 
 
 def _pull_rows(pg: Any, con: duckdb.DuckDBPyConnection, table: str, mark: int) -> None:
