@@ -261,11 +261,20 @@ def test_no_clear_text_password_in_the_database_its_wal_or_the_logs(
         files = [p for p in (server.folder / "data").rglob("*") if p.is_file()]
         files += list(store.path.parent.glob(f"{store.path.name}*"))
     assert files
-    for data in [p.read_bytes() for p in files]:
+    for data in [_contents(p) for p in files]:
         for encoded in (secret.encode("utf-8"), secret.encode("utf-16-le"), secret.encode("gb18030")):
             assert encoded not in data
     assert all(secret not in t for t in texts)
     assert "$argon2" in store.query("SELECT password_hash FROM users").iloc[0, 0]
+
+
+def _contents(path: Path) -> bytes:
+    """A file's bytes; nothing for one the running server removed since it was listed (PostgreSQL
+    rewrites files such as its relation cache's ``pg_internal.init`` by renaming a new one in)."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return b""
 
 
 def test_user_commands(target: str | Path) -> None:
