@@ -12,7 +12,8 @@
    (``our_rows_copy``: the part no client can make faster). ``--rounds``
    rounds (default 5) of each; every timed step starts from a quiet server (``quiet``: a
    CHECKPOINT and no autovacuum at work); each ratio is of the medians, and ``*_paired`` the
-   median of each round's own ratio (``paired``).
+   median of each round's own ratio (``paired``). ``--against DIR`` runs the command of another
+   checkout (an earlier commit) in every round as well, in turns with ours, into its own database.
 2. The overview figures on the 1,200-township province store (``bench.common.province``): the
    DuckDB file, and the same rows loaded into PostgreSQL and read through a server's replica;
    medians of warm runs, and the time a replica takes to catch up with one new upload.
@@ -134,10 +135,24 @@ def paired(ours: list[float], copies: list[float]) -> float:
     return round(statistics.median(o / c for o, c in zip(ours, copies, strict=True)), 2)
 
 
+def command_ingest(tree: Path, config_path: Path, url: str, path: Path) -> float:
+    """``python -m reform --db URL ingest FILE`` as a user runs it, with the code of ``tree``: seconds."""
+    command = [sys.executable, "-m", "reform", "--config", str(config_path), "--db", url]
+    started = time.perf_counter()
+    done = subprocess.run([*command, "ingest", str(path), "--dataset", "venues"], cwd=tree, check=False)
+    seconds = time.perf_counter() - started
+    if done.returncode:
+        raise SystemExit(f"the ingest from {tree} failed")
+    return seconds
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.postgres")
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=5, help="rounds of the bare COPY and each of ours")
+    parser.add_argument(
+        "--against", type=Path, help="another checkout: its command's ingest in every round too, in turns with ours"
+    )
     args = parser.parse_args(argv)
     from deploy import localpg
     from reform import config
@@ -150,8 +165,10 @@ def main(argv: list[str]) -> int:
     if not path.exists():
         DATA.mkdir(parents=True, exist_ok=True)
         write_venues(path, args.rows, list(cfg.township_names))
+    if args.against:  # its modules compiled as ours are by `make install` (else it compiles them every run)
+        subprocess.run([sys.executable, "-m", "compileall", "-q", "reform", "metrics"], cwd=args.against, check=True)
     with localpg.running() as server:
-        copies, served, ours, fresh, floors = [], [], [], [], []
+        copies, served, ours, fresh, floors, against = [], [], [], [], [], []
         for n in range(args.rounds):  # each round: the bare COPY, then each of ours, from a quiet server
             quiet(server.url())
             copies.append(bare_copy(server.url(), path))
@@ -163,19 +180,17 @@ def main(argv: list[str]) -> int:
             floor_store.close()
             quiet(server.url())
             floors.append(our_rows_copy(server.url(f"served_{n}"), floor_url))
-            for deployed, times in ((True, ours), (False, fresh)):
-                url = server.database(f"ingest_{n}_{int(deployed)}")
+            runs = [(ROOT, True, ours), (ROOT, False, fresh)]
+            if args.against:  # the same command from another checkout, into a deployed database too
+                runs.insert(n % 2, (args.against, True, against))  # first in every other round
+            for number, (tree, deployed, times) in enumerate(runs):
+                url = server.database(f"ingest_{n}_{number}")
                 if deployed:  # a deployed database: its schema made when the first server started
                     prepared = PgStore(url)
                     prepared.init()
                     prepared.close()
                 quiet(server.url())
-                command = [sys.executable, "-m", "reform", "--config", str(config_path), "--db", url]
-                started = time.perf_counter()
-                done = subprocess.run([*command, "ingest", str(path), "--dataset", "venues"], cwd=ROOT, check=False)
-                times.append(time.perf_counter() - started)
-                if done.returncode:
-                    raise SystemExit("the ingest failed")
+                times.append(command_ingest(tree, config_path, url, path))
         copy_s = statistics.median(copies)
         url = server.database("province")
         pg_store = PgStore(url)
@@ -201,6 +216,16 @@ def main(argv: list[str]) -> int:
                     "ratio_ingest_paired": paired(ours, copies),
                     "ratio_server_upload_paired": paired(served, copies),
                     "ours_into_a_new_database_s": round(statistics.median(fresh), 2),
+                    **(
+                        {
+                            "against": str(args.against),
+                            "against_ingest_each_s": [round(t, 2) for t in against],
+                            "ratio_ingest_against": round(statistics.median(against) / copy_s, 2),
+                            "ratio_ingest_against_paired": paired(against, copies),
+                        }
+                        if args.against
+                        else {}
+                    ),
                     "ratio_ingest_new_database": round(statistics.median(fresh) / copy_s, 2),
                     "province_1200_load_into_pg_s": round(load_s, 1),
                     "overview_duckdb_ms": round(duck_ms, 1),
