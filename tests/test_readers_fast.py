@@ -134,7 +134,7 @@ def test_fast_path_never_reads_a_file_differently_from_the_exact_reader(rows: li
 
 
 @settings(max_examples=300, deadline=None)
-@given(payload=st.binary(max_size=40).map(lambda b: bytes(b"a\r\n\" ,"[x % 6] for x in b)))
+@given(payload=st.binary(max_size=40).map(lambda b: bytes(b'a\r\n" ,'[x % 6] for x in b)))
 def test_the_line_scan_counts_lines_and_finds_every_lone_cr(payload: bytes) -> None:
     """The scan beside DuckDB's parse (numpy, 16 MB at a time) says what a plain reading says: the lines
     up to ``end``, or nothing where a CR is not followed by a line feed or a quote has a space beside it."""
