@@ -506,9 +506,12 @@ class Store:
 
     @staticmethod
     def _same_file(con: duckdb.DuckDBPyConnection, dataset: str, content_hash: str) -> int | None:
-        """An earlier batch of the same bytes whose rows are all still current."""
+        """An earlier upload of the same bytes whose rows are all still current.
+
+        Only an upload's rows are the file's rows: a rollback or a restore carries the file's name
+        and hash too (``_batch_info``), but after rolling an upload back its file must store again."""
         rows = con.execute(
-            f"SELECT b.batch_id FROM batches b WHERE b.dataset = ? AND b.content_hash = ? "
+            f"SELECT b.batch_id FROM batches b WHERE b.dataset = ? AND b.content_hash = ? AND b.kind = 'upload' "
             f"AND NOT EXISTS (SELECT 1 FROM {dataset} d WHERE d.batch_id = b.batch_id AND d.replaced_by IS NOT NULL) "
             f"ORDER BY b.batch_id DESC LIMIT 1",
             [dataset, content_hash],

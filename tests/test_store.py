@@ -70,6 +70,20 @@ def test_the_same_file_twice_stores_nothing_new(store: Store, cfg: Config) -> No
     assert len(store.query("SELECT * FROM venues")) == 3
 
 
+def test_the_same_file_after_its_rollback_is_stored_again(store: Store, cfg: Config) -> None:
+    """A clerk rolls an upload back, then sends the same file again: it is stored (the rollback carries
+    the file's hash, but the file's rows are no longer current), and the figures come back."""
+    commit(store, cfg, FIRST)
+    before = current(store)
+    store.undo(1, "admin")
+    assert current(store) == []
+    _, again = commit(store, cfg, FIRST, "v-again.csv")
+    assert (again.batch_id, again.duplicate_of, again.rows_stored) == (3, None, 3)
+    assert current(store) == before
+    _, third = commit(store, cfg, FIRST, "v-third.csv")  # now it is current: the same file is recognised
+    assert (third.batch_id, third.duplicate_of) == (None, 3)
+
+
 def test_restore_brings_back_an_earlier_batch_as_a_new_recorded_batch(store: Store, cfg: Config) -> None:
     commit(store, cfg, FIRST)
     before = current(store)
