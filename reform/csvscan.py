@@ -97,12 +97,17 @@ def spaced_quote(payload: bytes) -> bool:
     if b'"' not in payload:
         return False
     raw = np.frombuffer(payload, dtype=np.uint8)
-    for start in range(0, len(raw), SCAN_BYTES):  # 16 MB at a time: no file-sized temporary
-        quotes = np.flatnonzero(raw[start : start + SCAN_BYTES] == ord('"')) + start
-        before, after = quotes[quotes > 0] - 1, quotes[quotes < len(raw) - 1] + 1
-        if (raw[before] == ord(" ")).any() or (raw[after] == ord(" ")).any():
-            return True
-    return False
+    return any(_spaced_quote_in(raw, start) for start in range(0, len(raw), SCAN_BYTES))
+
+
+def _spaced_quote_in(raw: Any, start: int) -> bool:
+    """``spaced_quote`` for the 16 MB of ``raw`` (a numpy byte array) from ``start``: no file-sized
+    temporary, and a neighbour across the step's edge still seen."""
+    import numpy as np
+
+    quotes = np.flatnonzero(raw[start : start + SCAN_BYTES] == ord('"')) + start
+    before, after = quotes[quotes > 0] - 1, quotes[quotes < len(raw) - 1] + 1
+    return bool((raw[before] == ord(" ")).any() or (raw[after] == ord(" ")).any())
 
 
 def arrow_grid(payload: bytes, delimiter: str, width: int) -> Any | None:
@@ -143,15 +148,18 @@ def _plain_lines(payload: bytes, end: int) -> int | None:
     main thread is importing."""
     import numpy as np
 
-    raw = np.frombuffer(payload, dtype=np.uint8)[:end]
+    raw = np.frombuffer(payload, dtype=np.uint8)[:end]  # after ``end`` only line ends: no quote
+    quoted = b'"' in payload
     lines = 1
-    for start in range(0, end, SCAN_BYTES):
+    for start in range(0, end, SCAN_BYTES):  # one pass: lines, lone CRs and spaced quotes per step
         part = raw[start : start + SCAN_BYTES]
         lines += int(np.count_nonzero(part == ord("\n")))
         returns = np.flatnonzero(part == ord("\r")) + start + 1  # where each CR's line feed must be
         if len(returns) and (int(returns[-1]) >= end or (raw[returns] != ord("\n")).any()):
             return None
-    return None if spaced_quote(payload) else lines
+        if quoted and _spaced_quote_in(raw, start):
+            return None
+    return lines
 
 
 def _duckdb_text(body: memoryview, delimiter: str, width: int) -> Any | None:
