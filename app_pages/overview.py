@@ -17,11 +17,13 @@ if not ctx.version:
 
 path, source = str(ctx.store.path), str(ctx.cfg.source)
 results = widgets.scorecard(ctx)
+st.caption(widgets.escape(widgets.as_of(ctx)))  # 数据截至: the periods, not an upload time
+widgets.overdue_note(ctx)
 widgets.summary_box(ctx, summary.sentences("overview", results, {}, ctx.cfg, ctx.lang))
 st.subheader(ctx.t("overview.scorecard"))
 widgets.scorecard_grid(ctx, results)
 
-league = cache.league_table(path, ctx.version, source, ctx.scope)
+league = cache.league_table(path, source, ctx.view)
 st.subheader(ctx.t("overview.red_black"))
 st.caption(ctx.t("overview.red_black_help"))
 township_view.ranking_lists(ctx, league)
@@ -31,7 +33,7 @@ with st.container(key="overview-map"):
     kpis = {"met": ctx.t("col.met"), **{k.key: ctx.t(k.label_key) for k in ranked_kpis(ctx.cfg)}}
     colour_by = st.selectbox(ctx.t("overview.map_kpi"), list(kpis), format_func=kpis.get, key="overview.map_kpi")
     st.caption(ctx.t("overview.map_help"))
-    figure = cache.district_map(path, ctx.version, source, ctx.scope, colour_by, ctx.lang)
+    figure = cache.district_map(path, source, ctx.view, colour_by, ctx.lang)
     picked = widgets.chart(figure, "overview.map", selectable=True)
     if picked:
         township_view.open_profile(picked)

@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date
 from typing import Any, Protocol
 
 import pandas as pd
 
 from reform import i18n
+from reform.audience import Scope
 from reform.config import Config, Target
 from reform.datasets import DATASETS
 
@@ -30,54 +31,6 @@ class Query(Protocol):
     def scalar(self, sql: str, params: list[Any] | None = None) -> Any: ...
 
     def table(self, name: str, frame: Any) -> AbstractContextManager[None]: ...
-
-
-@dataclass(frozen=True)
-class Scope:
-    """The years and units a figure covers. No townships chosen means the whole district."""
-
-    first_year: int
-    last_year: int
-    townships: tuple[str, ...] = ()
-    until: date | None = None  # the last day counted, when earlier than the last year's end (as reported)
-    today: date | None = None  # the day that decides what counts as reported (part of every cache key)
-    published: int | None = None  # with review on: only approved figures, as of this review version
-
-    @property
-    def start(self) -> date:
-        return date(self.first_year, 1, 1)
-
-    @property
-    def end(self) -> date:
-        return self.until or date(self.last_year, 12, 31)
-
-    def units(self, cfg: Config) -> list[str]:
-        """Reporting units in scope: the chosen ones, or every township and the district committee."""
-        return list(self.townships) if self.townships else [*cfg.township_names, cfg.committee]
-
-    def towns(self, cfg: Config) -> list[str]:
-        """Townships in scope (without the district committee): the denominators of coverage."""
-        return [t for t in self.units(cfg) if t != cfg.committee]
-
-    def at_year(self, year: int) -> Scope:
-        """The same scope as of an earlier year (for the change and the trend): the same period a year
-        earlier, when the scope ends within a year (2026-Q3 → 2025-Q3)."""
-        until = None
-        if self.until is not None and year < self.until.year:
-            until = _same_day(self.until, year)
-        return replace(self, last_year=year, first_year=min(self.first_year, year), until=until)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The scope as asked for (a cut-off or a day left unset is not shown)."""
-        return {k: v for k, v in asdict(self).items() if k not in ("until", "today", "published") or v is not None}
-
-
-def _same_day(day: date, year: int) -> date:
-    """The same day of another year (29 February becomes the 28th)."""
-    try:
-        return day.replace(year=year)
-    except ValueError:
-        return day.replace(year=year, day=28)
 
 
 @dataclass(frozen=True)
@@ -130,6 +83,8 @@ class Kpi:
     dataset: str | None = None  # the dataset it is measured from (its module's DATASET when not given)
     township_met: Callable[[Any, Target], Any] | None = None  # one township meets it; default: meets the target
     noun: str = ""  # i18n key of what its count (or a share's numerator) counts: noun.townships, noun.schools …
+    district_wide: bool = False  # a figure of the district as a whole (the flagship, the pilot funds): not
+    # per township, so its coverage is the district's own report (a district programme's dataset always is)
 
     @property
     def label_key(self) -> str:
@@ -140,6 +95,45 @@ class Kpi:
         if self.township_met is not None:
             return self.township_met(values, target)
         return meets(values, target.target, self.direction)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Whose reports a district figure is made of, said beside it: 2025年第四季度 · 16/17 已报.
+
+    A stock figure (``Dataset.stock``: posts filled, Youth Homes) takes each township's latest
+    report: ``reported`` townships reported ``period``, the others' figures carry an ``earlier``
+    one (其余沿用 2025年四季度). A flow (admissions, money) is of one period: ``reported`` townships
+    reported it; below the configured share it is ``partial`` and compared like for like.
+    """
+
+    period: str | None = None  # the figure's period, as its canonical label (2025-Q4, 2025, 2025-04-14)
+    reported: int | None = None  # units whose figure is of that period
+    expected: int | None = None  # units the figure should cover
+    earlier: str | None = None  # a stock: the latest earlier period the other townships' figures carry
+    missing: tuple[str, ...] = ()  # townships without a figure: named (淤溪镇未报)
+    partial: bool = False  # a flow figure fewer than the configured share reported (never compared as final)
+    district: bool = False  # the district's own figure (团区委's report), not a sum over townships
+    units: tuple[str, ...] = ()  # the units whose reports make the figure (a partial flow's comparison)
+
+    def words(self, lang: str = i18n.DEFAULT) -> str:
+        """``2025年第四季度 · 16/17 已报，其余沿用 2025年第三季度`` as every card, slide and export says it."""
+        period = i18n.period_words(self.period, lang)
+        if self.district or self.expected is None:
+            return i18n.t("coverage.district", lang, period=period)
+        text = i18n.t("coverage.reported", lang, period=period, n=self.reported, total=self.expected)
+        if self.earlier:
+            text += i18n.t("coverage.earlier", lang, earlier=i18n.period_words(self.earlier, lang))
+        if self.missing and len(self.missing) <= MISSING_NAMED:
+            text += i18n.t("coverage.missing", lang, names=i18n.names(self.missing, lang))
+        return text
+
+    @property
+    def complete(self) -> bool:
+        return self.expected is None or self.reported == self.expected
+
+
+MISSING_NAMED = 3  # townships named beside a figure as not reported (more: the count says it)
 
 
 @dataclass(frozen=True)
@@ -163,6 +157,7 @@ class KpiResult:
     dataset: str | None = None  # the dataset it is measured from
     previous_numerator: float | None = None  # the numerator a year earlier (a share's change is a count)
     noun: str = ""  # i18n key of what a count counts (个镇街, 所中学): a count's change is said in it
+    coverage: Coverage = field(default_factory=Coverage)  # whose reports it is made of, of which period
 
     def __post_init__(self) -> None:
         if not self.label:
@@ -206,11 +201,26 @@ class KpiResult:
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
-        for presentation in ("label", "dataset", "previous_numerator", "noun"):
+        for presentation in ("label", "dataset", "previous_numerator", "noun", "coverage"):
             del data[presentation]  # the figures; names and wording are the UI's (kpis --json keeps its shape)
         data["change"] = self.change
         data["trend"] = {str(k): v for k, v in self.trend.items()}
+        cover = self.coverage
+        data |= {
+            "reported": cover.reported,
+            "expected": cover.expected,
+            "earlier": cover.earlier,
+            "missing": list(cover.missing),
+            "partial": cover.partial,
+        }
         return data
+
+    def display_coverage(self, lang: str = i18n.DEFAULT) -> str:
+        """Its period and whose reports it is made of (``2025年 · 16/17 已报，淤溪镇未报``)."""
+        return self.coverage.words(lang) if self.coverage.period or self.as_of is None else self._as_of_words(lang)
+
+    def _as_of_words(self, lang: str) -> str:
+        return i18n.period_words(self.as_of, lang)
 
 
 def wan(yuan: float) -> str:
@@ -218,6 +228,18 @@ def wan(yuan: float) -> str:
     value = yuan / 10_000
     text = f"{value:,.2f}" if abs(value) < 10 else f"{value:,.1f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def by_dataset(results: list[KpiResult]) -> dict[str, KpiResult]:
+    """One result per dataset that says its period: a township figure's (n/N 已报) before a district one's."""
+    found: dict[str, KpiResult] = {}
+    for result in results:
+        if not result.dataset or not (result.coverage.period or result.as_of):
+            continue
+        before = found.get(result.dataset)
+        if before is None or (before.coverage.district and not result.coverage.district):
+            found[result.dataset] = result
+    return found
 
 
 def format_value(unit: str, value: float | None, numerator: float | None, denominator: float | None, lang: str) -> str:
@@ -246,14 +268,20 @@ def rag(value: float | None, target: Target | None, direction: str = "at_least")
 
 
 def evaluate(kpi: Kpi, q: Query, cfg: Config, scope: Scope) -> KpiResult:
-    """Measure a KPI as of its dataset's latest reported period, the same period a year before, and
-    each year of the scope (trend)."""
+    """Measure a KPI as of its dataset's latest reported period (``as_reported``), the same period a
+    year before, and each year of the scope (trend). A flow figure fewer than the configured share
+    reported is compared with the same units a year before, never as if it were final."""
     target = cfg.targets.get(kpi.target_key) if kpi.target_key else None
-    scope = as_reported(q, cfg, scope, kpi.dataset)  # as of its own dataset's latest reported period
+    reporting = reporting_of(q, cfg, scope, kpi.dataset)
+    scope = reporting.scope
     now = kpi.measure(q, cfg, scope)
+    cover = coverage(q, cfg, scope, kpi, now, reporting.partial)
     trend = {year: kpi.measure(q, cfg, scope.at_year(year)).value for year in range(scope.first_year, scope.last_year)}
     trend[scope.last_year] = now.value
-    before = kpi.measure(q, cfg, scope.at_year(scope.last_year - 1))
+    earlier = scope.at_year(scope.last_year - 1)
+    if cover.partial and cover.units:  # like for like: the units that reported now, a year earlier
+        earlier = replace(earlier, townships=cover.units)
+    before = kpi.measure(q, cfg, earlier)
     return KpiResult(
         key=kpi.key,
         area=kpi.area,
@@ -272,6 +300,7 @@ def evaluate(kpi: Kpi, q: Query, cfg: Config, scope: Scope) -> KpiResult:
         dataset=kpi.dataset,
         previous_numerator=before.numerator,
         noun=kpi.noun,
+        coverage=cover,
     )
 
 
@@ -293,44 +322,113 @@ def in_list(values: list[str]) -> tuple[str, list[Any]]:
     return "(SELECT unnest(?::VARCHAR[]))", [list(values)]
 
 
-def reported_through(q: Query, cfg: Config, scope: Scope, dataset: str) -> date | None:
-    """The last day of the latest period of ``dataset``, within the scope, that counts as reported:
-    its deadline has passed, or at least the configured share of the expected reporters has
-    reported it (``reporting.datasets.X.complete_share``). None: no period counts (figures then use
-    whatever is there); a dataset that is not owed periodically has no cut-off (its scope's end).
-    """
-    duty = next((d for d in cfg.duties if d.dataset == dataset), None)
-    if duty is None:
-        return scope.end
+@dataclass(frozen=True)
+class Reporting:
+    """The scope a dataset's figures are computed in, and whether its period is below the configured share."""
+
+    scope: Scope
+    partial: bool = False
+
+
+def _periods(q: Query, cfg: Config, scope: Scope, dataset: str) -> pd.DataFrame:
+    """The periods of ``dataset`` within the scope, newest first, each with how many townships (or, for
+    the district's own reports, whether the district) reported it."""
     declared = DATASETS[dataset]
     start, end = declared.time_sql
-    has_town = "township" in declared.column_map
+    has_town = "township" in declared.column_map and declared.owner == "township"  # a programme: the district's
     units, params = in_list(scope.units(cfg)) if has_town else ("(NULL)", [])
+    towns, town_params = in_list(scope.towns(cfg)) if has_town else ("(NULL)", [])
     where = f"township IN {units}" if has_town else "true"
-    reporter = "township" if has_town else "1"
-    periods = q.df(
-        f"""SELECT {start} AS r_start, {end} AS r_end, count(DISTINCT {reporter}) AS reporters
+    reporter = f"count(DISTINCT township) FILTER (WHERE township IN {towns})" if has_town else "count(DISTINCT 1)"
+    return q.df(
+        f"""SELECT {start} AS r_start, {end} AS r_end, {reporter} AS reporters
             FROM current_{dataset} WHERE {start} >= ? AND {start} <= ? AND {where}
             GROUP BY ALL ORDER BY r_end DESC, r_start""",
-        [scope.start, scope.end, *params],
+        [*town_params, scope.start, scope.end, *params],
     )
-    expected = 1 if duty.by == "district" else max(1, len(scope.towns(cfg)))
-    today = scope.today or cfg.today()
+
+
+def reporting_of(q: Query, cfg: Config, scope: Scope, dataset: str | None) -> Reporting:
+    """Where a dataset's figures stand within the scope.
+
+    - a **stock** (``Dataset.stock``) is as of the newest period anyone reported: each unit's latest
+      report counts until it reports again (其余沿用), so one early report moves no other unit's figure;
+    - a **flow** owed periodically is as of the newest period at least ``complete_share`` of the
+      expected reporters have reported (a deadline alone does not make one township's year the
+      district's); when no period has reached it, the newest one, marked partial;
+    - a dataset not owed periodically (inspections) is as of the last year it has data.
+    """
+    if dataset is None:
+        return Reporting(scope)
+    periods = _periods(q, cfg, scope, dataset)
+    if periods.empty:
+        return Reporting(scope)
+    declared = DATASETS[dataset]
+    duty = next((d for d in cfg.duties if d.dataset == dataset), None)
+    newest = pd.Timestamp(periods["r_end"].iloc[0]).date()
+    if declared.grain == "date":  # rounds, not periods: the figure is as of the year of the last one
+        newest = date(newest.year, 12, 31)
+    if declared.stock or duty is None:
+        return Reporting(_through(scope, newest))
+    by_towns = duty.by != "district" and "township" in declared.column_map and declared.owner == "township"
+    expected = max(1, len(scope.towns(cfg))) if by_towns else 1
     for r_end, reporters in zip(periods["r_end"], periods["reporters"], strict=True):
-        last = pd.Timestamp(r_end).date()
-        due = last + timedelta(days=duty.due_days)
-        if today > due or reporters >= duty.complete_share * expected:
-            return min(last, scope.end)
-    return None
+        if reporters >= duty.complete_share * expected - EPSILON:
+            return Reporting(_through(scope, pd.Timestamp(r_end).date()))
+    return Reporting(_through(scope, newest), partial=True)
+
+
+def _through(scope: Scope, last: date) -> Scope:
+    """The scope cut at ``last`` (the end of the figure's period), when that is before its end."""
+    if last >= scope.end:
+        return scope
+    return replace(scope, last_year=last.year, first_year=min(scope.first_year, last.year), until=last)
 
 
 def as_reported(q: Query, cfg: Config, scope: Scope, dataset: str | None) -> Scope:
-    """The scope a figure of ``dataset`` is computed in: up to its latest period that counts as
-    reported, so that no figure is blank or partial because another dataset, or a few early
-    reporters, moved on to a new period."""
-    if dataset is None:
-        return scope
-    through = reported_through(q, cfg, scope, dataset)
-    if through is None or through >= scope.end:
-        return scope
-    return replace(scope, last_year=through.year, first_year=min(scope.first_year, through.year), until=through)
+    """The scope a figure of ``dataset`` is computed in (``reporting_of``): no figure is blank or partial
+    because another dataset, or a few early reporters, moved on to a new period."""
+    return reporting_of(q, cfg, scope, dataset).scope
+
+
+def coverage(q: Query, cfg: Config, scope: Scope, kpi: Kpi, now: Measure, partial: bool = False) -> Coverage:
+    """Whose reports ``now`` (measured in ``scope``) is made of: for a township figure, each township's
+    newest report within the scope (a stock's earlier ones carry; a flow's count only in its period)."""
+    declared = DATASETS.get(kpi.dataset or "")
+    towns = scope.towns(cfg)
+    if declared is None or kpi.district_wide or declared.owner == "district" or "township" not in declared.column_map:
+        return Coverage(now.as_of, int(now.value is not None), 1, district=True)
+    start, _ = declared.time_sql
+    names, params = in_list(scope.units(cfg))
+    latest = q.df(
+        f"""SELECT township, max({start}) AS latest, arg_max({declared.label_sql}, {start}) AS label
+            FROM current_{declared.name} WHERE {start} BETWEEN ? AND ? AND township IN {names}
+            GROUP BY township""",
+        [scope.start, scope.end, *params],
+    )
+    if latest.empty:
+        return Coverage(now.as_of, 0, len(towns), missing=tuple(towns), partial=partial)
+    newest = latest["latest"].max()
+    now_units = latest[latest["latest"] == newest]
+    reported = [t for t in towns if t in set(now_units["township"])]
+    before = latest[(latest["latest"] < newest) & latest["township"].isin(towns)]
+    if declared.stock:
+        absent = [t for t in towns if t not in set(latest["township"])]
+        earlier = str(before.sort_values("latest")["label"].iloc[-1]) if not before.empty else None
+    else:
+        absent, earlier = [t for t in towns if t not in reported], None
+    return Coverage(
+        str(now_units["label"].iloc[0]),
+        len(reported),
+        len(towns),
+        earlier=earlier,
+        missing=tuple(absent),
+        partial=partial and not declared.stock,
+        units=tuple(sorted(now_units["township"], key=_order(cfg))),
+    )
+
+
+def _order(cfg: Config) -> Callable[[str], int]:
+    """Sort key: townships in their configured order, then the district committee, then anything else."""
+    place = {name: i for i, name in enumerate([*cfg.township_names, cfg.committee])}
+    return lambda name: place.get(name, len(place))

@@ -170,7 +170,7 @@ def township_bars(
             x=values,
             orientation="h",
             marker_color=status_colours(values, target, amber, at_most=at_most),
-            text=[text_format.format(v) if v is not None else "—" for v in values],
+            text=[text_format.format(v) if v is not None else i18n.t("chart.not_reported", lang) for v in values],
             textposition="outside",
             textangle=0,
             cliponaxis=False,
@@ -179,6 +179,16 @@ def township_bars(
     )
     fig.update_xaxes(title=axis_title or "", rangemode="tozero")
     fig.update_yaxes(title="", autorange="reversed", type="category")
+    for town, v in zip(data["township"], values, strict=True):  # a township without a figure is named: 未报
+        if v is None:
+            fig.add_annotation(
+                x=0,
+                y=town,
+                text=i18n.t("chart.not_reported", lang),
+                showarrow=False,
+                xanchor="left",
+                font={"color": GREY},
+            )
     known = [v for v in values if v is not None]
     if known and all(v == 0 for v in known):  # nothing to draw: say it rather than show empty rows
         return empty(title, lang, "chart.all_zero", n=len(known))
@@ -376,8 +386,11 @@ def trend(
             _partial_line(fig, (labels, frame[column], done), line_colour, name, partial, lang, labelled=i == 0)
     fig.update_yaxes(title=axis_title, rangemode="tozero")
     fig.update_xaxes(title="", type="category", nticks=8, tickangle=0)  # 20 quarters: every few, upright
+    top = float(frame[list(series)].max().max())
     if counts:
-        integer_axis(fig, "y", float(frame[list(series)].max().max()))
+        integer_axis(fig, "y", top)
+    if partial and top > 0:  # room above the highest line for its "n/N 已报" label
+        fig.update_yaxes(range=[0, top * 1.18])
     return layout(target_line(fig, target, lang), title)
 
 
@@ -400,13 +413,17 @@ def _partial_line(
         i18n.t("chart.reported", lang, n=partial[p][0], total=partial[p][1]) if labelled and p in partial else ""
         for p in labels
     ]
+    shown = [t for t, k in zip(text, keep, strict=True) if k]
+    # neighbouring unfinished periods ("16/17 已报", "1/17 已报") take turns below and above their points,
+    # the newest above
+    where = ["top center" if i % 2 == 0 else "bottom center" for i in range(len(shown))][::-1]
     fig.add_scatter(
         x=labels[keep],
         y=values[keep],
         name=i18n.t("chart.unfinished", lang, name=name),
         mode="lines+markers+text",
-        text=[t for t, k in zip(text, keep, strict=True) if k],
-        textposition="top center",
+        text=shown,
+        textposition=where,
         line={"color": line_colour, "width": 2, "dash": "dot"},
         marker={"symbol": "circle-open", "size": 10, "color": line_colour},
     )

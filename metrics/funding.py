@@ -108,7 +108,7 @@ KPIS = (
         township_column="funding_per_capita",
     ),
     Kpi("funding_coverage", AREA, "share", funding_coverage, "funding_coverage", noun="noun.townships"),
-    Kpi("reform_pilot_funds", AREA, "yuan", reform_pilot_funds, None),
+    Kpi("reform_pilot_funds", AREA, "yuan", reform_pilot_funds, None, district_wide=True),
 )
 
 
@@ -131,8 +131,9 @@ def tables(q: Query, cfg: Config, scope: Scope) -> dict[str, pd.DataFrame]:
     scope = as_reported(q, cfg, scope, DATASET)  # as of this dataset's latest reported period
     towns = per_capita(q, cfg, scope)
     silent = [t for t in scope.towns(cfg) if t not in set(towns["township"])]
+    every = towns.set_index("township").reindex(scope.towns(cfg)).reset_index(names="township")  # 未报 named
     return {
-        "per_capita": towns,
+        "per_capita": every,
         "not_reported": pd.DataFrame({"township": silent}, dtype=object),
         "special": special_funds(q, cfg, scope),
         "by_year": by_year(q, cfg, scope),

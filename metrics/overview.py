@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pandas as pd
 
 from metrics import AREAS, all_kpis
@@ -13,8 +11,9 @@ from metrics.pathways import by_township as development_by_township
 from metrics.progress import behind_calendar
 from metrics.staffing import by_township as staffing_by_township
 from metrics.venues import by_township as homes_by_township
+from reform import audience
+from reform.audience import View
 from reform.config import Config
-from reform.datasets import DATASETS
 from reform.store import Store
 
 AREA_ORDER = AREAS  # the four shortages (declared once, in metrics)
@@ -33,12 +32,8 @@ LEAGUE_COLUMNS = (  # the league table's columns, in the order pages and slides 
 
 
 def data_years(q: Query) -> tuple[int, int]:
-    """The first and last year that any current data covers (this year when there is none)."""
-    years = " UNION ALL ".join(f"SELECT year({d.time_sql[0]}) AS y FROM current_{d.name}" for d in DATASETS.values())
-    frame = q.df(f"SELECT min(y) AS lo, max(y) AS hi FROM ({years})")
-    if frame.empty or pd.isna(frame.at[0, "lo"]):
-        return date.today().year, date.today().year
-    return int(frame.at[0, "lo"]), int(frame.at[0, "hi"])
+    """The first and last year that the data a reader sees covers (``reform.audience.data_years``)."""
+    return audience.data_years(q)
 
 
 def kpis(q: Query, cfg: Config, scope: Scope) -> list[KpiResult]:
@@ -46,9 +41,10 @@ def kpis(q: Query, cfg: Config, scope: Scope) -> list[KpiResult]:
     return [evaluate(k, q, cfg, scope) for k in all_kpis()]
 
 
-def scorecard(store: Store, cfg: Config, scope: Scope) -> list[KpiResult]:
-    with store.reader() as q:
-        return kpis(q, cfg, scope)
+def scorecard(store: Store, cfg: Config, view: View) -> list[KpiResult]:
+    """Every KPI as ``view`` shows the store (its audience decided at the entry: approved figures or not)."""
+    with view.reading(store) as q:
+        return kpis(q, cfg, view.scope)
 
 
 def league_table(q: Query, cfg: Config, scope: Scope) -> pd.DataFrame:
@@ -86,22 +82,35 @@ def league_table(q: Query, cfg: Config, scope: Scope) -> pd.DataFrame:
     ).fillna(False)
     table["met"] = checks.sum(axis=1).astype(int)
     table["of"] = len(checks.columns)
-    ranked_table = (
-        table.reset_index()
-        .sort_values(["met", "funding_per_capita"], ascending=[False, False], kind="stable")
-        .reset_index(drop=True)
-    )
+    # ties keep the configured township order: no hidden tie-break (ties share a rank, lists take them whole)
+    ranked_table = table.reset_index().sort_values("met", ascending=False, kind="stable").reset_index(drop=True)
     ranked_table.insert(0, "rank", ranked_table["met"].rank(method="min", ascending=False).astype(int))
     return ranked_table
 
 
 def worst_first(table: pd.DataFrame) -> pd.DataFrame:
-    """The league table with the laggards on top: what a leader must see first."""
-    return table.iloc[::-1].reset_index(drop=True)
+    """The league table with the laggards on top: what a leader must see first (ties in township order)."""
+    return table.sort_values("met", kind="stable").reset_index(drop=True)
 
 
 def red_black(table: pd.DataFrame, size: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """红黑榜: the ``size`` townships meeting most targets (best first) and the ``size`` meeting
-    fewest (worst first); with fewer than 2 × ``size`` townships the lists split them in two."""
-    size = min(size, len(table) // 2)
-    return table.head(size).reset_index(drop=True), worst_first(table).head(size)
+    """红黑榜: from each end of the table, whole groups of townships with the same number of targets
+    met — a list takes the next group while it stays within ``size`` townships, and a first group
+    larger than that is listed whole: a tie is never split, so no township is left off a list that
+    names another with its score. The lagging list leaves out every township already leading (all
+    tied: it is empty). With fewer than 2 × ``size`` townships each list has at most half of them."""
+    size = max(1, min(size, len(table) // 2))
+    best = _whole_groups(table, size)
+    rest = worst_first(table)
+    rest = rest[~rest["township"].isin(best["township"])]
+    return best, _whole_groups(rest, size)
+
+
+def _whole_groups(table: pd.DataFrame, size: int) -> pd.DataFrame:
+    """The leading groups of equal ``met`` of a table, taken whole (see ``red_black``)."""
+    taken: list[pd.DataFrame] = []
+    for _, group in table.groupby("met", sort=False):
+        if taken and sum(len(g) for g in taken) + len(group) > size:
+            break
+        taken.append(group)
+    return (pd.concat(taken) if taken else table.head(0)).reset_index(drop=True)

@@ -104,9 +104,11 @@ FIGURES = ("by_township", "by_year", "schools")  # the names of figures(), usabl
 def tables(q: Query, cfg: Config, scope: Scope) -> dict[str, pd.DataFrame]:
     full = scope
     scope = as_reported(q, cfg, scope, DATASET)  # as of this dataset's latest reported period
+    towns = scope.towns(cfg)  # every township, those that have not reported too (named 未报); not 团区委
+    rates = by_township(q, cfg, scope, towns_only=True).set_index("township").reindex(towns)
     return {
         "units": units(q, cfg, scope),
-        "by_township": by_township(q, cfg, scope),
+        "by_township": rates.reset_index(names="township"),
         "by_year": by_year(q, cfg, scope),
         "this_year": _this_year(q, cfg, full),
     }
@@ -118,7 +120,8 @@ def _this_year(q: Query, cfg: Config, scope: Scope) -> pd.DataFrame:
 
     today = scope.today or cfg.today()
     share, towns = behind_calendar(q, cfg, scope)
-    return towns.assign(calendar=share, year=today.year, day=today.isoformat())
+    expected = len(scope.towns(cfg))  # 时间进度 is stated over the townships that reported: n/N 已报
+    return towns.assign(calendar=share, year=today.year, day=today.isoformat(), expected=expected)
 
 
 def figures(data: dict[str, pd.DataFrame], cfg: Config, lang: str) -> dict[str, go.Figure]:

@@ -68,8 +68,10 @@ def profile(q: Query, cfg: Config, scope: Scope, township: str, lang: str = i18n
     kpis = ranked_kpis(cfg)
     records = []
     for k in kpis:
-        value = None if row is None else row[k.township_column]
-        met = bool(k.met_by_township(pd.Series([value], dtype="float64"), cfg.targets[k.target_key]).fillna(False)[0])
+        value = None if row is None or pd.isna(row[k.township_column]) else float(row[k.township_column])
+        met = bool(
+            k.met_by_township(pd.Series([value], dtype="float64"), cfg.targets[k.target_key]).fillna(False)[0]
+        )  # no figure (pandas' NA of a township that did not report) meets nothing
         records.append(
             {
                 "kpi": k.key,

@@ -8,15 +8,16 @@ slides as it needs (``LEAGUE_ROWS`` townships each), weakest first.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from metrics import AREA_KPIS, AREA_MODULES, overview, summary
+from metrics import AREA_KPIS, AREA_MODULES, freshness, overview, summary
 from metrics.base import KpiResult, Query, Scope
-from reform import clock, i18n
+from reform import i18n
+from reform.audience import View
 from reform.config import Config
 from reform.store import Store, percent_of_sample, sample_share_sql
 
@@ -47,8 +48,9 @@ class Deck:
 
     title: str
     version: int
-    as_of: str
+    as_of: str  # 数据截至: the periods the figures are of
     slides: list[Slide]
+    overdue: str = ""  # the reports overdue, in words (empty when none is)
 
 
 class _Builder:
@@ -144,15 +146,21 @@ class _Builder:
         return shown.rename(columns={c: self.t(f"col.{c}") for c in overview.LEAGUE_COLUMNS})
 
     def _league_lines(self, table: pd.DataFrame) -> list[str]:
+        """The sentences read out with the league table: every township of the top and of the bottom
+        score named (a tie is said as a tie)."""
         if table.empty:
             return []
-        best = table[table["met"] == table["met"].max()]["township"].tolist()
-        worst = table[table["met"] == table["met"].min()]["township"].tolist()
         of = int(table["of"].iloc[0])
-        return [
-            self.t("meeting.league_best", names="、".join(best[:5]), met=int(table["met"].max()), of=of),
-            self.t("meeting.league_worst", names="、".join(worst[:5]), met=int(table["met"].min()), of=of),
-        ]
+        top, bottom = int(table["met"].max()), int(table["met"].min())
+        best = table[table["met"] == top]["township"].tolist()
+        if top == bottom:
+            return [self.t("meeting.league_all_tied", count=len(best), met=top, of=of)]
+        worst = table[table["met"] == bottom]["township"].tolist()
+        return [self._end_line("best", best, top, of), self._end_line("worst", worst, bottom, of)]
+
+    def _end_line(self, end: str, names: list[str], met: int, of: int) -> str:
+        key = f"meeting.league_{end}" if len(names) == 1 else f"meeting.league_{end}_tied"
+        return self.t(key, names=i18n.names(names, self.lang), met=met, of=of, count=len(names))
 
 
 def _percent(value: float) -> str:
@@ -166,21 +174,22 @@ def _day(day: date, lang: str) -> str:
 def build(
     store: Store,
     cfg: Config,
-    scope: Scope,
-    version: int,
+    view: View,
     lang: str = i18n.DEFAULT,
     keys: tuple[str, ...] | None = None,
     day: date | None = None,
 ) -> Deck:
-    """The deck of the configured slides (or ``keys``) as the data stood at ``version``."""
-    day = day or cfg.today()
-    with store.reader(as_of=version, published=scope.published is not None) as q:
-        builder = _Builder(q, cfg, scope, lang)
-        uploaded = q.scalar("SELECT max(uploaded_at) FROM batches")
-        as_of = str(clock.shown(uploaded, cfg.timezone))[:16] if uploaded is not None else "—"
+    """The deck of the configured slides (or ``keys``) as ``view`` shows the data at its version (frozen
+    there: later uploads leave it as it was). Every slide's footer says of which periods the figures
+    are (数据截至), which reports are overdue, the source and the version."""
+    day = day or view.scope.today or cfg.today()
+    version = view.data_version
+    with replace(view, frozen=True).reading(store) as q:
+        builder = _Builder(q, cfg, view.scope, lang)
         counts = q.df(sample_share_sql())
         total, invented = counts.at[0, "n"], counts.at[0, "s"]
         share = 0.0 if not total or pd.isna(total) else float(invented) / float(total)
+        overdue = freshness.overdue_line(freshness.overdue(q, cfg, day), lang, review=view.published)
         slides = []
         for key in keys or cfg.slides:
             for slide in builder.build(key, cfg.meeting_title, day):
@@ -192,9 +201,11 @@ def build(
         source = i18n.t("meeting.source_mixed", lang, share=percent_of_sample(share))
     else:
         source = i18n.t("meeting.source", lang)
-    footnote = i18n.t("meeting.footnote", lang, source=source, version=version, time=as_of)
-    if cfg.review_required and scope.published is None and store.pending_slices():
+    as_of = freshness.as_of_line(builder.results, lang)
+    gap = " " if lang == "en" and overdue else ""
+    footnote = i18n.t("meeting.footnote", lang, as_of=as_of, overdue=overdue + gap, source=source, version=version)
+    if cfg.review_required and not view.published:
         footnote = i18n.t("meeting.pending", lang) + footnote  # figures leaders do not see yet: on every slide
     for slide in slides:
         slide.footnote = footnote
-    return Deck(f"{cfg.district_name}{cfg.meeting_title}", version, as_of, slides)
+    return Deck(f"{cfg.district_name}{cfg.meeting_title}", version, as_of, slides, overdue)

@@ -114,19 +114,25 @@ def by_township(q: Query, cfg: Config, scope: Scope) -> pd.DataFrame:
 
 
 def trend_by_period(q: Query, cfg: Config, scope: Scope) -> pd.DataFrame:
-    """People in post per period and post type over the units in scope, with how many of the
-    townships in scope have reported each period (``reported`` of ``expected``)."""
+    """People in post per period and post type over the units in scope — a stock: a unit that has not
+    reported a period yet counts with its latest earlier report (as the KPIs count it) — with how many
+    of the townships in scope reported each period itself (``reported`` of ``expected``)."""
     units, params = in_list(scope.units(cfg))
     towns, town_params = in_list(scope.towns(cfg))
     frame = q.df(
-        f"""SELECT period, period_start, post_type, sum(filled) AS filled, sum(authorized) AS authorized,
-                   any_value(r.reported) AS reported
-            FROM current_staffing s
-            JOIN (SELECT period AS p, count(DISTINCT township) FILTER (WHERE township IN {towns}) AS reported
-                  FROM current_staffing WHERE period_start BETWEEN ? AND ? GROUP BY period) r ON r.p = s.period
-            WHERE period_start BETWEEN ? AND ? AND township IN {units}
-            GROUP BY ALL ORDER BY period_start""",
-        [*town_params, scope.start, scope.end, scope.start, scope.end, *params],
+        f"""WITH r AS (SELECT township, post_type, period AS r_period, period_start AS r_start, filled, authorized
+                       FROM current_staffing WHERE period_start BETWEEN ? AND ? AND township IN {units}),
+                 p AS (SELECT DISTINCT r_period AS period, r_start AS period_start FROM r),
+                 k AS (SELECT DISTINCT township, post_type FROM r),
+                 n AS (SELECT r_period, count(DISTINCT township) FILTER (WHERE township IN {towns}) AS reported
+                       FROM r GROUP BY r_period)
+            SELECT g.period, g.period_start, g.post_type, sum(r.filled) AS filled,
+                   sum(r.authorized) AS authorized, any_value(n.reported) AS reported
+            FROM (SELECT * FROM p CROSS JOIN k) g
+            ASOF JOIN r ON g.township = r.township AND g.post_type = r.post_type AND g.period_start >= r.r_start
+            JOIN n ON n.r_period = g.period
+            GROUP BY ALL ORDER BY g.period_start, g.period, g.post_type""",
+        [scope.start, scope.end, *params, *town_params],
     )
     return frame.assign(expected=len(scope.towns(cfg)))
 

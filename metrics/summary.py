@@ -12,7 +12,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from metrics import AREA_MODULES, kpis_of
-from metrics.base import KpiResult, meets
+from metrics.base import KpiResult, by_dataset, meets
 from metrics.pathways import MIDDLE_SCHOOLS
 from reform import i18n
 from reform.config import Config
@@ -54,18 +54,37 @@ def overview(results: dict[str, KpiResult], tables: dict[str, pd.DataFrame], cfg
 
 
 def _periods_line(results: list[KpiResult], lang: str) -> list[str]:
-    """When the figures of one view are of different years (a dataset moved on to a new period), say
-    which period each dataset's figures are, once."""
-    periods: dict[str, str] = {}
-    for result in results:
-        if result.dataset and result.as_of and result.dataset not in periods:
-            periods[result.dataset] = result.as_of
-    if len({p[:4] for p in periods.values()}) <= 1:
+    """When the figures of one view are of different years, or some are made of fewer reports than
+    expected, say of which period and whose reports each dataset's figures are, once."""
+    firsts = by_dataset(results)
+    years = {str(r.coverage.period or r.as_of)[:4] for r in firsts.values()}
+    if len(years) <= 1:  # one year for every figure: each card says its period and reports already
         return []
+    shown = list(firsts.values())
     from reform.datasets import DATASETS
 
-    parts = [f"{i18n.label(DATASETS[d], lang)} {p}" for d, p in periods.items() if d in DATASETS]
-    return [i18n.t("summary.periods", lang, periods=("、" if lang != "en" else ", ").join(parts))]
+    parts = [
+        i18n.t(
+            "summary.dataset_coverage",
+            lang,
+            dataset=i18n.label(DATASETS[r.dataset], lang),
+            coverage=r.display_coverage(lang),
+        )
+        for r in shown
+        if r.dataset in DATASETS
+    ]
+    return [i18n.t("summary.periods", lang, periods=("；" if lang != "en" else "; ").join(parts))]
+
+
+def coverage_lines(area: str, results: list[KpiResult], lang: str) -> list[str]:
+    """An area's first sentence: the period its figures are of and whose reports they are made of
+    (统计期：2025年第四季度 · 16/17 已报，其余沿用 2025年第三季度), once per dataset it draws on."""
+    if area not in AREA_MODULES:
+        return []
+    own = {k.key for k in kpis_of(area)}
+    seen = by_dataset([r for r in results if r.key in own and r.value is not None])
+    words = dict.fromkeys(r.display_coverage(lang) for r in seen.values())
+    return [i18n.t("summary.coverage", lang, coverage=w) for w in words]
 
 
 def staffing(results: dict[str, KpiResult], tables: dict[str, pd.DataFrame], cfg: Config, lang: str) -> list[str]:
@@ -173,11 +192,14 @@ def _calendar_line(tables: dict[str, pd.DataFrame], cfg: Config, lang: str) -> l
     if progress is None or progress.empty or not progress["planned"].sum():
         return []
     share = float(progress["calendar"].iloc[0])
-    rate = float(progress["admitted"].sum()) / float(progress["planned"].sum())
+    reported = progress.dropna(subset=["planned"])  # 时间进度 only over the townships that reported
+    rate = float(reported["admitted"].sum()) / float(reported["planned"].sum())
     gap = (rate - share) * 100
     line = i18n.t(
         "summary.calendar",
         lang,
+        n=len(reported),
+        total=int(progress["expected"].iloc[0]),
         day=str(progress["day"].iloc[0]),
         calendar=_pct(share),
         year=str(progress["year"].iloc[0]),
@@ -281,6 +303,8 @@ def sentences(
     """The summary of one area (or ``overview``) in the user's language, each sentence closed."""
     end = i18n.t("summary.end", lang)
     lines = RULES[area]({r.key: r for r in results}, tables, cfg, lang) if area in RULES else []
+    if area != "overview":
+        lines = coverage_lines(area, results, lang) + lines
     if area != "overview":  # a KPI the area's own rules do not know (a registered one) still gets its sentence
         own = {k.key for k in kpis_of(area)} if area in AREA_MODULES else set()
         ruled = {k.key for k in AREA_MODULES[area].KPIS} if area in RULES else set()  # the module's own

@@ -83,7 +83,7 @@ def specialty_coverage(q: Query, cfg: Config, scope: Scope) -> Measure:
 
 
 KPIS = (
-    Kpi("flagship_homes", AREA, "count", flagship_homes, "flagship_homes", noun="noun.homes"),
+    Kpi("flagship_homes", AREA, "count", flagship_homes, "flagship_homes", noun="noun.homes", district_wide=True),
     Kpi(
         "specialty_coverage",
         AREA,

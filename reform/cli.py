@@ -118,25 +118,47 @@ def cmd_ingest(args: argparse.Namespace, cfg: Config) -> int:
     return code
 
 
+def _audience(args: argparse.Namespace, cfg: Config, store: Store, version: int | None = None) -> Any:
+    """Who the figures of ``kpis`` and ``export`` are for: leaders (approved figures only, with review
+    on), or with ``--pending`` a reviewer (``--as``; the operator at the machine is an administrator),
+    the figures awaiting review included and marked."""
+    from reform import audience
+
+    viewer = _actor(store, args) if args.pending or getattr(args, "user", None) else None
+    try:
+        found = audience.decide(store, cfg, viewer, pending=args.pending, version=version, frozen=version is not None)
+    except audience.PendingNotAllowedError:
+        raise CliError(i18n.t("cli.pending_refused", args.lang)) from None
+    return found.within(args.first_year, args.last_year)
+
+
 def cmd_kpis(args: argparse.Namespace, cfg: Config) -> int:
-    from metrics import overview
-    from metrics.base import Scope
+    from metrics import freshness, overview
 
     store = Store(cfg.database)
-    with store.reader() as q:
-        first, last = overview.data_years(q)
-        scope = Scope(args.first_year or first, args.last_year or last, today=cfg.today())
-        results = overview.kpis(q, cfg, scope)
+    store.init()
+    seen = _audience(args, cfg, store)
+    with seen.view.reading(store) as q:
+        results = overview.kpis(q, cfg, seen.scope)
     if args.json:
         _print_json(
-            {"data_version": store.data_version(), "scope": scope.to_dict(), "kpis": [r.to_dict() for r in results]}
+            {
+                "data_version": seen.view.data_version,
+                "review_version": seen.view.review,
+                "approved_only": seen.view.published,
+                "scope": seen.scope.to_dict(),
+                "as_of": freshness.periods(results),
+                "kpis": [r.to_dict() for r in results],
+            }
         )
         return 0
+    if cfg.review_required and not seen.view.published:
+        print(i18n.t("meeting.pending", args.lang))
     for r in results:
         name = f"{i18n.t('area.' + r.area, args.lang)} | {i18n.t(r.label, args.lang)}"
         status = i18n.t("status." + r.status, args.lang)
-        period = f" · {r.as_of}" if r.as_of else ""
-        print(f"{name}: {r.display(args.lang)} ({r.display_target(args.lang)}) [{status}]{period}")
+        figure = f"{r.display(args.lang)} ({r.display_target(args.lang)}) [{status}]"
+        print(f"{name}: {figure} · {r.display_coverage(args.lang)}")
     return 0
 
 
@@ -294,19 +316,16 @@ def cmd_template(args: argparse.Namespace, cfg: Config) -> int:
 def cmd_export(args: argparse.Namespace, cfg: Config) -> int:
     import time
 
-    from metrics import overview, slides
-    from metrics.base import Scope
+    from metrics import slides
     from reform.export import deck as deck_export
     from reform.export.images import ExportError
 
     store = Store(cfg.database)
     store.init()
-    version = args.version or store.data_version()
-    with store.reader(as_of=version) as q:
-        first, last = overview.data_years(q)
-    scope = Scope(args.first_year or first, args.last_year or last, today=cfg.today())
+    seen = _audience(args, cfg, store, version=args.version or store.data_version())
+    version = seen.view.data_version
     started = time.perf_counter()
-    deck = slides.build(store, cfg, scope, version, args.lang)
+    deck = slides.build(store, cfg, seen.view, args.lang)
     try:
         data = deck_export.write(deck, args.format, args.lang)
     except ExportError as exc:
@@ -476,6 +495,7 @@ def _admin_parsers(sub: Any) -> None:
     p.add_argument("--first-year", type=int)
     p.add_argument("--last-year", type=int)
     p.add_argument("--as", dest="user", help="who exports (an account; default: the system user)")
+    p.add_argument("--pending", action="store_true", help="with review on: include figures awaiting review (marked)")
     p = sub.add_parser("user", help="accounts: add, list, disable, enable, passwd (passwords from stdin or a prompt)")
     users = p.add_subparsers(dest="user_command", required=True, parser_class=Parser)
     q = users.add_parser("add", help="add an account; the password is read twice")
@@ -555,10 +575,12 @@ def build_parser() -> argparse.ArgumentParser:
                 metavar="RULE=TEXT",
                 help="the explanation a soft check rule asks for (TEXT alone: for every such rule)",
             )
-    p = sub.add_parser("kpis", help="overview figures with targets and status")
+    p = sub.add_parser("kpis", help="overview figures with targets, status, period and reports (approved only)")
     p.add_argument("--json", action="store_true")
     p.add_argument("--first-year", type=int)
     p.add_argument("--last-year", type=int)
+    p.add_argument("--pending", action="store_true", help="with review on: include figures awaiting review (reviewers)")
+    p.add_argument("--as", dest="user", help="who reads (an account; --pending needs a reviewer)")
     p = sub.add_parser("sample", help="load the sample data into the store")
     p.add_argument("--if-empty", action="store_true", help="only when the store has no data yet")
     p.add_argument("--remove", action="store_true", help="retire every current row of sample data (recorded batches)")

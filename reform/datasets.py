@@ -61,6 +61,11 @@ TIME_SQL = {
     "year": ("make_date(year, 1, 1)", "make_date(year, 12, 31)"),
     "date": ("{column}", "{column}"),
 }
+LABEL_SQL = {  # the period a row covers, as its canonical label (2025-Q4, 2025, 2025-04-14)
+    "period": "period",
+    "year": "CAST({column} AS VARCHAR)",
+    "date": "strftime({column}, '%Y-%m-%d')",
+}
 
 
 @dataclass(frozen=True)
@@ -83,6 +88,8 @@ class Dataset:
     grain: str = "period"  # period (year, quarter or month: owed periodically) | year | date (rounds: not owed)
     time_column: str = "period"  # the column the grain is read from
     owner: str = "township"  # township: a township owns its rows | district: the district's programme
+    stock: bool = False  # its figures are levels (posts filled, homes open): each unit's latest report counts
+    # until it reports again; False: flows (admissions, money), figures of one period once enough have reported
     rules: tuple[AboveRule, ...] = ()
     example: dict[str, object] = field(default_factory=dict, compare=False)
     column_map: dict[str, Column] = field(init=False, repr=False, compare=False)
@@ -112,6 +119,11 @@ class Dataset:
         """SQL for the first and last day a stored row covers."""
         start, end = TIME_SQL[self.grain]
         return start.format(column=self.time_column), end.format(column=self.time_column)
+
+    @property
+    def label_sql(self) -> str:
+        """SQL for the canonical label of the period a stored row covers."""
+        return LABEL_SQL[self.grain].format(column=self.time_column)
 
 
 def _enum(*pairs: tuple[str, str]) -> tuple[tuple[str, str], ...]:
@@ -199,6 +211,7 @@ STAFFING = Dataset(
     slice=("township", "period"),
     doc="one row per township, period and post type",
     doc_zh="每个镇街、每个统计期、每种岗位一行",
+    stock=True,
     rules=(AboveRule("filled", "authorized", "filled_above_authorized"),),
     example={
         "township": "罗塘街道",
@@ -268,6 +281,7 @@ VENUES = Dataset(
     slice=("township", "period"),
     doc="one row per Youth Home and period",
     doc_zh="每个青年之家每个统计期一行",
+    stock=True,
     example={
         "venue_name": "罗塘青年之家专营店",
         "township": "罗塘街道",
@@ -328,6 +342,7 @@ ALUMNI = Dataset(
     slice=("period",),
     doc="one row per city and period",
     doc_zh="每个城市每个统计期一行",
+    stock=True,
     owner="district",
     example={
         "city": "上海",

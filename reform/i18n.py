@@ -168,7 +168,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "配置文件有误，程序无法启动：{error}",
         "The configuration is wrong and the app cannot start: {error}",
     ),
-    "app.as_of": ("数据版本 {version} · 截至 {time}", "Data version {version} · as of {time}"),
+    "app.version": ("数据版本 {version}", "data version {version}"),
     "app.empty": ("暂无数据。请先在“数据上传”页上传报表。", "No data yet. Upload a report on the Upload page first."),
     "sidebar.language": ("语言 / Language", "语言 / Language"),
     "sidebar.years": ("统计年度", "Years"),
@@ -225,8 +225,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "overview.met": ("达标项", "Targets met"),
     "overview.red_black": ("红黑榜", "Leading and lagging townships"),
     "overview.red_black_help": (
-        "按达标项排名，两端各取 5 个镇街；点击镇街名称查看镇街画像。",
-        "Ranked by targets met, five townships at each end; click a name for its profile.",
+        "按达标项排名，两端各取最多 5 个镇街；达标项相同的镇街并列、整组列入（同分超过 5 个时全部列出），"
+        "不另设排序规则；团区委不参与排名。点击镇街名称查看镇街画像。",
+        "Ranked by targets met, up to five townships at each end; townships with the same score tie and are "
+        "listed together (all of them when more than five tie), with no hidden tie-break; the district "
+        "committee is not ranked. Click a name for its profile.",
     ),
     "overview.league_worst_first": (
         "全部镇街，达标项最少的排在最前；选中一行查看该镇街画像。",
@@ -552,8 +555,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "In {year}, {admitted} new members were admitted against a plan of {planned}: {rate}.",
     ),
     "summary.calendar": (
-        "截至 {day}，时间进度 {calendar}，{year} 年团员发展计划已完成 {rate}，{gap}",
-        "As of {day} the year is {calendar} through; {year}'s member development plan is {rate} done, {gap}",
+        "截至 {day}，时间进度 {calendar}；已报送的 {n}/{total} 个镇街 {year} 年团员发展计划已完成 {rate}，{gap}",
+        "As of {day} the year is {calendar} through; the {n} of {total} townships that reported have done "
+        "{rate} of {year}'s member development plan, {gap}",
     ),
     "summary.ahead": ("领先 {points} 个百分点", "{points} points ahead"),
     "summary.behind": ("落后 {points} 个百分点", "{points} points behind"),
@@ -573,9 +577,32 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "各项指标按各自报表最近一期统计：{periods}",
         "Each figure is as of its report's latest period: {periods}",
     ),
+    "summary.coverage": ("统计期：{coverage}", "Period: {coverage}"),
+    "summary.dataset_coverage": ("{dataset} {coverage}", "{dataset} {coverage}"),
     "summary.generic": ("{label}：{value}，{target}", "{label}: {value}; {target}"),
     "chart.reported": ("{n}/{total} 已报", "{n}/{total} reported"),
-    "chart.unfinished": ("{name}（未报齐）", "{name} (not all reported)"),
+    "chart.unfinished": ("{name}（未报齐，其余沿用上期）", "{name} (not all reported; the rest as before)"),
+    "chart.not_reported": ("未报", "not reported"),
+    "coverage.reported": ("{period} · {n}/{total} 已报", "{period} · {n} of {total} reported"),
+    "coverage.earlier": ("，其余沿用 {earlier}", "; the rest as of {earlier}"),
+    "coverage.missing": ("，{names}未报", "; not reported: {names}"),
+    "coverage.district": ("{period} · 全区", "{period} · district-wide"),
+    "freshness.as_of": ("数据截至：{periods}", "Data as of: {periods}"),
+    "freshness.part": ("{datasets} {period}", "{datasets} {period}"),
+    "freshness.reported": ("（{n}/{total} 已报）", " ({n} of {total} reported)"),
+    "freshness.no_data": ("数据截至：暂无数据", "Data as of: no data yet"),
+    "freshness.overdue": ("{parts}。", "{parts}."),
+    "freshness.overdue_year": ("{periods}报表尚有 {count} 份未报", "{count} reports for {periods} are overdue"),
+    "freshness.overdue_year_review": (
+        "{periods}报表尚有 {count} 份未报或待审核",
+        "{count} reports for {periods} are overdue or awaiting review",
+    ),
+    "freshness.year_periods": ("{year}年{periods}", "{periods} {year}"),
+    "freshness.annual": ("年度", "the year"),
+    "freshness.year_only": ("{year}年度", "{year}"),
+    "freshness.and": ("及", " and "),
+    "freshness.month_span": ("{first}至{last}月", "months {first}–{last}"),
+    "freshness.month_list": ("{months}月", "month(s) {months}"),
     "change.points": ("{value} 个百分点", "{value} pp"),
     "change.count": ("{value}{noun}", "{value}{noun}"),
     "change.yuan_per_capita": ("{value} 元/人", "{value} yuan/person"),
@@ -611,6 +638,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "meeting.kpis_title": ("破解“{area}”：主要指标", "The {area} shortage: key figures"),
     "meeting.league_best": ("达标项最多：{names}（{met}/{of} 项）。", "Most targets met: {names} ({met} of {of})."),
     "meeting.league_worst": ("达标项最少：{names}（{met}/{of} 项）。", "Fewest targets met: {names} ({met} of {of})."),
+    "meeting.league_best_tied": (
+        "达标项最多的 {count} 个镇街并列：{names}（均为 {met}/{of} 项）。",
+        "{count} townships tie for most targets met: {names} ({met} of {of} each).",
+    ),
+    "meeting.league_worst_tied": (
+        "达标项最少的 {count} 个镇街并列：{names}（均为 {met}/{of} 项）。",
+        "{count} townships tie for fewest targets met: {names} ({met} of {of} each).",
+    ),
+    "meeting.league_all_tied": (
+        "{count} 个镇街达标项相同，均为 {met}/{of} 项。",
+        "All {count} townships meet the same number of targets: {met} of {of}.",
+    ),
     "meeting.preview": ("幻灯片预览", "Slide preview"),
     "upload.browse": ("选择文件", "Choose a file"),
     "upload.limits": ("单个文件不超过 {mb} MB · {formats}", "Up to {mb} MB a file · {formats}"),
@@ -803,13 +842,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Source: township reports; about {share}% is SAMPLE data (invented)",
     ),
     "meeting.footnote": (
-        "{source} · 数据版本 {version} · 截至 {time}",
-        "{source} · data version {version} · as of {time}",
+        "{as_of}。{overdue}{source} · 数据版本 {version}",
+        "{as_of}. {overdue}{source} · data version {version}",
     ),
     "meeting.start": ("开始会议（冻结当前数据版本）", "Start the meeting (freeze the current data version)"),
     "meeting.frozen": (
-        "会议使用数据版本 {version}（截至 {time}）；会议期间新上传的数据不会改变幻灯片。",
-        "The meeting shows data version {version} (as of {time}); uploads during the meeting do not change the slides.",
+        "会议使用数据版本 {version}（最后一次上传于 {time}）；会议期间新上传的数据不会改变幻灯片。",
+        "The meeting shows data version {version} (last upload {time}); uploads during the meeting do not change the slides.",
     ),
     "meeting.newer": ("数据已更新到版本 {version}。", "Newer data exists (version {version})."),
     "meeting.refresh": ("使用最新数据", "Use the newest data"),
@@ -834,6 +873,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "meeting.col_value": ("当前值", "Value"),
     "meeting.col_target": ("目标", "Target"),
     "meeting.col_status": ("状态", "Status"),
+    "meeting.col_period": ("统计期与报送", "Period and reports"),
     # ------------------------------------------------------------ accounts and roles
     "nav.admin": ("管理", "Administration"),
     "page.users": ("用户管理", "Users"),
@@ -952,6 +992,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "已载入示例数据：{files} 个文件，{rows} 行",
         "Sample data loaded: {files} files, {rows} rows",
     ),
+    "cli.pending_refused": (
+        "只有审核人员（团区委工作人员、管理员）可以查看待审核数据",
+        "Only reviewers (district staff, administrators) may see figures awaiting review",
+    ),
     "cli.sample_skipped": ("数据库非空，未载入示例数据", "The store is not empty; sample data not loaded"),
     "cli.sample_off": (
         "配置中 storage.load_sample_when_empty 为 false，未载入示例数据",
@@ -977,6 +1021,33 @@ def t(key: str, lang: str = DEFAULT, **params: Any) -> str:
     if lang == "en":  # a parameter with an English twin (``rule`` and ``rule_en``: words from config.yaml)
         params |= {k.removesuffix("_en"): v for k, v in params.items() if k.endswith("_en")}
     return text.format(**params) if params else text
+
+
+_QUARTERS = ("一", "二", "三", "四")
+
+
+def period_words(label: object, lang: str = DEFAULT) -> str:
+    """A canonical period label as a reader says it: 2025-Q4 → 2025年第四季度, 2025 → 2025年,
+    2025-03 → 2025年3月, 2025-04-14 → 2025年4月14日 (English keeps the label); none → —."""
+    text = "" if label is None else str(label)
+    if not text or text in ("None", "nan", "NaT"):
+        return "—"
+    if lang == "en":
+        return text.replace("-Q", " Q")
+    year, _, rest = text.partition("-")
+    if not rest:
+        return f"{year}年"
+    if rest.startswith("Q") and rest[1:].isdigit() and 1 <= int(rest[1:]) <= 4:
+        return f"{year}年第{_QUARTERS[int(rest[1:]) - 1]}季度"
+    month, _, day = rest.partition("-")
+    if not month.isdigit():
+        return text
+    return f"{year}年{int(month)}月" + (f"{int(day)}日" if day.isdigit() else "")
+
+
+def names(items: Any, lang: str = DEFAULT) -> str:
+    """Names listed as a reader reads them: 白米镇、溱潼镇 (Chinese) or "白米镇, 溱潼镇"."""
+    return ("、" if lang != "en" else ", ").join(str(i) for i in items)
 
 
 def label(obj: Any, lang: str = DEFAULT) -> str:

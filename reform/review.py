@@ -158,16 +158,13 @@ def effect(store: Store, cfg: Config, dataset: str, key: str, batch_id: int, lan
     """What approving one submitted slice would change for leaders: "专职团干部配备率 95.0% → 97.5%"
     for each KPI whose shown value changes (the dashboard's default years)."""
     from metrics import overview
-    from metrics.base import Scope
-    from reform import i18n
+    from reform import audience, i18n
 
-    with store.reader() as q:
-        first, last = overview.data_years(q)
-    scope = Scope(first, last, today=cfg.today())
-    with store.reader(published=True) as q:
-        before = overview.kpis(q, cfg, scope)
-    with store.reader(published=True, assume=[(dataset, key, batch_id)]) as q:
-        after = {r.key: r for r in overview.kpis(q, cfg, scope)}
+    leaders = audience.decide(store, cfg, None).view  # approved figures, the leaders' default years
+    with leaders.reading(store) as q:
+        before = overview.kpis(q, cfg, leaders.scope)
+    with leaders.reading(store, assume=[(dataset, key, batch_id)]) as q:
+        after = {r.key: r for r in overview.kpis(q, cfg, leaders.scope)}
     return [
         f"{i18n.t(b.label, lang)} {b.display(lang)} → {after[b.key].display(lang)}"
         for b in before

@@ -129,17 +129,17 @@ def test_role_page_matrix_through_the_navigation(db: str | Path, monkeypatch: py
 @pytest.mark.parametrize("name", list(ROLES))
 def test_every_page_checks_the_role_again_when_run_directly(db: str | Path, cfg: Config, name: str) -> None:
     """A page reached without the menu (its script run on its own) refuses a role that may not use it."""
-    from metrics.base import Scope
+    from reform import audience
     from ui.context import Context
 
     role, township = ROLES[name]
+    user = auth.User(name, role, township)
     context = Context(
         cfg.with_database(db),
         Store(db),
         "zh",
-        Scope(2021, 2025),
-        Store(db).data_version(),
-        auth.User(name, role, township),
+        audience.decide(Store(db), cfg.with_database(db), user),
+        user,
     )
     for page in PAGES:
         at = AppTest.from_file(str(ROOT / "app_pages" / f"{page}.py"), default_timeout=120)

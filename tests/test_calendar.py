@@ -15,6 +15,7 @@ import pytest
 from metrics import overview, slides
 from metrics.base import KpiResult, Scope
 from reform import clock, ingest
+from reform.audience import View
 from reform.config import Config
 from reform.store import Store
 
@@ -58,11 +59,12 @@ def test_a_new_years_first_upload_blanks_no_figure(sample_copy: Path, cfg: Confi
     pd.testing.assert_frame_equal(league.reset_index(drop=True), league_before.reset_index(drop=True))
     assert league["funding_per_capita"].notna().all()  # only the sample's own gap (淤溪镇's members) stays empty
     assert league["member_development_rate"].isna().sum() == 1
-    deck = slides.build(store, cfg, scope, store.data_version(), "zh")
+    deck = slides.build(store, cfg, View(store.data_version(), None, scope), "zh")
     shown = [k.display("zh") for s in deck.slides for k in s.kpis]
     assert shown and "无数据" not in shown
     said = " ".join(deck.slides[0].summary)  # the title slide's summary = the overview's
-    assert "各项指标按各自报表最近一期统计：队伍配备 2026-Q3、" in said and "经费保障 2025" in said
+    assert "各项指标按各自报表最近一期统计：队伍配备 2026年第三季度 · 1/17 已报，其余沿用 2025年第四季度；" in said
+    assert "经费保障 2025年 · 17/17 已报" in said and "青年之家 2025年 · 16/17 已报" in said
 
 
 def test_a_period_that_has_not_started_is_refused(cfg: Config) -> None:
@@ -209,7 +211,8 @@ def test_progress_against_the_calendar(sample_copy: Path, cfg: Config, tmp_path:
         results = overview.kpis(q, cfg, scope)
         league = overview.league_table(q, cfg, scope).set_index("township")
     line = next(s for s in summary.sentences("pathways", results, tables, cfg, "zh") if "时间进度" in s)
-    assert "时间进度 91.7%，2026 年团员发展计划已完成 82.0%，落后 9.7 个百分点" in line  # 41/50 = 82.0 %
+    # 41/50 = 82.0 %, over the 2 of 17 townships that reported 2026 so far (said, never the district's as a whole)
+    assert "时间进度 91.7%；已报送的 2/17 个镇街 2026 年团员发展计划已完成 82.0%，落后 9.7 个百分点" in line
     assert "罗塘街道（-11.7）、三水街道（-1.7）" in line
     assert league.at["罗塘街道", "calendar_gap"] == pytest.approx((0.8 - 11 / 12) * 100)
     assert pd.isna(league.at["华港镇", "calendar_gap"])  # nothing of 2026 reported yet
@@ -217,7 +220,7 @@ def test_progress_against_the_calendar(sample_copy: Path, cfg: Config, tmp_path:
 
 def test_one_period_for_every_figure_needs_no_note(sample_db: Path, cfg: Config) -> None:
     store = Store(sample_db)
-    deck = slides.build(store, cfg, Scope(2021, 2025, today=TODAY), store.data_version(), "zh")
+    deck = slides.build(store, cfg, View(store.data_version(), None, Scope(2021, 2025, today=TODAY)), "zh")
     assert "各项指标按各自报表" not in " ".join(deck.slides[0].summary)
 
 

@@ -16,6 +16,7 @@ from pypdf import PdfReader
 
 from metrics import slides
 from metrics.base import Scope
+from reform.audience import View
 from reform.config import Config
 from reform.export import deck as deck_export
 from reform.export import deck_html
@@ -43,7 +44,7 @@ def plain(text: str) -> str:
 @pytest.fixture(scope="module")
 def deck(sample_db: Path, cfg: Config) -> slides.Deck:
     store = Store(sample_db)
-    return slides.build(store, cfg, Scope(2021, 2025), store.data_version())
+    return slides.build(store, cfg, View(store.data_version(), None, Scope(2021, 2025)))
 
 
 def test_html_is_self_contained_and_escaped(deck: slides.Deck) -> None:

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from metrics import AREA_MODULES, overview, slides, summary
 from metrics.base import Scope
 from reform import ingest
+from reform.audience import View
 from reform.config import Config
 from reform.store import Store
 
@@ -27,18 +28,23 @@ def sentences(store: Store, cfg: Config, area: str, lang: str = "zh", scope: Sco
 
 # ------------------------------------------------------------------ summaries, hand-computed from tests/fixtures/small
 def test_funding_summary(small_store: Store, small_cfg: Config) -> None:
+    # funding is of 2025 (the last year with data; no reporting duty in the fixture): 甲 and 乙 reported it
     assert sentences(small_store, small_cfg, "funding") == [
+        "统计期：2025年 · 2/3 已报，丙街道未报。",
         "3 个镇街中 1 个达到每人 3 元标准，乙镇（2.00元）未达标，丙街道尚未报送。",
         "2025 年改革试点专项经费 50 万元，较上年 +100.0%。",
     ]
     assert sentences(small_store, small_cfg, "funding", "en") == [
+        "Period: 2025 · 2 of 3 reported; not reported: 丙街道.",
         "1 of 3 townships meet the ¥3 per person standard; below it: 乙镇 (¥2.00); not reported: 丙街道.",
         "Reform pilot special funds in 2025: ¥500,000, +100.0% on the year before.",
     ]
 
 
 def test_staffing_summary(small_store: Store, small_cfg: Config) -> None:
+    # a stock: each township's latest report, all three of 2025-Q2 (丙街道's officer row of 2024-Q4 carries)
     assert sentences(small_store, small_cfg, "staffing") == [
+        "统计期：2025年第二季度 · 3/3 已报。",
         "3 个镇街中 2 个已配备专职青年助力官，乙镇尚未配备。",
         "专职团干部配备率 54.5%（在岗 6 人 / 核定 11 人）。",
         "团组织书记空缺 5 个，主要在丙街道（3）、甲镇（2）。",
@@ -47,18 +53,22 @@ def test_staffing_summary(small_store: Store, small_cfg: Config) -> None:
 
 def test_venues_alumni_pathways_inspections_summaries(small_store: Store, small_cfg: Config) -> None:
     assert sentences(small_store, small_cfg, "venues") == [
+        "统计期：2025年 · 2/3 已报，丙街道未报。",
         "全区共有青年之家 4 个：旗舰店 1 个、专营店 1 个、共营店 2 个。",
         "3 个镇街中 1 个建有专营店，乙镇、丙街道尚未建立。",
     ]
     assert sentences(small_store, small_cfg, "alumni") == [
-        "3 个城市中 2 个已建立学子联谊会，会员共 150 人，开展活动 7 场；杭州尚未建立。"
+        "统计期：2025年 · 全区。",
+        "3 个城市中 2 个已建立学子联谊会，会员共 150 人，开展活动 7 场；杭州尚未建立。",
     ]
     assert sentences(small_store, small_cfg, "pathways") == [
+        "统计期：2025年 · 2/3 已报，丙街道未报。",
         "2025 年计划发展团员 65 名，实际发展 57 名，完成率 87.7%。",
         "未完成计划的镇街：乙镇（50.0%）。",
         "3 所中学中 2 所已建团校分校，乙镇初中尚未建立。",
     ]
     assert sentences(small_store, small_cfg, "inspections") == [
+        "统计期：2025年4月2日 · 全区。",
         "已对 3 个单位开展团务巡察（目标 320 个），共 2 轮。",
         "发现问题 10 个，已整改 5 个，整改率 50.0%；整改中 2 个，未整改 3 个。",
         "巡察后 1 个单位新建团组织：区应急管理局。",
@@ -82,8 +92,10 @@ def test_every_number_in_the_sample_summaries_is_a_metric_result(sample_db: Path
     with store.reader() as q:
         results = {r.key: r for r in overview.kpis(q, cfg, scope)}
         per_capita = AREA_MODULES["funding"].tables(q, cfg, scope)["per_capita"].set_index("township")["per_capita"]
-    line = sentences(store, cfg, "funding", scope=scope)[0]
+    period, line = sentences(store, cfg, "funding", scope=scope)[:2]
     coverage = results["funding_coverage"]
+    reports = coverage.coverage
+    assert period == f"统计期：{reports.period}年 · {reports.reported}/{reports.expected} 已报。"
     assert line.startswith(f"{coverage.denominator:.0f} 个镇街中 {coverage.numerator:.0f} 个达到每人 3 元标准")
     for town, value in re.findall(r"(\w+镇|\w+街道)（(\d+\.\d\d)元）", line):
         assert float(value) == pytest.approx(per_capita[town], abs=0.005)
@@ -92,7 +104,7 @@ def test_every_number_in_the_sample_summaries_is_a_metric_result(sample_db: Path
 
 # ------------------------------------------------------------------ the deck and the frozen version
 def test_deck_has_the_configured_slides_and_a_version_footnote(small_store: Store, small_cfg: Config) -> None:
-    deck = slides.build(small_store, small_cfg, ALL, small_store.data_version())
+    deck = slides.build(small_store, small_cfg, View(small_store.data_version(), None, ALL))
     assert [s.key for s in deck.slides] == list(small_cfg.slides)
     assert [s.kind for s in deck.slides] == ["title", "kpis", "chart", "table"]
     assert deck.slides[1].title == "破解“缺政策”：主要指标"
@@ -104,7 +116,10 @@ def test_deck_has_the_configured_slides_and_a_version_footnote(small_store: Stor
 
 def test_the_league_runs_to_pages_weakest_first_and_the_ranking_shows_both_ends(sample_db: Path, cfg: Config) -> None:
     deck = slides.build(
-        Store(sample_db), cfg, Scope(2021, 2025), Store(sample_db).data_version(), keys=("ranking", "league")
+        Store(sample_db),
+        cfg,
+        View(Store(sample_db).data_version(), None, Scope(2021, 2025)),
+        keys=("ranking", "league"),
     )
     ranking, *pages = deck.slides
     assert [s.key for s in pages] == ["league", "league.2"] and {s.source for s in deck.slides} == {"ranking", "league"}
@@ -115,19 +130,25 @@ def test_the_league_runs_to_pages_weakest_first_and_the_ranking_shows_both_ends(
     assert pages[0].table["镇街"].iloc[0] == "华港镇"  # the one township at 4/6 opens the table
     (red, best), (black, worst) = ranking.sides
     assert (red, black) == ("红榜 · 达标项最多", "黑榜 · 达标项最少")
-    assert len(best) == len(worst) == 5 and list(worst.columns) == ["名次", "镇街", "达标项"]
-    assert worst["镇街"].iloc[0] == "华港镇" and worst["达标项"].iloc[0] == "4/6"
-    assert set(best["达标项"]) == {"6/6"} and not set(best["镇街"]) & set(worst["镇街"])
+    # ties are never split: all ten townships at 6/6 lead; 华港镇 alone lags (the six tied at 5/6 do not fit
+    # within five next to it, and a list does not take some of a tie and leave the others off)
+    assert len(best) == 10 and set(best["达标项"]) == {"6/6"} and set(best["名次"]) == {1}
+    assert list(worst.columns) == ["名次", "镇街", "达标项"]
+    assert list(worst["镇街"]) == ["华港镇"] and list(worst["达标项"]) == ["4/6"]
+    assert not set(best["镇街"]) & set(worst["镇街"])
+    said = " ".join(ranking.summary)
+    assert "达标项最多的 10 个镇街并列：" in said and all(name in said for name in best["镇街"])
+    assert "达标项最少：华港镇（4/6 项）" in said
 
 
 def test_a_frozen_deck_ignores_later_uploads(sample_copy: Path, cfg: Config) -> None:
     store, scope = Store(sample_copy), Scope(2021, 2025)
     frozen = store.data_version()
-    before = slides.build(store, cfg, scope, frozen, keys=("kpis:policy",)).slides[0]
+    before = slides.build(store, cfg, View(frozen, None, scope), keys=("kpis:policy",)).slides[0]
     text = "镇街,年度,经费类型,金额（元）\n溱潼镇,2025,青少年发展专项,1.5万\n白米镇,2025,青少年发展专项,2万\n"
     store.commit(ingest.validate(text.encode(), "f.csv", cfg), "clerk")
-    again = slides.build(store, cfg, scope, frozen, keys=("kpis:policy",)).slides[0]
-    newest = slides.build(store, cfg, scope, store.data_version(), keys=("kpis:policy",)).slides[0]
+    again = slides.build(store, cfg, View(frozen, None, scope), keys=("kpis:policy",)).slides[0]
+    newest = slides.build(store, cfg, View(store.data_version(), None, scope), keys=("kpis:policy",)).slides[0]
     coverage = {
         s: next(k for k in d.kpis if k.key == "funding_coverage").display()
         for s, d in (("before", before), ("again", again), ("newest", newest))

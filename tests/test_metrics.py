@@ -11,6 +11,7 @@ import pytest
 
 from metrics import all_kpis, alumni, funding, inspections, overview, pathways, staffing, venues
 from metrics.base import Scope, evaluate, rag
+from reform.audience import View
 from reform.config import Config, Target
 from reform.store import Store
 
@@ -176,7 +177,7 @@ def test_evaluate_gives_target_status_previous_change_and_trend(small_store: Sto
 
 
 def test_scorecard_has_every_kpi_in_the_order_of_the_four_shortages(small_store: Store, small_cfg: Config) -> None:
-    results = overview.scorecard(small_store, small_cfg, ALL)
+    results = overview.scorecard(small_store, small_cfg, View(small_store.data_version(), None, ALL))
     assert [r.area for r in results] == ["people"] * 3 + ["venues"] * 3 + ["pathways"] * 2 + ["policy"] * 5
     by_key = {r.key: r for r in results}
     assert by_key["secretary_vacancies"].status == "amber"  # 5, amber at or below 5
@@ -200,3 +201,33 @@ def test_league_table(small_store: Store, small_cfg: Config) -> None:
 def test_data_years(small_store: Store) -> None:
     with small_store.reader() as q:
         assert overview.data_years(q) == (2024, 2025)
+
+
+# ------------------------------------------------------------------ whose reports each figure holds
+def test_coverage_says_the_period_and_whose_reports(small_store: Store, small_cfg: Config) -> None:
+    with small_store.reader() as q:
+        found = {r.key: r.coverage for r in overview.kpis(q, small_cfg, ALL)}
+        jia = {r.key: r.coverage for r in overview.kpis(q, small_cfg, JIA)}
+    # staffing is a stock: each township's latest report — 甲 2025-Q2, 乙 2025-Q2, 丙 2025-Q2 (its secretary
+    # row; its officer row of 2024-Q4 carries within the KPI) -> all three of 2025-Q2
+    cadres = found["cadre_fill_rate"]
+    assert (cadres.period, cadres.reported, cadres.expected, cadres.earlier, cadres.missing) == (
+        "2025-Q2",
+        3,
+        3,
+        None,
+        (),
+    )
+    # Youth Homes, a stock: 甲 and 乙 reported 2025, 丙 never -> 2/3, 丙街道 named
+    homes = found["specialty_coverage"]
+    assert (homes.period, homes.reported, homes.expected, homes.missing) == ("2025", 2, 3, ("丙街道",))
+    # funding, a flow of 2025: 甲 and 乙; 丙街道's 2024 row does not count for 2025
+    money = found["funding_per_capita"]
+    assert (money.period, money.reported, money.expected, money.missing) == ("2025", 2, 3, ("丙街道",))
+    assert money.words("zh") == "2025年 · 2/3 已报，丙街道未报"
+    # the district's own figures: its report, of its period
+    assert (found["alumni_cities"].period, found["alumni_cities"].district) == ("2025", True)
+    assert found["units_inspected"].words("zh") == "2025年4月2日 · 全区"
+    assert found["flagship_homes"].district and found["reform_pilot_funds"].words("zh") == "2025年 · 全区"
+    # one township chosen: its own reports
+    assert (jia["cadre_fill_rate"].reported, jia["cadre_fill_rate"].expected) == (1, 1)

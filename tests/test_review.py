@@ -12,6 +12,7 @@ import pytest
 from metrics import overview
 from metrics.base import Scope
 from reform import actions, auth, ingest, review
+from reform.audience import View
 from reform.config import Config
 from reform.review import ReviewError, Step
 from reform.store import Store
@@ -42,9 +43,9 @@ def setup(sample_db: Path, cfg: Config, tmp_path: Path) -> tuple[Store, Config]:
 
 def per_capita(store: Store, cfg: Config, published: bool) -> float:
     """罗塘街道's funding per young person as a leader (published) or a reviewer sees it."""
-    scope = Scope(2021, 2025, published=store.review_version() if published else None)
-    with store.reader(published=published) as q:
-        table = overview.league_table(q, cfg, scope)
+    view = View(store.data_version(), store.review_version() if published else None, Scope(2021, 2025))
+    with view.reading(store) as q:
+        table = overview.league_table(q, cfg, view.scope)
     return round(float(table.set_index("township").at["罗塘街道", "funding_per_capita"]), 2)
 
 

@@ -1,8 +1,9 @@
-"""Cached metric results, keyed on the store's data version (it changes with every commit).
+"""Cached metric results, keyed on the view they are shown in (``reform.audience.View``).
 
-Arguments are plain values (path, version, scope); results are DataFrames and
-dataclasses, so two users with the same scope share them and a commit makes every
-page recompute. Each computation opens its own DuckDB connection.
+A view holds the data version (it changes with every commit), the review version whose approved
+figures leaders see (it changes with every review step), the years and the townships: two readers
+with the same view share the same figures, and an upload or an approval makes every page recompute.
+Results are DataFrames and dataclasses; each computation opens its own DuckDB connection.
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from metrics import AREA_MODULES, overview, profile, slides, summary, tiles
+from metrics import AREA_MODULES, freshness, overview, profile, slides, summary, tiles
 from metrics import completeness as completeness_metric
 from metrics.base import KpiResult, Scope
 from metrics.profile import Profile
 from metrics.slides import Deck
 from reform import history as reform_history
+from reform.audience import View
 from reform.config import Config
 from reform.store import Store
 
@@ -36,60 +38,67 @@ def config(source: str | None, database_override: str | None = None) -> Config:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def data_years(db_path: str, version: int) -> tuple[int, int]:
-    with Store(db_path).reader() as q:
+def data_years(db_path: str, view: View) -> tuple[int, int]:
+    """The years the data a view shows covers (the sidebar's range): approved data only for leaders."""
+    with view.reading(Store(db_path)) as q:
         return overview.data_years(q)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def scorecard(db_path: str, version: int, config_source: str, scope: Scope) -> list[KpiResult]:
-    with Store(db_path).reader(published=scope.published is not None) as q:
-        return overview.kpis(q, config(config_source), scope)
+def scorecard(db_path: str, config_source: str, view: View) -> list[KpiResult]:
+    with view.reading(Store(db_path)) as q:
+        return overview.kpis(q, config(config_source), view.scope)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def overdue(db_path: str, config_source: str, view: View) -> pd.DataFrame:
+    """Reports past their deadline that nobody has uploaded (keyed on the view: its day is part of it)."""
+    cfg = config(config_source)
+    with view.reading(Store(db_path)) as q:
+        return freshness.overdue(q, cfg, view.scope.today or cfg.today())
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def league_table(db_path: str, version: int, config_source: str, scope: Scope) -> pd.DataFrame:
-    with Store(db_path).reader(published=scope.published is not None) as q:
-        return overview.league_table(q, config(config_source), scope)
+def league_table(db_path: str, config_source: str, view: View) -> pd.DataFrame:
+    with view.reading(Store(db_path)) as q:
+        return overview.league_table(q, config(config_source), view.scope)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def township_profile(db_path: str, version: int, config_source: str, scope: Scope, township: str, lang: str) -> Profile:
-    with Store(db_path).reader(published=scope.published is not None) as q:
-        return profile.profile(q, config(config_source), scope, township, lang)
+def township_profile(db_path: str, config_source: str, view: View, township: str, lang: str) -> Profile:
+    with view.reading(Store(db_path)) as q:
+        return profile.profile(q, config(config_source), view.scope, township, lang)
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def district_map(db_path: str, version: int, config_source: str, scope: Scope, kpi: str, lang: str) -> go.Figure:
+def district_map(db_path: str, config_source: str, view: View, kpi: str, lang: str) -> go.Figure:
     """The tile map coloured by one KPI (shared between sessions, never changed in place)."""
-    table = league_table(db_path, version, config_source, scope)
+    table = league_table(db_path, config_source, view)
     return tiles.status_map(table, config(config_source), kpi, lang)
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
-def area_tables(area: str, db_path: str, version: int, config_source: str, scope: Scope) -> dict[str, pd.DataFrame]:
-    with Store(db_path).reader(published=scope.published is not None) as q:
-        return AREA_MODULES[area].tables(q, config(config_source), scope)
+def area_tables(area: str, db_path: str, config_source: str, view: View) -> dict[str, pd.DataFrame]:
+    with view.reading(Store(db_path)) as q:
+        return AREA_MODULES[area].tables(q, config(config_source), view.scope)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def area_figures(
-    area: str, db_path: str, version: int, config_source: str, scope: Scope, lang: str
-) -> dict[str, go.Figure]:
-    """An area's charts, built once per data version, scope and language (~0.1 s each with plotly's checks).
+def area_figures(area: str, db_path: str, config_source: str, view: View, lang: str) -> dict[str, go.Figure]:
+    """An area's charts, built once per view and language (~0.1 s each with plotly's checks).
 
     Shared between sessions as objects (not copies): callers only hand them to ``st.plotly_chart``,
     which reads them. Never change a figure from here in place.
     """
-    data = area_tables(area, db_path, version, config_source, scope)
+    data = area_tables(area, db_path, config_source, view)
     return AREA_MODULES[area].figures(data, config(config_source), lang)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def area_summary(area: str, db_path: str, version: int, config_source: str, scope: Scope, lang: str) -> list[str]:
+def area_summary(area: str, db_path: str, config_source: str, view: View, lang: str) -> list[str]:
     """An area's written summary (it walks the area's tables: a province's are large)."""
-    data = area_tables(area, db_path, version, config_source, scope)
-    results = scorecard(db_path, version, config_source, scope)
+    data = area_tables(area, db_path, config_source, view)
+    results = scorecard(db_path, config_source, view)
     return summary.sentences(area, results, data, config(config_source), lang)
 
 
@@ -146,6 +155,6 @@ def status_matrix(
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def deck(db_path: str, version: int, config_source: str, scope: Scope, lang: str, keys: tuple[str, ...]) -> Deck:
-    """The meeting deck of a frozen version (keyed on it, so later uploads leave it as it was)."""
-    return slides.build(Store(db_path), config(config_source), scope, version, lang, keys)
+def deck(db_path: str, config_source: str, view: View, lang: str, keys: tuple[str, ...]) -> Deck:
+    """The meeting deck of a frozen view (keyed on it, so later uploads leave it as it was)."""
+    return slides.build(Store(db_path), config(config_source), view, lang, keys)

@@ -1,8 +1,9 @@
-"""What every page needs: the checked configuration, the store, the language and the scope.
+"""What every page needs: the checked configuration, the store, the language and the audience.
 
-The entry script (``dashboard.py``) builds the context once per run from the
-sidebar widgets, which live there so that they keep their values across pages;
-pages read it with ``current()``.
+The entry script (``dashboard.py``) builds the context once per run from the sidebar widgets,
+which live there so that they keep their values across pages; pages read it with ``current()``.
+Who reads and which figures they may see (``reform.audience``) is decided here, once per run:
+every figure, chart, summary and export of the page is computed from ``Context.audience``.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from metrics.base import Scope
+from reform import audience as audiences
 from reform import auth, i18n, plugins, sample
+from reform.audience import Audience, Scope, View
 from reform.auth import User
 from reform.config import CONFIG_ENV, DB_ENV, Config, ConfigError
 from reform.store import Store
@@ -25,14 +27,26 @@ _KEY = "global.context"
 
 @dataclass(frozen=True)
 class Context:
-    """One run's view: configuration, store, language, scope and data version."""
+    """One run's view: configuration, store, language, the audience (who reads, what they see) and user."""
 
     cfg: Config
     store: Store
     lang: str
-    scope: Scope
-    version: int
+    audience: Audience
     user: User
+
+    @property
+    def view(self) -> View:
+        """Which figures this run shows: the key of every cached figure."""
+        return self.audience.view
+
+    @property
+    def scope(self) -> Scope:
+        return self.audience.view.scope
+
+    @property
+    def version(self) -> int:
+        return self.audience.view.data_version
 
     def t(self, key: str, **params: object) -> str:
         return i18n.t(key, self.lang, **params)
@@ -70,22 +84,25 @@ def language() -> str:
         )
 
 
-def published(cfg: Config, store: Store, user: User, lang: str) -> int | None:
-    """With review on: the review version whose approved figures this user sees, or None for the
-    figures as uploaded — only a reviewer may choose those (and every page then says so)."""
-    if not cfg.review_required:
-        return None
-    if auth.allowed(user, "review"):
-        with st.sidebar:
-            if st.toggle(i18n.t("review.show_pending", lang), key="global.show_pending"):
-                return None
-    return store.review_version()
-
-
-def filters(cfg: Config, store: Store, version: int, lang: str, user: User | None = None) -> Scope:
-    """Year range and townships: the filters every page shares."""
+def pending(cfg: Config, user: User | None, lang: str) -> bool:
+    """With review on, a reviewer may ask for the figures awaiting review (every page then says so);
+    everybody else sees approved figures only."""
+    if not cfg.review_required or not audiences.may_see_pending(user):
+        return False
     with st.sidebar:
-        first, last = cache.data_years(str(store.path), version)
+        return bool(st.toggle(i18n.t("review.show_pending", lang), key="global.show_pending"))
+
+
+def decide(cfg: Config, store: Store, user: User | None, lang: str) -> Audience:
+    """This run's audience: who reads, approved or pending figures, and the years and townships of the
+    sidebar (the slider spans the years of the data this reader may see)."""
+    path = str(store.path)
+    seen = audiences.decide(
+        store, cfg, user, pending=pending(cfg, user, lang), years=lambda v: cache.data_years(path, v)
+    )
+    first, last = seen.scope.first_year, seen.scope.last_year
+    _follow_bounds((first, last))
+    with st.sidebar:
         if first < last:
             years = st.slider(i18n.t("sidebar.years", lang), first, last, (first, last), key="global.years")
         else:
@@ -97,8 +114,16 @@ def filters(cfg: Config, store: Store, version: int, lang: str, user: User | Non
             help=i18n.t("sidebar.townships_help", lang),
             placeholder=i18n.t("sidebar.townships_help", lang),
         )
-    shown = published(cfg, store, user, lang) if user is not None else None
-    return Scope(int(years[0]), int(years[1]), tuple(towns), today=cfg.today(), published=shown)
+    return seen.within(int(years[0]), int(years[1]), tuple(towns))
+
+
+def _follow_bounds(bounds: tuple[int, int]) -> None:
+    """A year range left at "every year" keeps meaning every year when the years change (a new year's
+    first approved report, a reviewer showing pending figures); one the user narrowed stays as chosen."""
+    before = st.session_state.get("global.years_bounds")
+    if before is not None and before != bounds and st.session_state.get("global.years") == before:
+        st.session_state["global.years"] = bounds
+    st.session_state["global.years_bounds"] = bounds
 
 
 def start() -> Context:
@@ -109,9 +134,7 @@ def start() -> Context:
     store = Store(cfg.database)
     lang = language()
     user = auth_ui.gate(store, lang)
-    version = store.data_version()
-    scope = filters(cfg, store, version, lang, user)
-    context = Context(cfg, store, lang, scope, version, user)
+    context = Context(cfg, store, lang, decide(cfg, store, user, lang), user)
     st.session_state[_KEY] = context
     return context
 

@@ -40,7 +40,8 @@ def frozen_version(ctx: Context) -> int:
 
 def deck(ctx: Context, version: int) -> Deck:
     """Every configured slide, built once per frozen version, scope and language."""
-    return cache.deck(str(ctx.store.path), version, str(ctx.cfg.source), ctx.scope, ctx.lang, ctx.cfg.slides)
+    view = replace(ctx.view, data_version=version, frozen=True)  # this reader's figures, as they stood then
+    return cache.deck(str(ctx.store.path), str(ctx.cfg.source), view, ctx.lang, ctx.cfg.slides)
 
 
 def chosen(ctx: Context, full: Deck) -> Deck:
@@ -70,7 +71,7 @@ def present_links(ctx: Context, the_deck: Deck) -> None:
         "first_year": ctx.scope.first_year,
         "last_year": ctx.scope.last_year,
         "townships": ctx.scope.townships,
-        "published": ctx.scope.published is not None,
+        "published": ctx.view.published,
     }
     cookie = auth_ui.browser_cookie()
     meeting = present.showing_for(ctx.user, cookie, "meeting", version=the_deck.version, **what)
@@ -165,7 +166,7 @@ def downloads(ctx: Context, the_deck: Deck) -> None:
 
 def _identity(ctx: Context, the_deck: Deck) -> tuple[object, ...]:
     """What a built file depends on: a change of any of these asks for a new build."""
-    return the_deck.version, tuple(s.key for s in the_deck.slides), ctx.lang, ctx.scope
+    return the_deck.version, tuple(s.key for s in the_deck.slides), ctx.lang, ctx.view
 
 
 def _build(ctx: Context, the_deck: Deck, fmt: str) -> tuple[object, ...] | None:

@@ -21,8 +21,9 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from metrics import slides
-from metrics.base import Scope
+from reform import audience as audiences
 from reform import auth, i18n, presentation
+from reform.audience import Audience
 from reform.config import CONFIG_ENV, Config
 from reform.export import deck_html
 from reform.presentation import LinkError, Showing
@@ -86,26 +87,34 @@ def _check(request: Request) -> tuple[Config, Store, Showing] | Response:
     return cfg, store, showing
 
 
+def audience(cfg: Config, store: Store, showing: Showing) -> Audience:
+    """Who the link shows figures to (its account, checked on every request) and which: a meeting's
+    frozen version or a big screen's newest; approved figures only, unless a reviewer made the link
+    while showing the figures awaiting review (the slides then say so)."""
+    user = auth.find_user(store, showing.user) or (auth.LOCAL_USER if showing.user == auth.LOCAL_USER.name else None)
+    pending = cfg.review_required and not showing.published and audiences.may_see_pending(user)
+    meeting = showing.mode == "meeting"
+    found = audiences.decide(store, cfg, user, pending=pending, version=showing.version if meeting else None)
+    return found.within(showing.first_year, showing.last_year, showing.townships)
+
+
 def render(cfg: Config, store: Store, showing: Showing, version_url: str) -> bytes:
     """The deck document of a showing: a frozen version, or the newest for a big screen."""
-    version = showing.version if showing.mode == "meeting" else store.data_version()
-    today = cfg.today()
-    shown = store.review_version() if showing.published else None
-    scope = Scope(showing.first_year, showing.last_year, showing.townships, today=today, published=shown)
+    view = audience(cfg, store, showing).view
     screen = showing.mode == "screen"
     # a big screen's page names its own link's version check (bound to its browser): part of the key
-    key = (showing.mode, version, showing.keys, showing.lang, scope, str(cfg.source), version_url if screen else "")
+    key = (showing.mode, view, showing.keys, showing.lang, str(cfg.source), version_url if screen else "")
     with _lock:
         if key in _decks:
             _decks.move_to_end(key)
             return _decks[key]
-    deck = slides.build(store, cfg, scope, version, showing.lang, showing.keys or None, day=today)
+    deck = slides.build(store, cfg, view, showing.lang, showing.keys or None)
     viewer = deck_html.Viewer(
         advance_seconds=cfg.screen_seconds if screen else 0,
         poll_seconds=cfg.screen_poll_seconds if screen else 0,
         version_url=version_url if screen else "",
         plotly_src=PLOTLY_PATH,
-        review=shown or 0,
+        review=view.review or 0,
     )
     page = deck_html.write(deck, showing.lang, viewer)
     with _lock:

@@ -41,7 +41,7 @@ def chosen(ctx: Context) -> str | None:
 
 
 def show(ctx: Context, township: str) -> None:
-    found = cache.township_profile(str(ctx.store.path), ctx.version, str(ctx.cfg.source), ctx.scope, township, ctx.lang)
+    found = cache.township_profile(str(ctx.store.path), str(ctx.cfg.source), ctx.view, township, ctx.lang)
     if found.rank is None:
         st.info(ctx.t("township.not_ranked"))
         return

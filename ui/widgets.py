@@ -39,7 +39,7 @@ def header(ctx: Context, title_key: str) -> None:
         st.warning(ctx.t("app.sample_banner"), icon=":material/science:")
     elif share > 0:  # while any invented row is current, every page says so, with its share
         st.warning(ctx.t("app.sample_mixed_banner", share=percent_of_sample(share)), icon=":material/science:")
-    if ctx.cfg.review_required and ctx.scope.published is None and ctx.version:
+    if ctx.audience.pending and ctx.version:
         pending = ctx.store.pending_slices()
         if pending:  # a reviewer looking at figures leaders do not see yet: every page says so
             st.warning(ctx.t("review.pending_banner", count=pending), icon=":material/pending_actions:")
@@ -74,7 +74,7 @@ def uploader_words(ctx: Context, formats: list[str]) -> None:
 
 
 def kpi_card(ctx: Context, result: KpiResult, width: int | str = "stretch") -> None:
-    with st.container(border=True, width=width):
+    with st.container(border=True, width=width, key=f"kpi-{result.key}"):  # a class of our own, no data in it
         delta = result.display_change(ctx.lang)
         trend = [v for v in result.trend.values() if v is not None]
         still = result.change is not None and abs(result.change) < 1e-9
@@ -91,7 +91,8 @@ def kpi_card(ctx: Context, result: KpiResult, width: int | str = "stretch") -> N
             border=False,
         )
         st.badge(ctx.t(f"status.{result.status}"), color=BADGE[result.status])
-        st.caption(f"{escape(result.display_target(ctx.lang))} · {escape(result.as_of or '—')}")
+        st.caption(escape(result.display_target(ctx.lang)))
+        st.caption(escape(result.display_coverage(ctx.lang)))  # its period and whose reports: 16/17 已报
 
 
 def scorecard_grid(ctx: Context, results: list[KpiResult]) -> None:
@@ -115,6 +116,7 @@ def scorecard_grid(ctx: Context, results: list[KpiResult]) -> None:
                 change = r.display_change(ctx.lang)
                 label = f"{escape(ctx.t(r.label))}　**{escape(r.display(ctx.lang))}**　{word}"
                 label += f"　{escape(change)}" if change else ""
+                label += f"　:gray[{escape(r.display_coverage(ctx.lang))}]"  # the period on a phone too
                 st.page_link(f"app_pages/{pages[r.key]}.py", label=label, width="stretch")
 
 
@@ -126,7 +128,7 @@ def kpi_cards(ctx: Context, results: Iterable[KpiResult]) -> None:
 
 
 def scorecard(ctx: Context) -> list[KpiResult]:
-    return cache.scorecard(str(ctx.store.path), ctx.version, str(ctx.cfg.source), ctx.scope)
+    return cache.scorecard(str(ctx.store.path), str(ctx.cfg.source), ctx.view)
 
 
 def area_kpis(ctx: Context, keys: Iterable[str]) -> list[KpiResult]:
@@ -136,7 +138,7 @@ def area_kpis(ctx: Context, keys: Iterable[str]) -> list[KpiResult]:
 
 
 def area_data(ctx: Context, area: str) -> dict[str, pd.DataFrame]:
-    return cache.area_tables(area, str(ctx.store.path), ctx.version, str(ctx.cfg.source), ctx.scope)
+    return cache.area_tables(area, str(ctx.store.path), str(ctx.cfg.source), ctx.view)
 
 
 def chart(fig: go.Figure, key: str, *, selectable: bool = False) -> str | None:
@@ -264,9 +266,10 @@ def export_button(ctx: Context, shown: pd.DataFrame, title: str, key: str) -> No
 
     if not auth.allowed(ctx.user, "export"):
         return
+    heading = [title, as_of(ctx)]
     st.download_button(
         ctx.t("table.export"),
-        data=lambda: xlsx({ctx.t("table.sheet"): shown}),
+        data=lambda: xlsx({ctx.t("table.sheet"): shown}, heading=heading),
         file_name=f"{title}-{ctx.t('table.version', version=ctx.version)}.xlsx",
         mime=XLSX,
         key=f"{key}.export",
@@ -287,11 +290,26 @@ def details(ctx: Context, area: str, frame: pd.DataFrame, columns: list[str]) ->
         table(ctx, frame, columns, key=f"{area}.details")
 
 
+def as_of(ctx: Context) -> str:
+    """数据截至 …: the periods the figures this reader sees are of (never an upload time)."""
+    from metrics import freshness
+
+    return freshness.as_of_line(scorecard(ctx), ctx.lang) if ctx.version else ctx.t("freshness.no_data")
+
+
+def overdue_note(ctx: Context) -> None:
+    """The plain staleness line, when reports are overdue: 2026年第一至三季度报表尚有 51 份未报."""
+    from metrics import freshness
+
+    late = cache.overdue(str(ctx.store.path), str(ctx.cfg.source), ctx.view)
+    line = freshness.overdue_line(late, ctx.lang, review=ctx.view.published)
+    if line:
+        st.warning(escape(line), icon=":material/schedule:")
+
+
 def footer(ctx: Context) -> None:
-    """The data version and time of the figures, so a printed chart says how current it is."""
-    frame = cache.batches(str(ctx.store.path), ctx.version)
-    when = str(clock.shown(frame["uploaded_at"].max(), ctx.cfg.timezone))[:16] if not frame.empty else "—"
-    st.caption(escape(ctx.t("app.as_of", version=ctx.version, time=when)))
+    """The periods the figures are of and the data version, so a printed page says how current it is."""
+    st.caption(escape(f"{as_of(ctx)} · {ctx.t('app.version', version=ctx.version)}"))
 
 
 def area_page(name: str) -> None:
@@ -317,8 +335,8 @@ def area(ctx: Context, name: str, title_key: str, per_row: int = 2) -> dict[str,
     kpi_cards(ctx, area_kpis(ctx, [k.key for k in kpis_of(name)]))
     data = area_data(ctx, name)
     path, source = str(ctx.store.path), str(ctx.cfg.source)
-    summary_box(ctx, cache.area_summary(name, path, ctx.version, source, ctx.scope, ctx.lang))
-    figures = cache.area_figures(name, path, ctx.version, source, ctx.scope, ctx.lang)
+    summary_box(ctx, cache.area_summary(name, path, source, ctx.view, ctx.lang))
+    figures = cache.area_figures(name, path, source, ctx.view, ctx.lang)
     charts(list(figures.values()), name, per_row)
     return data
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -20,6 +20,8 @@ from openpyxl.utils import get_column_letter
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 HEADER_FILL = PatternFill("solid", fgColor="C8102E")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
+TITLE_FONT = Font(bold=True, size=14)
+NOTE_FONT = Font(color="5F6672")
 
 
 def safe_cell(value: Any) -> Any:
@@ -41,25 +43,31 @@ def cell_text(value: Any) -> str:
     return f"{value:.2f}" if isinstance(value, float) else str(value)
 
 
-def write_sheet(book: Workbook, title: str, frame: pd.DataFrame) -> None:
+def write_sheet(book: Workbook, title: str, frame: pd.DataFrame, heading: Sequence[str] = ()) -> None:
+    """One table as a sheet; ``heading``: lines above it (the table's title, 数据截至 …), so a sheet
+    forwarded on its own still says what it shows and of which period."""
     sheet = book.create_sheet(title[:31])
+    for n, line in enumerate(heading, start=1):
+        sheet.append([safe_cell(line)])
+        sheet.cell(n, 1).font = TITLE_FONT if n == 1 else NOTE_FONT
     sheet.append([str(c) for c in frame.columns])
-    for cell in sheet[1]:
+    header_row = len(heading) + 1
+    for cell in sheet[header_row]:
         cell.fill, cell.font = HEADER_FILL, HEADER_FONT
     for row in frame.itertuples(index=False, name=None):
         sheet.append([safe_cell(v) for v in row])
     for i, column in enumerate(frame.columns, start=1):
         width = max([len(str(column))] + [len(str(v)) for v in frame[column].head(200)])
         sheet.column_dimensions[get_column_letter(i)].width = min(60, max(8, width * 1.6 + 2))
-    sheet.freeze_panes = "A2"
+    sheet.freeze_panes = f"A{header_row + 1}"
 
 
-def xlsx(sheets: Mapping[str, pd.DataFrame]) -> bytes:
-    """Several tables as one .xlsx file, one sheet each."""
+def xlsx(sheets: Mapping[str, pd.DataFrame], heading: Sequence[str] = ()) -> bytes:
+    """Several tables as one .xlsx file, one sheet each, each under the ``heading`` lines."""
     book = Workbook()
     book.remove(book.active)
     for title, frame in sheets.items():
-        write_sheet(book, title, frame)
+        write_sheet(book, title, frame, heading)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -53,8 +53,8 @@ h1 {{ font-size: 30px; line-height: 1.4; margin: 0 0 4px; white-space: nowrap; o
 .summary {{ flex: 1; font-size: 20px; line-height: 1.55; height: {CHART_H}px; overflow: hidden; }}
 .summary p {{ margin: 0 0 12px; }}
 .wide .summary {{ flex: 0 0 auto; height: auto; max-height: 96px; font-size: 19px; }}
-.footnote {{ position: absolute; left: 64px; right: 52px; bottom: 14px; color: #5F6672; font-size: 14px;
-  white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }}
+.footnote {{ position: absolute; left: 64px; right: 52px; bottom: 8px; color: #5F6672; font-size: 13px;
+  line-height: 1.35; max-height: 36px; overflow: hidden; }}
 table {{ border-collapse: collapse; width: 100%; font-size: 19px; }}
 th {{ background: #C8102E; color: white; padding: 8px 10px; text-align: left; font-weight: 600; white-space: nowrap; }}
 td {{ border-bottom: 1px solid #E5E7EB; padding: 8px 10px; white-space: nowrap; }}
@@ -68,6 +68,8 @@ td {{ border-bottom: 1px solid #E5E7EB; padding: 8px 10px; white-space: nowrap; 
 .card .label {{ font-size: 19px; line-height: 1.3; color: #374151; }}
 .card .value {{ font-size: 44px; font-weight: 700; line-height: 1.1; white-space: nowrap; }}
 .card .target {{ font-size: 16px; color: #5F6672; }}
+.card .change {{ font-size: 16px; color: #1F2329; }}
+.card .period {{ font-size: 14px; line-height: 1.35; color: #5F6672; }}
 .status {{ color: white; border-radius: 6px; padding: 2px 10px; font-size: 17px; align-self: flex-start;
   background: var(--rag); }}
 .sides {{ display: flex; gap: 36px; flex: 1 1 auto; overflow: hidden; }}
@@ -76,6 +78,8 @@ td {{ border-bottom: 1px solid #E5E7EB; padding: 8px 10px; white-space: nowrap; 
 .side.red h2 {{ background: #C8102E; }} .side.black h2 {{ background: #1F2329; }}
 .side.black th {{ background: #1F2329; }}
 .side table {{ font-size: 24px; }} .side td, .side th {{ padding: 10px 12px; }}
+.halves {{ display: flex; gap: 12px; align-items: flex-start; }} .halves table {{ font-size: 22px; }}
+.halves td, .halves th {{ padding: 9px 8px; }}
 .title-slide {{ background: linear-gradient(180deg, #FFFFFF 0%, #FFFFFF 70%, #FBEFF1 100%); }}
 .title-slide h1 {{ font-size: 46px; margin-top: 150px; white-space: normal; overflow: visible; }}
 .title-slide .subtitle {{ font-size: 22px; height: auto; margin-top: 10px; }}
@@ -189,12 +193,26 @@ def _table(frame: pd.DataFrame) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
 
 
+SIDE_ROWS = 6  # townships one column of a 红黑榜 side holds in large type; a longer list (a tie) takes two
+
+
+def _side_tables(frame: pd.DataFrame) -> str:
+    """One side of the 红黑榜: a tie of more than ``SIDE_ROWS`` townships in two columns, every name shown."""
+    if len(frame) <= SIDE_ROWS:
+        return _table(frame)
+    half = -(-len(frame) // 2)
+    return f"<div class='halves'>{_table(frame.iloc[:half])}{_table(frame.iloc[half:])}</div>"
+
+
 def _card(k: KpiResult, lang: str) -> str:
+    change = k.display_change(lang)
+    moved = f"<div class='change'>{_e(i18n.t('kpi.vs_previous', lang))} {_e(change)}</div>" if change else ""
     return (
         f"<div class='card' style='--rag:{RAG[k.status]}'>"
         f"<div class='label'>{_e(i18n.t(k.label, lang))}</div>"
         f"<div class='value'>{_e(k.display(lang))}</div>"
-        f"<div class='target'>{_e(k.display_target(lang))}</div>"
+        f"<div class='target'>{_e(k.display_target(lang))}</div>{moved}"
+        f"<div class='period'>{_e(k.display_coverage(lang))}</div>"
         f"<span class='status'>{_e(i18n.t(f'status.{k.status}', lang))}</span></div>"
     )
 
@@ -241,7 +259,7 @@ def _slide(slide: Slide, n: int, lang: str) -> str:
         return f"<section class='slide title-slide' data-kind='title'>{head}{_summary(slide)}{footnote}</section>"
     if slide.kind == "ranking":
         sides = "".join(
-            f"<div class='side {side}'><h2>{_e(heading)}</h2>{_table(frame)}</div>"
+            f"<div class='side {side}'><h2>{_e(heading)}</h2>{_side_tables(frame)}</div>"
             for side, (heading, frame) in zip(("red", "black"), slide.sides, strict=True)
         )
         body = f"<div class='wide'><div class='sides'>{sides}</div>{_summary(slide)}</div>"

@@ -92,6 +92,8 @@ def _kpi_rows(kpis: list[KpiResult], lang: str) -> pd.DataFrame:
             i18n.t("meeting.col_value", lang): [k.display(lang) for k in kpis],
             i18n.t("meeting.col_target", lang): [k.display_target(lang) for k in kpis],
             i18n.t("meeting.col_status", lang): [i18n.t(f"status.{k.status}", lang) for k in kpis],
+            i18n.t("kpi.vs_previous", lang): [k.display_change(lang) or "—" for k in kpis],
+            i18n.t("meeting.col_period", lang): [k.display_coverage(lang) for k in kpis],
         }
     )
 
@@ -116,12 +118,12 @@ def _body(slide, content: Slide, lang: str) -> None:
         picture = images.png(images.for_slide(content.figure), 1600, 900)
         slide.shapes.add_picture(io.BytesIO(picture), Inches(0.45), Inches(1.45), width=Inches(8.6))
     elif content.kind == "kpis":
-        _table(slide, _kpi_rows(content.kpis, lang), 0.45, 1.55, 8.6, 20)
+        _table(slide, _kpi_rows(content.kpis, lang), 0.45, 1.55, 8.6, 14)
         _colour_status(slide, content.kpis)
     elif content.kind == "ranking":  # 红榜 and 黑榜 side by side, the summary below
         for left, (heading, frame) in zip((0.45, 6.85), content.sides, strict=True):
             _text(slide, left, 1.45, 6.0, 0.5, [heading], 22, bold=True, color=RED if left < 1 else DARK)
-            _table(slide, frame, left, 2.05, 6.0, 20, space=3.8)
+            _table(slide, frame, left, 2.05, 6.0, 20 if len(frame) <= 6 else 14, space=3.8)  # a tie: all of it
         _text(slide, 0.45, 6.0, 12.4, 0.9, content.summary, 16)
         return
     elif content.table is not None:  # a league page: the full width, the summary below

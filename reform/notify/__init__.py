@@ -151,16 +151,12 @@ def deliver(
 
 def _pack(store: Store, cfg: Config) -> tuple[str, bytes] | None:
     """The meeting pack's PDF for the digest (None where no browser can print it)."""
-    from metrics import overview, slides
-    from metrics.base import Scope
+    from metrics import slides
     from reform.export import deck, deck_pdf
     from reform.export.images import ExportError
+    from reform.notify.messages import leaders_of
 
-    with store.reader() as q:
-        first, last = overview.data_years(q)  # the dashboard's default view
-    published = store.review_version() if cfg.review_required else None  # the figures leaders see
-    scope = Scope(first, last, today=cfg.today(), published=published)
-    the_deck = slides.build(store, cfg, scope, store.data_version())
+    the_deck = slides.build(store, cfg, leaders_of(store, cfg, cfg.today()).view)  # as leaders see it
     try:
         return deck.file_name(the_deck, "pdf"), deck_pdf.write(the_deck)
     except ExportError:

@@ -10,9 +10,10 @@ from datetime import date
 
 import pandas as pd
 
-from metrics import completeness, overview
+from metrics import completeness, freshness, overview
 from metrics.base import KpiResult, Scope
-from reform import i18n, slices
+from reform import audience, i18n, slices
+from reform.audience import Audience
 from reform.config import Config
 from reform.datasets import DATASETS
 from reform.store import Store
@@ -99,10 +100,16 @@ def returned(store: Store, cfg: Config) -> list[Message]:
     return messages
 
 
-def kpi_results(store: Store, cfg: Config, scope: Scope) -> dict[str, KpiResult]:
-    """The KPIs as leaders see them (published figures when review is on)."""
-    with store.reader(published=cfg.review_required) as q:
-        return {r.key: r for r in overview.kpis(q, cfg, scope)}
+def leaders_of(store: Store, cfg: Config, today: date) -> Audience:
+    """The leaders' audience: approved figures (review on), every year their data covers (the
+    dashboard's default view) — as the digest, its pack and the alerts show them."""
+    return audience.decide(store, cfg, None, today=today)
+
+
+def kpi_results(store: Store, cfg: Config, leaders: Audience) -> dict[str, KpiResult]:
+    """The KPIs as leaders see them (approved figures only when review is on)."""
+    with leaders.view.reading(store) as q:
+        return {r.key: r for r in overview.kpis(q, cfg, leaders.scope)}
 
 
 def red_kpis(store: Store, cfg: Config, now: dict[str, KpiResult], seen: dict[str, str] | None) -> list[Message]:
@@ -121,7 +128,9 @@ def red_kpis(store: Store, cfg: Config, now: dict[str, KpiResult], seen: dict[st
     return messages
 
 
-def digest(store: Store, cfg: Config, now: dict[str, KpiResult], today: date) -> list[Message]:
+def digest(
+    store: Store, cfg: Config, now: dict[str, KpiResult], today: date, leaders: Audience | None = None
+) -> list[Message]:
     """The weekly digest on the configured weekday: the overview's sentences (as leaders see the
     figures) and, by e-mail, the pack."""
     notify = cfg.notify
@@ -130,6 +139,12 @@ def digest(store: Store, cfg: Config, now: dict[str, KpiResult], today: date) ->
     from metrics import summary
 
     lines = summary.sentences("overview", list(now.values()), {}, cfg, "zh")
+    lines.append(freshness.as_of_line(list(now.values()), "zh") + "。")  # 数据截至: the periods, never a time
+    leaders = leaders or leaders_of(store, cfg, today)
+    with leaders.view.reading(store) as q:
+        overdue = freshness.overdue_line(freshness.overdue(q, cfg, today), "zh", review=leaders.view.published)
+    if overdue:
+        lines.append(overdue)
     year, week, _ = today.isocalendar()
     subject = text(cfg, "digest_subject", district=cfg.district_name, date=_day(today))
     body = "\n".join([*lines, text(cfg, "digest_tail", version=store.data_version())])
@@ -144,9 +159,8 @@ def due(store: Store, cfg: Config, today: date, seen: dict[str, str] | None) -> 
     scope = Scope(first, today.year, today=today)
     with store.reader() as q:
         frame = completeness.matrix(q, cfg, scope, today)
-        first_data, last_data = overview.data_years(q)
-    figures = Scope(first_data, last_data, today=today)  # the dashboard's default view: every year with data
-    now = kpi_results(store, cfg, figures)
-    alerts = [*red_kpis(store, cfg, now, seen), *digest(store, cfg, now, today)]
+    leaders = leaders_of(store, cfg, today)
+    now = kpi_results(store, cfg, leaders)
+    alerts = [*red_kpis(store, cfg, now, seen), *digest(store, cfg, now, today, leaders)]
     statuses = {k: r.status for k, r in now.items()}
     return [*reminders(frame, cfg, today), *returned(store, cfg), *alerts], statuses

@@ -8,6 +8,7 @@ import pytest
 
 from metrics import slides
 from metrics.base import Scope
+from reform.audience import View
 from reform.config import Config
 from reform.export import deck_html
 from reform.store import Store
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.browser
 
 def test_html_draws_every_chart_with_the_network_off(browser, sample_db: Path, cfg: Config, tmp_path: Path) -> None:
     store = Store(sample_db)
-    deck = slides.build(store, cfg, Scope(2021, 2025), store.data_version())
+    deck = slides.build(store, cfg, View(store.data_version(), None, Scope(2021, 2025)))
     path = tmp_path / "deck.html"
     path.write_bytes(deck_html.write(deck))
     requests: list[str] = []

@@ -39,9 +39,9 @@ def test_every_page_in_a_real_browser(server: str, browser, path: str, title: st
     page = open_page(browser, f"{server}/{path}")
     try:
         page.get_by_text("示例数据").first.wait_for(timeout=60_000)  # the sample banner or the slide's footnote
-        page.get_by_text(re.compile(r"^数据版本 \d+ · 截至")).wait_for(
+        page.get_by_text(re.compile(r"^数据截至：.+ · 数据版本 \d+$")).wait_for(
             timeout=60_000
-        )  # the footer: the page is complete
+        )  # the footer (the periods of the figures, never an upload time): the page is complete
         if path in CHARTS:
             page.wait_for_function(
                 f"document.querySelectorAll('.js-plotly-plot .plot-container').length >= {CHARTS[path]}", timeout=60_000
