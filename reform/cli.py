@@ -651,6 +651,9 @@ def main(argv: list[str] | None = None) -> int:
     except CliError as exc:
         print(exc, file=sys.stderr)
         return 1
+    except BrokenPipeError:  # the reader stopped reading (`kpis | head`): nothing went wrong, nothing to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # the rest of the output goes nowhere
+        return 120  # what Python itself answers for a closed pipe
     except Exception as exc:  # an operator sees what went wrong in one line; REFORM_DEBUG=1 shows the trace
         if os.environ.get("REFORM_DEBUG"):
             raise

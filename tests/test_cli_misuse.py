@@ -114,3 +114,18 @@ def test_history_as_a_clerk_shows_only_their_township(sample_copy: Path, cfg: Co
     listing = json.loads(run("--db", str(sample_copy), "history", "--as", "luotang", "--json").stdout)
     assert listing and all("三水" not in b["slices"] for b in listing)
     assert all(b["dataset"] != "alumni" for b in listing)  # the district's programme: not a township's
+
+
+def test_a_reader_that_stops_reading_is_no_error(sample_db: Path) -> None:
+    """``kpis | head``: the reader closes the pipe before the command writes; the command ends quietly
+    (status 120, as Python does for a closed pipe), not with "kpis: BrokenPipeError" on the terminal."""
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "reform", "--db", str(sample_db), "kpis"]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # gone before the command has computed its first line
+    error = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 120
+    assert error == ""
