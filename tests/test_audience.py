@@ -352,3 +352,20 @@ def test_a_flow_below_the_share_is_compared_like_for_like(sample_db: Path, cfg: 
     assert (cover.partial, cover.reported, cover.expected, cover.units) == (True, 2, 17, ("罗塘街道", "三水街道"))
     # their 2025: 罗塘 41 + 17 + 12 of 39 + 17 + 12, 三水 36 + 14 of 35 + 13 -> 120 / 116 (the district: 1341 / 1310)
     assert rate.previous == pytest.approx(120 / 116)
+
+
+def test_the_untouched_samples_figures_are_unchanged(sample_db: Path) -> None:
+    """kpis --json of the untouched sample, field by field, against what the code before this change printed
+    (tests/fixtures/sample_kpis.json): saying periods and coverage changed no figure."""
+    golden = json.loads((ROOT / "tests" / "fixtures" / "sample_kpis.json").read_text(encoding="utf-8"))
+    done = cli.run("--db", str(sample_db), "kpis", "--json")
+    assert done.returncode == 0, done.stderr
+    now = json.loads(done.stdout)
+    assert {k: now["scope"][k] for k in golden["scope"]} == golden["scope"]
+    assert [k["key"] for k in now["kpis"]] == [k["key"] for k in golden["kpis"]]
+    for before, after in zip(golden["kpis"], now["kpis"], strict=True):
+        for field, value in before.items():
+            expected = pytest.approx(value) if isinstance(value, float) else value
+            if field == "trend":
+                expected = {y: pytest.approx(v) if isinstance(v, float) else v for y, v in value.items()}
+            assert after[field] == expected, (before["key"], field)
