@@ -94,7 +94,8 @@ def audience(cfg: Config, store: Store, showing: Showing) -> Audience:
     user = auth.find_user(store, showing.user) or (auth.LOCAL_USER if showing.user == auth.LOCAL_USER.name else None)
     pending = cfg.review_required and not showing.published and audiences.may_see_pending(user)
     meeting = showing.mode == "meeting"
-    found = audiences.decide(store, cfg, user, pending=pending, version=showing.version if meeting else None)
+    version = showing.version if meeting else None
+    found = audiences.decide(store, cfg, user, pending=pending, version=version, frozen=meeting)
     return found.within(showing.first_year, showing.last_year, showing.townships)
 
 

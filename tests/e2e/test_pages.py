@@ -39,7 +39,7 @@ def test_every_page_in_a_real_browser(server: str, browser, path: str, title: st
     page = open_page(browser, f"{server}/{path}")
     try:
         page.get_by_text("示例数据").first.wait_for(timeout=60_000)  # the sample banner or the slide's footnote
-        page.get_by_text(re.compile(r"^数据截至：.+ · 数据版本 \d+$")).wait_for(
+        page.get_by_text(re.compile(r"^数据截至：.+ · 数据版本 \d+$")).last.wait_for(
             timeout=60_000
         )  # the footer (the periods of the figures, never an upload time): the page is complete
         if path in CHARTS:
@@ -155,7 +155,8 @@ def test_upload_an_xlsx_in_the_browser_switch_language_and_export_from_meeting_m
         page.get_by_role("button", name="确认保存").click()
         page.get_by_text("已保存：第 7 批").wait_for(timeout=60_000)
         page.get_by_role("link", name="经费保障（缺政策）").click()
-        page.get_by_text("16/17").first.wait_for(timeout=60_000)  # 白米镇 20000 / 5900 = 3.39 now meets ¥3
+        # 白米镇 20000 / 5900 = 3.39 now meets ¥3 ("16/17" alone also stands in "2025年 · 16/17 已报")
+        page.locator("[data-testid='stMetricValue']", has_text="16/17").first.wait_for(timeout=60_000)
         assert "16/17" in page.locator("[data-testid='stMetricValue']").all_inner_texts()
         page.get_by_text("English").click()
         page.get_by_role("heading", name="Funding (policy)").wait_for(timeout=60_000)
