@@ -251,8 +251,10 @@ def test_exports_and_the_phone_list_carry_the_period(sample_db: Path, tmp_path: 
     assert any("报表尚有" in w.value and "份未报" in w.value for w in at.warning)
     cards = [c.value for c in at.caption if "已报" in c.value or "全区" in c.value]
     assert "2025年第四季度 · 16/17 已报，其余沿用 2025年第三季度" in cards
-    phone = [link.proto.label for link in at.get("page_link") if "配齐青年助力官" in link.proto.label]
-    assert phone and "2025年第四季度 · 16/17 已报" in phone[0]
+    phone = at.get("page_link")  # the phone's list: each figure a link, its period on the line below
+    (row,) = [i for i, link in enumerate(phone) if "配齐青年助力官" in link.proto.label]
+    staffing = "2025年第四季度 · 16/17 已报，其余沿用 2025年第三季度"
+    assert row >= 0 and sum(c.value == staffing for c in at.caption) == 6  # 3 cards and 3 rows of the list
 
 
 def test_an_exported_table_says_what_and_of_which_period() -> None:

@@ -116,8 +116,8 @@ def scorecard_grid(ctx: Context, results: list[KpiResult]) -> None:
                 change = r.display_change(ctx.lang)
                 label = f"{escape(ctx.t(r.label))}　**{escape(r.display(ctx.lang))}**　{word}"
                 label += f"　{escape(change)}" if change else ""
-                label += f"　:gray[{escape(r.display_coverage(ctx.lang))}]"  # the period on a phone too
                 st.page_link(f"app_pages/{pages[r.key]}.py", label=label, width="stretch")
+                st.caption(escape(r.display_coverage(ctx.lang)))  # the period on a phone too, on its own line
 
 
 def kpi_cards(ctx: Context, results: Iterable[KpiResult]) -> None:
