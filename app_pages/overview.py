@@ -26,7 +26,7 @@ widgets.scorecard_grid(ctx, results)
 league = cache.league_table(path, source, ctx.view)
 st.subheader(ctx.t("overview.red_black"))
 st.caption(ctx.t("overview.red_black_help"))
-township_view.ranking_lists(ctx, league)
+township_view.ranking_lists(ctx)
 
 with st.container(key="overview-map"):
     st.subheader(ctx.t("overview.map"))

@@ -393,38 +393,39 @@ def as_reported(q: Query, cfg: Config, scope: Scope, dataset: str | None) -> Sco
 
 def coverage(q: Query, cfg: Config, scope: Scope, kpi: Kpi, now: Measure, partial: bool = False) -> Coverage:
     """Whose reports ``now`` (measured in ``scope``) is made of: for a township figure, each township's
-    newest report within the scope (a stock's earlier ones carry; a flow's count only in its period)."""
+    newest report within the scope (a stock's earlier ones carry; a flow's count only in its period).
+    One aggregate in SQL per dataset and scope (the KPIs of a dataset share it on one reader)."""
     declared = DATASETS.get(kpi.dataset or "")
     towns = scope.towns(cfg)
     if declared is None or kpi.district_wide or declared.owner == "district" or "township" not in declared.column_map:
         return Coverage(now.as_of, int(now.value is not None), 1, district=True)
     start, _ = declared.time_sql
     names, params = in_list(scope.units(cfg))
-    latest = q.df(
-        f"""SELECT township, max({start}) AS latest, arg_max({declared.label_sql}, {start}) AS label
-            FROM current_{declared.name} WHERE {start} BETWEEN ? AND ? AND township IN {names}
-            GROUP BY township""",
-        [scope.start, scope.end, *params],
-    )
-    if latest.empty:
+    found = q.df(
+        f"""WITH l AS (SELECT township, max({start}) AS latest, arg_max({declared.label_sql}, {start}) AS label
+                       FROM current_{declared.name} WHERE {start} BETWEEN ? AND ? AND township IN {names}
+                       GROUP BY township),
+                 n AS (SELECT max(latest) AS newest FROM l)
+            SELECT any_value(label) FILTER (WHERE latest = newest) AS period,
+                   arg_max(label, latest) FILTER (WHERE latest < newest AND township <> ?) AS earlier,
+                   coalesce(list(township) FILTER (WHERE latest = newest), []) AS now_units,
+                   coalesce(list(township), []) AS any_units
+            FROM l, n""",
+        [scope.start, scope.end, *params, cfg.committee],
+    ).iloc[0]
+    now_units, any_units = set(found["now_units"]), set(found["any_units"])
+    if not any_units:
         return Coverage(now.as_of, 0, len(towns), missing=tuple(towns), partial=partial)
-    newest = latest["latest"].max()
-    now_units = latest[latest["latest"] == newest]
-    reported = [t for t in towns if t in set(now_units["township"])]
-    before = latest[(latest["latest"] < newest) & latest["township"].isin(towns)]
-    if declared.stock:
-        absent = [t for t in towns if t not in set(latest["township"])]
-        earlier = str(before.sort_values("latest")["label"].iloc[-1]) if not before.empty else None
-    else:
-        absent, earlier = [t for t in towns if t not in reported], None
+    reported = [t for t in towns if t in now_units]
+    absent = [t for t in towns if t not in (any_units if declared.stock else now_units)]
     return Coverage(
-        str(now_units["label"].iloc[0]),
+        str(found["period"]),
         len(reported),
         len(towns),
-        earlier=earlier,
+        earlier=None if not declared.stock or pd.isna(found["earlier"]) else str(found["earlier"]),
         missing=tuple(absent),
         partial=partial and not declared.stock,
-        units=tuple(sorted(now_units["township"], key=_order(cfg))),
+        units=tuple(sorted(now_units, key=_order(cfg))),
     )
 
 

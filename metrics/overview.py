@@ -93,6 +93,9 @@ def worst_first(table: pd.DataFrame) -> pd.DataFrame:
     return table.sort_values("met", kind="stable").reset_index(drop=True)
 
 
+LISTED = 10  # townships a 红黑榜 side shows by name; a larger tie (a province) is said with its count
+
+
 def red_black(table: pd.DataFrame, size: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
     """红黑榜: from each end of the table, whole groups of townships with the same number of targets
     met — a list takes the next group while it stays within ``size`` townships, and a first group

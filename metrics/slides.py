@@ -96,12 +96,14 @@ class _Builder:
         if kind == "ranking":
             best, worst = overview.red_black(table, RANKING_SIZE)
             short = [self.t(f"col.{c}") for c in ("rank", "township", "met")]  # large type for the back row
-            sides = (
-                (self.t("meeting.red_list"), self._readable(best)[short]),
-                (self.t("meeting.black_list"), self._readable(worst)[short]),
+            sides = (  # a tie larger than the slide holds: the sentence below says its count
+                (self.t("meeting.red_list"), self._readable(best.head(overview.LISTED))[short]),
+                (self.t("meeting.black_list"), self._readable(worst.head(overview.LISTED))[short]),
             )
             return [
-                Slide(key, "ranking", self.t("meeting.ranking_title"), sides=sides, summary=self._league_lines(table))
+                Slide(
+                    key, "ranking", self.t("meeting.ranking_title"), sides=sides, summary=league_lines(table, self.lang)
+                )
             ]
         pages = [
             overview.worst_first(table).iloc[i : i + LEAGUE_ROWS] for i in range(0, max(len(table), 1), LEAGUE_ROWS)
@@ -115,7 +117,7 @@ class _Builder:
                 else self.t("overview.league_table"),
                 self.t("meeting.league_subtitle"),
                 table=self._readable(page),
-                summary=self._league_lines(table),
+                summary=league_lines(table, self.lang),
             )
             for n, page in enumerate(pages, start=1)
         ]
@@ -145,22 +147,27 @@ class _Builder:
             shown = shown.drop(columns=["calendar_gap"])
         return shown.rename(columns={c: self.t(f"col.{c}") for c in overview.LEAGUE_COLUMNS})
 
-    def _league_lines(self, table: pd.DataFrame) -> list[str]:
-        """The sentences read out with the league table: every township of the top and of the bottom
-        score named (a tie is said as a tie)."""
-        if table.empty:
-            return []
-        of = int(table["of"].iloc[0])
-        top, bottom = int(table["met"].max()), int(table["met"].min())
-        best = table[table["met"] == top]["township"].tolist()
-        if top == bottom:
-            return [self.t("meeting.league_all_tied", count=len(best), met=top, of=of)]
-        worst = table[table["met"] == bottom]["township"].tolist()
-        return [self._end_line("best", best, top, of), self._end_line("worst", worst, bottom, of)]
 
-    def _end_line(self, end: str, names: list[str], met: int, of: int) -> str:
-        key = f"meeting.league_{end}" if len(names) == 1 else f"meeting.league_{end}_tied"
-        return self.t(key, names=i18n.names(names, self.lang), met=met, of=of, count=len(names))
+def league_lines(table: pd.DataFrame, lang: str = i18n.DEFAULT) -> list[str]:
+    """The sentences read out with the league table: every township of the top and of the bottom score
+    named (a tie is said as a tie); a tie larger than a slide's list (a province) by its count and the
+    first names, in township order."""
+    if table.empty:
+        return []
+    of = int(table["of"].iloc[0])
+    top, bottom = int(table["met"].max()), int(table["met"].min())
+    best = table[table["met"] == top]["township"].tolist()
+    if top == bottom:
+        return [i18n.t("meeting.league_all_tied", lang, count=len(best), met=top, of=of)]
+    worst = table[table["met"] == bottom]["township"].tolist()
+    return [_end_line("best", best, top, of, lang), _end_line("worst", worst, bottom, of, lang)]
+
+
+def _end_line(end: str, names: list[str], met: int, of: int, lang: str) -> str:
+    key = f"meeting.league_{end}" if len(names) == 1 else f"meeting.league_{end}_tied"
+    if len(names) > overview.LISTED:
+        key = f"meeting.league_{end}_many"
+    return i18n.t(key, lang, names=i18n.names(names[: overview.LISTED], lang), met=met, of=of, count=len(names))
 
 
 def _percent(value: float) -> str:

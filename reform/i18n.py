@@ -646,6 +646,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "达标项最少的 {count} 个镇街并列：{names}（均为 {met}/{of} 项）。",
         "{count} townships tie for fewest targets met: {names} ({met} of {of} each).",
     ),
+    "meeting.league_best_many": (
+        "达标项最多的 {count} 个镇街并列（均为 {met}/{of} 项），按镇街顺序如：{names}等。",
+        "{count} townships tie for most targets met ({met} of {of} each), in township order: {names} and others.",
+    ),
+    "meeting.league_worst_many": (
+        "达标项最少的 {count} 个镇街并列（均为 {met}/{of} 项），按镇街顺序如：{names}等。",
+        "{count} townships tie for fewest targets met ({met} of {of} each), in township order: {names} and others.",
+    ),
+    "overview.more_tied": (
+        "另有 {more} 个镇街同为 {met}/{of} 项（并列），完整名单见下方镇街排行。",
+        "{more} more townships tie at {met} of {of}; the league table below lists them all.",
+    ),
     "meeting.league_all_tied": (
         "{count} 个镇街达标项相同，均为 {met}/{of} 项。",
         "All {count} townships meet the same number of targets: {met} of {of}.",

@@ -254,7 +254,7 @@ def test_exports_and_the_phone_list_carry_the_period(sample_db: Path, tmp_path: 
     phone = at.get("page_link")  # the phone's list: each figure a link, its period on the line below
     (row,) = [i for i, link in enumerate(phone) if "配齐青年助力官" in link.proto.label]
     staffing = "2025年第四季度 · 16/17 已报，其余沿用 2025年第三季度"
-    assert row >= 0 and sum(c.value == staffing for c in at.caption) == 6  # 3 cards and 3 rows of the list
+    assert row >= 0 and sum(staffing in c.value for c in at.caption) == 6  # 3 cards and 3 rows of the list
 
 
 def test_an_exported_table_says_what_and_of_which_period() -> None:
@@ -371,3 +371,16 @@ def test_the_untouched_samples_figures_are_unchanged(sample_db: Path) -> None:
             if field == "trend":
                 expected = {y: pytest.approx(v) if isinstance(v, float) else v for y, v in value.items()}
             assert after[field] == expected, (before["key"], field)
+
+
+def test_a_provinces_large_tie_is_said_with_its_count() -> None:
+    """1,200 townships, 30 of them at the top score: the list and the sentence show ten by name (township
+    order) and say how many tie; the data behind them keeps the whole tie."""
+    towns = [f"镇{i:02d}" for i in range(40)]
+    table = pd.DataFrame({"township": towns, "met": [6] * 30 + [5] * 9 + [3], "of": 6, "rank": 1})
+    best, worst = overview.red_black(table)
+    assert len(best) == 30 and list(worst["township"]) == ["镇39"]
+    best_line, worst_line = slides.league_lines(table, "zh")
+    assert best_line == ("达标项最多的 30 个镇街并列（均为 6/6 项），按镇街顺序如：" + "、".join(towns[:10]) + "等。")
+    assert worst_line == "达标项最少：镇39（3/6 项）。"
+    assert slides.league_lines(table.assign(met=4), "zh") == ["40 个镇街达标项相同，均为 4/6 项。"]

@@ -51,11 +51,19 @@ def scorecard(db_path: str, config_source: str, view: View) -> list[KpiResult]:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def overdue(db_path: str, config_source: str, view: View) -> pd.DataFrame:
-    """Reports past their deadline that nobody has uploaded (keyed on the view: its day is part of it)."""
+def overdue_line(db_path: str, config_source: str, view: View, lang: str) -> str:
+    """The reports past their deadline that the view's data does not hold, in words (keyed on the view:
+    its day is part of it); a province has thousands: built once, not on every rerun."""
     cfg = config(config_source)
     with view.reading(Store(db_path)) as q:
-        return freshness.overdue(q, cfg, view.scope.today or cfg.today())
+        late = freshness.overdue(q, cfg, view.scope.today or cfg.today())
+    return freshness.overdue_line(late, lang, review=view.published)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def red_black(db_path: str, config_source: str, view: View) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The 红黑榜's two lists (whole ties) of the view's league table."""
+    return overview.red_black(league_table(db_path, config_source, view))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

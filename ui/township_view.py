@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
@@ -105,15 +104,20 @@ def trend_figure(ctx: Context, found: Profile) -> go.Figure:
     return charts.layout(fig, title, height=260 * rows + 80, legend=False)
 
 
-def ranking_lists(ctx: Context, league: pd.DataFrame) -> None:
-    """The 红黑榜: the best five and the weakest five side by side, each name a link to its profile."""
+def ranking_lists(ctx: Context) -> None:
+    """The 红黑榜: the leading and the lagging townships side by side (ties whole), each name a link to its
+    profile; a tie larger than ``overview.LISTED`` (a province) shows that many and says how many more."""
     from metrics import overview
 
-    best, worst = overview.red_black(league)
+    best, worst = cache.red_black(str(ctx.store.path), str(ctx.cfg.source), ctx.view)
     for column, key, frame in zip(
         st.columns(2), ("meeting.red_list", "meeting.black_list"), (best, worst), strict=True
     ):
         with column, st.container(border=True):
             st.markdown(f"**{ctx.t(key)}**")
-            for row in frame.itertuples(index=False):
+            for row in frame.head(overview.LISTED).itertuples(index=False):
                 link(ctx, row.township, f"{row.rank}. {row.township}  {row.met}/{row.of}")
+            if len(frame) > overview.LISTED:
+                last = frame.iloc[-1]
+                more = len(frame) - overview.LISTED
+                st.caption(ctx.t("overview.more_tied", more=more, met=int(last["met"]), of=int(last["of"])))

@@ -91,8 +91,8 @@ def kpi_card(ctx: Context, result: KpiResult, width: int | str = "stretch") -> N
             border=False,
         )
         st.badge(ctx.t(f"status.{result.status}"), color=BADGE[result.status])
-        st.caption(escape(result.display_target(ctx.lang)))
-        st.caption(escape(result.display_coverage(ctx.lang)))  # its period and whose reports: 16/17 已报
+        # its target, and on the next line its period and whose reports it holds (16/17 已报)
+        st.caption(f"{escape(result.display_target(ctx.lang))}  \n{escape(result.display_coverage(ctx.lang))}")
 
 
 def scorecard_grid(ctx: Context, results: list[KpiResult]) -> None:
@@ -299,10 +299,7 @@ def as_of(ctx: Context) -> str:
 
 def overdue_note(ctx: Context) -> None:
     """The plain staleness line, when reports are overdue: 2026年第一至三季度报表尚有 51 份未报."""
-    from metrics import freshness
-
-    late = cache.overdue(str(ctx.store.path), str(ctx.cfg.source), ctx.view)
-    line = freshness.overdue_line(late, ctx.lang, review=ctx.view.published)
+    line = cache.overdue_line(str(ctx.store.path), str(ctx.cfg.source), ctx.view, ctx.lang)
     if line:
         st.warning(escape(line), icon=":material/schedule:")
 
