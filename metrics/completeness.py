@@ -3,19 +3,21 @@
 A report is owed for every period of a duty in ``config.yaml`` (reporting) from the
 first year on, within the scope's years. It counts as reported when a current row
 of that township overlaps the period (a yearly staffing report covers its four
-quarters). Its time is the first upload that covered it; later than the due date
-is late. Sample batches have no real upload time and count as on time.
+quarters) and the district has not returned it (a returned report is owed again).
+Its time is the first upload that covered it; later than the due date is late.
+Sample batches have no real upload time and count as on time.
 Statuses: ``on_time``, ``late``, ``missing`` (overdue, nothing current), ``pending`` (not due yet).
 """
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date, timedelta
 
 import pandas as pd
 
 from metrics.base import Query, Scope
-from reform import i18n
+from reform import i18n, slices
 from reform.config import Config, Duty
 from reform.datasets import DATASETS
 
@@ -50,15 +52,34 @@ def owed(cfg: Config, scope: Scope) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["township", "dataset", "period", "start", "end", "due"])
 
 
-def _submissions_sql(duty: Duty) -> str:
-    start, end = DATASETS[duty.dataset].time_sql
-    unit = "t.township" if "township" in DATASETS[duty.dataset].column_map else "? AS township"
+def _submissions_sql(duty: Duty, returned: bool = False) -> str:
+    """A dataset's reports: who covered which period, when first, and whether it still counts — its rows
+    are current and (``returned``: the district has returned some slices) its slice was not returned."""
+    declared = DATASETS[duty.dataset]
+    start, end = declared.time_sql
+    unit = "t.township" if "township" in declared.column_map else "? AS township"
+    counts = "t.replaced_by IS NULL"
+    if returned:  # a returned report is still owed (未报) until the township sends it again
+        same = " AND ".join(f"r.{c} IS NOT DISTINCT FROM t.{c}" for c in declared.slice)
+        counts += f" AND NOT EXISTS (SELECT 1 FROM returned_{duty.dataset} r WHERE {same})"
     return (
         f"SELECT '{duty.dataset}' AS dataset, {unit}, {start} AS r_start, {end} AS r_end, "
         f"min(b.uploaded_at) AS first_upload_utc, bool_or(b.is_sample) AS sample, "
-        f"bool_or(t.replaced_by IS NULL) AS has_current "
+        f"bool_or({counts}) AS has_current "
         f"FROM {duty.dataset} t JOIN batches b USING (batch_id) GROUP BY ALL"
     )
+
+
+def returned_slices(q: Query) -> dict[str, pd.DataFrame]:
+    """Per dataset, the slices whose latest review step is a return (their slice columns' values)."""
+    found = q.df(f"SELECT dataset, slice FROM ({slices.LATEST}) WHERE state = 'returned' ORDER BY dataset, slice")
+    out: dict[str, pd.DataFrame] = {}
+    for dataset, part in found.groupby("dataset"):
+        if dataset in DATASETS:
+            out[str(dataset)] = pd.DataFrame(
+                [slices.values(k) for k in part["slice"]], columns=list(DATASETS[dataset].slice)
+            )
+    return out
 
 
 def matrix(q: Query, cfg: Config, scope: Scope, today: date | None = None) -> pd.DataFrame:
@@ -68,9 +89,13 @@ def matrix(q: Query, cfg: Config, scope: Scope, today: date | None = None) -> pd
     frame = owed(cfg, scope)
     if frame.empty or not duties:
         return frame.assign(submitted=pd.Series(dtype="datetime64[us]"), status=pd.Series(dtype=str))
-    union = " UNION ALL ".join(_submissions_sql(d) for d in duties)
+    returned = returned_slices(q)
+    union = " UNION ALL ".join(_submissions_sql(d, d.dataset in returned) for d in duties)
     params = [cfg.committee for d in duties if "township" not in DATASETS[d.dataset].column_map]
-    with q.table("owed_reports", frame):
+    with contextlib.ExitStack() as tables:
+        tables.enter_context(q.table("owed_reports", frame))
+        for dataset, values in returned.items():
+            tables.enter_context(q.table(f"returned_{dataset}", values))
         result = q.df(
             f"""WITH submitted AS ({union})
                 SELECT o.township, o.dataset, o.period, o.start, o."end", o.due,

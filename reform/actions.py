@@ -117,11 +117,28 @@ def upload(
     return result
 
 
+def review_steps(store: Store, cfg: Config, actor: User, steps: list[Any], reason: str = "") -> int:
+    """Take review steps (``reform.review.take``: role, separation of duties, state, audit line, all or
+    none); a return is then told to its township at once through its channel (exactly once)."""
+    from reform import review
+
+    count = review.take(store, cfg, actor, steps, reason)
+    if any(step.step == "return" for step in steps) and cfg.notify.channels:
+        from reform import notify
+
+        notify.send_returns(store, cfg)  # a failed send is recorded and retried by the scheduled run
+    return count
+
+
 def _slice_names(exc: LockedSliceError) -> str:
-    """The locked slices as a reader names them: 甲镇 2025（已通过）."""
+    return slice_names(exc.slices)
+
+
+def slice_names(locked: list[tuple[str, str]]) -> str:
+    """Locked slices as a reader names them: 甲镇 2025（已审核通过）."""
     said = {"submitted": "已提交审核", "approved": "已审核通过"}
-    names = [f"{slices.words(key)}（{said.get(state, state)}）" for key, state in exc.slices[:5]]
-    return "、".join(names) + (" …" if len(exc.slices) > 5 else "")
+    names = [f"{slices.words(key)}（{said.get(state, state)}）" for key, state in locked[:5]]
+    return "、".join(names) + (" …" if len(locked) > 5 else "")
 
 
 def _history_line(actor: User, action: str, what: str) -> Callable[[CommitResult], tuple[str, str, str, str]]:

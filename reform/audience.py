@@ -121,6 +121,7 @@ class Audience:
     view: View
     pending: bool = False  # a reviewer asked for the figures awaiting review: every view says so
     unit: str | None = None
+    years: tuple[int, int] | None = None  # every year the data this reader sees covers (before narrowing)
 
     @property
     def scope(self) -> Scope:
@@ -176,7 +177,7 @@ def decide(
     first, last = years(view) if years is not None else _years(store, view)
     view = replace(view, scope=replace(view.scope, first_year=first, last_year=last))
     unit = user.township if user is not None and user.role == "township" else None
-    return Audience(reader_of(user), view, pending=pending and cfg.review_required, unit=unit)
+    return Audience(reader_of(user), view, pending=pending and cfg.review_required, unit=unit, years=(first, last))
 
 
 def _years(store: Store, view: View) -> tuple[int, int]:

@@ -35,7 +35,7 @@ SESSION_HOURS = 8  # a login expires after this long
 # role -> actions. Views of the dashboard are open to every role; the rest is listed.
 PERMISSIONS: dict[str, frozenset[str]] = {
     "leader": frozenset({"view", "meeting", "export", "completeness"}),
-    "township": frozenset({"view", "upload", "templates", "history", "completeness"}),
+    "township": frozenset({"view", "home", "upload", "templates", "history", "completeness"}),
     "district": frozenset({"view", "meeting", "export", "upload", "templates", "history", "completeness", "review"}),
     "admin": frozenset(
         {

@@ -435,7 +435,8 @@ def cmd_review(args: argparse.Namespace, cfg: Config) -> int:
             keys = [k for k in review.states(store, args.dataset)["slice"] if _matches(slices.values(k), wanted)]
             if not keys:
                 raise CliError(f"no slice of {args.dataset} under review matches --slice {args.slice!r}")
-            count = review.take(store, cfg, actor, [review.Step(args.dataset, k, args.step) for k in keys], args.reason)
+            steps = [review.Step(args.dataset, k, args.step) for k in keys]
+            count = actions.review_steps(store, cfg, actor, steps, args.reason)
     except review.ReviewError as exc:
         raise CliError(review.describe(exc, args.lang)) from None
     except actions.RefusedError as exc:

@@ -129,6 +129,7 @@ class Config:
     screen_poll_seconds: int = 30  # 数据大屏: how often it asks whether new data has landed
     notify: Notify = field(default_factory=Notify)  # reminders and alerts (python -m reform notify)
     review_required: bool = False  # figures reach leaders only once a reviewer approves them (reform.review)
+    review_allow_self_approval: bool = False  # a district with one reviewer: may approve what they uploaded
     checks: tuple[Any, ...] = ()  # the district's check rules (reform.checks.Check), run on every dry run
 
     def today(self) -> date:
@@ -268,13 +269,16 @@ def _templates(value: Any) -> dict[str, str]:
     return {str(k): v for k, v in value.items()}
 
 
-def _review(data: Any) -> bool:
-    """``review.required`` (optional, default false)."""
+def _review(data: Any) -> tuple[bool, bool]:
+    """``review.required`` and ``review.allow_self_approval`` (both optional, default false)."""
     if data is None:
-        return False
-    if not isinstance(data, dict) or set(data) - {"required"}:
-        raise ConfigError("review: must be a mapping with the one key required: true | false")
-    return _bool(data.get("required", False), "review.required")
+        return False, False
+    if not isinstance(data, dict) or set(data) - {"required", "allow_self_approval"}:
+        raise ConfigError("review: must be a mapping of required: true | false and allow_self_approval: true | false")
+    return (
+        _bool(data.get("required", False), "review.required"),
+        _bool(data.get("allow_self_approval", False), "review.allow_self_approval"),
+    )
 
 
 CHECK_KEYS = {"name", "dataset", "level", "check", "when", "let", "message", "message_en"}
@@ -577,7 +581,8 @@ def parse(data: Any, source: Path) -> Config:
         palette=_palette(data.get("palette")),
         screen_seconds=_screen(meeting, "screen_seconds", 20, 1),
         screen_poll_seconds=_screen(meeting, "screen_poll_seconds", 30, 1),
-        review_required=_review(data.get("review")),
+        review_required=_review(data.get("review"))[0],
+        review_allow_self_approval=_review(data.get("review"))[1],
         checks=_checks(data.get("checks")),
         notify=_notify(data.get("notify"), _places(_get(data, "townships", ""), "townships", population=True)),
     )

@@ -38,6 +38,8 @@ class Column:
     max_length: int = 100  # for text
     choices: tuple[tuple[str, str], ...] = ()  # enum: (code, Chinese label)
     no_future: bool = False  # dates: not after today
+    flow: bool = False  # a value of its own period (activities, money, admissions): a pre-filled template for
+    # the next period leaves it empty; other columns (posts, homes, members) carry over for the clerk to check
     doc: str = ""  # the rule in words, shown in templates and docs
     doc_zh: str = ""  # the same rule in Chinese (templates, the upload page)
 
@@ -263,6 +265,7 @@ VENUES = Dataset(
             INTEGER,
             required=False,
             minimum=0,
+            flow=True,
             doc="activities held",
             doc_zh="开展活动的场次",
         ),
@@ -273,6 +276,7 @@ VENUES = Dataset(
             INTEGER,
             required=False,
             minimum=0,
+            flow=True,
             doc="people served",
             doc_zh="服务人次",
         ),
@@ -333,6 +337,7 @@ ALUMNI = Dataset(
             INTEGER,
             required=False,
             minimum=0,
+            flow=True,
             doc="events held",
             doc_zh="开展活动的场次",
         ),
@@ -385,6 +390,7 @@ FUNDING = Dataset(
             "Amount (yuan)",
             AMOUNT,
             minimum=0,
+            flow=True,
             doc="amount in yuan: 250000, 25万, ¥250,000",
             doc_zh="金额（元），可写 250000、25万、¥250,000",
         ),
@@ -520,6 +526,7 @@ MEMBERS = Dataset(
             "Planned",
             INTEGER,
             minimum=0,
+            flow=True,
             doc="new members planned",
             doc_zh="计划发展的团员人数",
         ),
@@ -529,6 +536,7 @@ MEMBERS = Dataset(
             "Admitted",
             INTEGER,
             minimum=0,
+            flow=True,
             doc="new members admitted",
             doc_zh="实际发展的团员人数",
         ),
@@ -539,6 +547,7 @@ MEMBERS = Dataset(
             INTEGER,
             required=False,
             minimum=0,
+            flow=True,
             doc="admission ceremonies",
             doc_zh="举行入团仪式的场次",
         ),

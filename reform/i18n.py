@@ -87,6 +87,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "无法根据表头识别是哪类数据，请在上传时选择数据类型",
         "The headers do not match any dataset; choose the dataset when uploading",
     ),
+    "problem.dataset_nearest": (
+        "无法根据表头识别是哪类数据。最接近“{dataset}”：缺少列 {missing}；无法识别的列 {unknown}。"
+        "请按“{dataset}”模板修改表头后上传，或在上方选择数据类型",
+        "The headers match no dataset. Closest is '{dataset}': missing {missing}; not recognised {unknown}. "
+        "Fix the headers as in its template, or choose the dataset above",
+    ),
     "problem.dataset_ambiguous": (
         "表头同时符合多类数据（{names}），请选择数据类型",
         "The headers match several datasets ({names}); choose one",
@@ -185,6 +191,34 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "page.funding": ("经费保障（缺政策）", "Funding (policy)"),
     "page.inspections": ("团务巡察（缺政策）", "Inspections (policy)"),
     "page.upload": ("数据上传", "Upload"),
+    "page.home": ("我的报送", "My reports"),
+    "home.unit": ("本单位：{unit}", "Unit: {unit}"),
+    "home.owed": ("应报报表", "Reports owed"),
+    "home.nothing_owed": ("没有逾期或即将到期的报表。", "No report is overdue or due soon."),
+    "home.state_overdue": ("逾期 {days} 天未报", "{days} days overdue"),
+    "home.state_due": ("{days} 天后截止", "due in {days} days"),
+    "home.state_returned": ("已退回，待重新报送", "returned: send it again"),
+    "home.next_upload": ("下载（预填）模板，填写后上传", "download the (pre-filled) template, fill in, upload"),
+    "home.go_upload": ("去上传报表", "Upload a report"),
+    "home.review": ("审核进度", "Review"),
+    "home.next.uploaded": ("在“数据上传”页提交审核", "submit it for review on the Upload page"),
+    "home.next.submitted": ("等待团区委审核", "waiting for the district's review"),
+    "home.next.returned": (
+        "按退回原因更正后重新上传并提交审核",
+        "correct it as the reason says, upload and submit again",
+    ),
+    "home.next.approved": ("已通过，无需操作", "approved: nothing to do"),
+    "home.next.reopened": ("团区委已重新开放，可上传更正", "reopened by the district: upload a correction"),
+    "home.returned": (
+        "{report} 已被退回（{by}，{when}）：{reason}。请按原因更正后重新上传并提交审核。",
+        "{report} was returned ({by}, {when}): {reason}. Correct it, upload it again and submit it.",
+    ),
+    "col.report": ("报表", "Report"),
+    "col.state": ("状态", "State"),
+    "col.next": ("下一步", "Next step"),
+    "col.reason": ("原因", "Reason"),
+    "col.decided_by": ("操作人", "By"),
+    "col.decided_at": ("时间", "When"),
     "page.data": ("上传记录", "Upload history"),
     # ------------------------------------------------------------ shortages and KPIs
     "area.people": ("缺人员", "People"),
@@ -353,6 +387,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "upload.problems": ("问题清单", "Problems"),
     "upload.commit": ("确认保存", "Commit"),
+    "upload.commit_submit": ("保存并提交审核", "Save and submit for review"),
+    "upload.commit_only": ("仅保存（稍后提交审核）", "Save only (submit later)"),
     "upload.committed": (
         "已保存：第 {batch} 批，{rows} 行，替换了 {replaced} 行旧数据。",
         "Stored as batch {batch}: {rows} rows, replacing {replaced} earlier rows.",
@@ -743,6 +779,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{slice} 当前状态为“{state}”，不能{step}",
         "{slice} is {state}: it cannot be {step}",
     ),
+    "review.error.own_slice": (
+        "{slice} 是您本人上传或提交审核的数据，不能由您本人{step}，请由另一位审核人员处理",
+        "{slice} was uploaded or submitted by you: another reviewer must {step} it",
+    ),
     "review.error.nothing_to_submit": (
         "第 {batch} 批没有可提交审核的数据（已提交、已通过或已被替换）",
         "Batch {batch} has nothing to submit (already submitted, approved or replaced)",
@@ -758,8 +798,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "review.effect": ("{slice}：通过后，{changes}", "{slice}: once approved, {changes}"),
     "app.choose": ("请选择", "Choose"),  # Streamlit's own placeholder is English
     "review.diff_title": (
-        "{slice}：与上次通过的版本相比，新增 {added} 行、删除 {removed} 行、修改 {changed} 行",
-        "{slice}: against the last approved version, {added} rows added, {removed} removed, {changed} changed",
+        "{slice}：{basis}，新增 {added} 行、删除 {removed} 行、修改 {changed} 行",
+        "{slice}: {basis}, {added} rows added, {removed} removed, {changed} changed",
+    ),
+    "review.basis.returned": ("与退回的版本（第 {batch} 批）相比", "against the returned version (batch {batch})"),
+    "review.basis.published": ("与上次通过的版本相比", "against the last approved version"),
+    "review.basis.previous": ("本期首次报送，与上期（{period}）相比", "first report of the period, against {period}"),
+    "review.basis.none": ("首次报送，无可对比的数据", "first report: nothing to compare with"),
+    "review.change.same": ("未变", "Same"),
+    "col.values_reported": ("报送的数值", "Values reported"),
+    "col.outliers": ("较上期变化较大", "Far from last period"),
+    "review.outlier": ("{column} {before} → {after}（{change}）", "{column} {before} → {after} ({change})"),
+    "review.outliers_found": (
+        "{count} 个数值较上期变化超过一半，已标出",
+        "{count} values moved by more than half on last period",
     ),
     "review.has_explanations": ("；附 {count} 条说明", "; {count} explanations"),
     "review.effect_short": ("通过后：{changes}", "Once approved: {changes}"),
@@ -809,10 +861,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "audit.action.review_reopen": ("重新开放", "Review: reopen"),
     "upload.prefilled": ("预填上期数据的模板", "Templates pre-filled with the last period"),
     "upload.prefilled_help": (
-        "按本单位最近一期已发布的数据预填下一期，只需修改有变化的项，核对后上传。",
-        "The next period filled with your unit's last published period: change what changed, check, upload.",
+        "按本单位最近一期已发布的数据预填所选统计期（下一期，或逾期未报、被退回的各期）：人员、阵地等延续上期，"
+        "请核对修改；活动场次、金额、发展人数等本期数据留空，请如实填写后上传。",
+        "The chosen period (the next, or one still owed) filled from your unit's last published period: posts and "
+        "venues carry over for you to check; activities, money and admissions are left empty for this period's figures.",
     ),
     "upload.prefill_unit": ("单位", "Unit"),
+    "upload.prefill_period": ("统计期", "Period"),
+    "upload.prefill_owed": ("（逾期未报）", " (overdue)"),
     "upload.prefill_none": (
         "该单位还没有已发布的数据，请使用空白模板。",
         "Nothing published for this unit yet: use the blank template.",

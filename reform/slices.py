@@ -59,8 +59,16 @@ def incoming_slices(dataset: Dataset) -> str:
 
 
 def check_unlocked(con: Any, dataset: Dataset, retire_batch: int | None) -> None:
-    """Refuse (inside the writer's transaction) rows going into, or retired from, a locked slice."""
+    """Refuse (inside the writer's transaction) rows going into, or retired from, a locked slice: also a
+    current row of another slice that an incoming row's key would retire (a Youth Home moved to another
+    township: the locked slice would lose it, and leaders would count it twice)."""
     touched = [incoming_slices(dataset)]
+    if not set(dataset.slice) <= set(dataset.key):  # a key can move between slices
+        same = " AND ".join(f"i.{c} IS NOT DISTINCT FROM t.{c}" for c in dataset.key)
+        touched.append(
+            f"SELECT DISTINCT {key_sql(dataset, 't')} FROM {dataset.name} t "
+            f"WHERE t.replaced_by IS NULL AND EXISTS (SELECT 1 FROM incoming i WHERE {same})"
+        )
     params: list[Any] = []
     if retire_batch is not None:  # a rollback takes a batch's rows out of their slices
         touched.append(
@@ -76,6 +84,16 @@ def check_unlocked(con: Any, dataset: Dataset, retire_batch: int | None) -> None
     ).fetchall()
     if locked:
         raise LockedSliceError([(str(k), str(s)) for k, s in locked])
+
+
+def locked(con: Any, dataset: Dataset) -> list[tuple[str, str]]:
+    """The locked slices the rows of ``incoming`` would write into or retire from (the dry run asks this,
+    so that it gives the commit's verdict before the button): (slice key, state)."""
+    try:
+        check_unlocked(con, dataset, None)
+    except LockedSliceError as exc:
+        return exc.slices
+    return []
 
 
 def mark_uploaded(con: Any, dataset: Dataset, batch_id: int, user: str, now: Any, review: bool) -> None:

@@ -450,6 +450,20 @@ class Store:
                 con.unregister("incoming")
         return [(int(r), str(t)) for r, t in rows]
 
+    def locked_slices(self, report: Report) -> list[tuple[str, str]]:
+        """The slices under review (submitted or approved) a commit of ``report`` would write into or
+        retire from, as (slice key, state): read-only, the verdict the commit gives in its transaction."""
+        if report.frame is None or report.dataset is None:
+            return []
+        dataset = DATASETS[report.dataset]
+        self.init()
+        with self.connect() as con:
+            register(con, "incoming", to_stored(report.frame, dataset))
+            try:
+                return slices.locked(con, dataset)
+            finally:
+                con.unregister("incoming")
+
     def _batch_info(self, con: duckdb.DuckDBPyConnection, batch_id: int) -> tuple[Dataset, dict[str, Any]]:
         found = con.execute(
             "SELECT dataset, file_name, content_hash, is_sample FROM batches WHERE batch_id = ?", [batch_id]

@@ -12,7 +12,7 @@ from typing import Any
 from reform import checks, fingerprint, readahead
 from reform.config import Config
 from reform.datasets import DATASETS, Dataset
-from reform.ingest.header import HEADER_SEARCH_ROWS, find_header, recognise
+from reform.ingest.header import HEADER_SEARCH_ROWS, find_header, nearest, recognise
 from reform.ingest.readers import FileError, read_file
 from reform.ingest.report import ERROR, Problem, Progress, Report
 from reform.ingest.validate import validate_sheet
@@ -67,21 +67,9 @@ def validate(
         return report
     tell(0.35)
     report.encoding = sheet.encoding
-    head = sheet.head(HEADER_SEARCH_ROWS + 1)  # a two-row header may end one row below the search
-    if chosen is None:
-        matches = recognise(head)
-        if len(matches) != 1:
-            names = "、".join(m.dataset.zh for m in matches)
-            report.add(ERROR, "dataset_ambiguous" if matches else "dataset_unknown", names=names)
-            return report
-        match = matches[0]
-    else:
-        match = find_header(head, chosen)
-        if match is None:
-            report.dataset = chosen.name
-            columns = "、".join(c.zh for c in chosen.required)
-            report.add(ERROR, "header_not_found", dataset=chosen.zh, columns=columns)
-            return report
+    match = _header(sheet, chosen, report)
+    if match is None:
+        return report
     tell(0.4)
     try:
         validate_sheet(sheet, match, config, report, progress)
@@ -91,3 +79,33 @@ def validate(
         report.frame = None
         report.add(ERROR, "unreadable", reason=type(exc).__name__)
     return report
+
+
+def _header(sheet: Any, chosen: Dataset | None, report: Report) -> Any:
+    """The header row and the dataset it names (the one chosen, or recognised from the headers); None,
+    with the report's error, when there is none — naming the closest dataset and what its header lacks."""
+    head = sheet.head(HEADER_SEARCH_ROWS + 1)  # a two-row header may end one row below the search
+    if chosen is not None:
+        match = find_header(head, chosen)
+        if match is None:
+            report.dataset = chosen.name
+            columns = "、".join(c.zh for c in chosen.required)
+            report.add(ERROR, "header_not_found", dataset=chosen.zh, columns=columns)
+        return match
+    matches = recognise(head)
+    if len(matches) == 1:
+        return matches[0]
+    close = None if matches else nearest(head, sheet.sheet_name)
+    if close is None:
+        names = "、".join(m.dataset.zh for m in matches)
+        report.add(ERROR, "dataset_ambiguous" if matches else "dataset_unknown", names=names)
+        return None
+    report.add(  # the closest dataset, named, with what its header lacks and what it does not know
+        ERROR,
+        "dataset_nearest",
+        dataset=close.dataset.zh,
+        dataset_en=close.dataset.en,
+        missing="、".join(close.missing) or "—",
+        unknown="、".join(close.unknown) or "—",
+    )
+    return None

@@ -126,3 +126,31 @@ def recognise(rows: list[list[Any]]) -> list[HeaderMatch]:
             fewest = min(len(m.unknown) for m in candidates)
             return [m for m in candidates if len(m.unknown) == fewest]
     return []
+
+
+@dataclass(frozen=True)
+class Nearest:
+    """The dataset a file most looks like when its headers name none whole: why, and what to change."""
+
+    dataset: Dataset
+    missing: tuple[str, ...]  # required columns (Chinese) the header row lacks
+    unknown: tuple[str, ...]  # the header row's cells that name none of its columns
+    named_by: str  # "sheet" or "title" when the sheet's name or a title row names it, else ""
+
+
+def nearest(rows: list[list[Any]], sheet_name: str | None = None) -> Nearest | None:
+    """The closest dataset to a header that matches none exactly: most of its required columns in one row,
+    then one named by the sheet or a title row (a workbook saved from our template keeps both)."""
+    words = " ".join(clean(c) for row in rows[:HEADER_SEARCH_ROWS] for c in row if clean(c))
+    best: tuple[tuple[int, int], Nearest] | None = None
+    for dataset in DATASETS.values():
+        named_by = "sheet" if sheet_name and dataset.zh in sheet_name else "title" if dataset.zh in words else ""
+        for row in rows[:HEADER_SEARCH_ROWS]:
+            match = match_row(row, dataset)
+            found = sum(1 for c in dataset.required if c.name in match.positions)
+            score = (found + (2 if named_by else 0), -len(match.unknown))
+            if found and (best is None or score > best[0]):
+                missing = tuple(c.zh for c in dataset.required if c.name not in match.positions)
+                unknown = tuple(str(text) for _, text in match.unknown)
+                best = (score, Nearest(dataset, missing, unknown, named_by))
+    return None if best is None else best[1]

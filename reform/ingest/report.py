@@ -105,4 +105,6 @@ class Report:
     def problems_frame(self, lang: str = i18n.DEFAULT) -> pd.DataFrame:
         """Problems as a table for the upload page (severity, row, column, value, message)."""
         rows = [{"severity": i18n.t(f"severity.{p.severity}", lang), **p.to_dict(lang)} for p in self.problems]
-        return pd.DataFrame(rows, columns=["severity", "row", "column", "value", "message"])
+        frame = pd.DataFrame(rows, columns=["severity", "row", "column", "value", "message"])
+        # a problem of the whole file (or of a whole row) has no row or column: an empty cell, never "None"
+        return frame.astype({"row": object, "column": object}).where(frame.notna(), "")

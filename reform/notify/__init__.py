@@ -174,6 +174,15 @@ def run(store: Store, cfg: Config, today: date | None = None, dry_run: bool = Fa
     return send(store, cfg, messages, statuses)
 
 
+def send_returns(store: Store, cfg: Config) -> Outcome:
+    """The 退回 messages due now, sent at once when a reviewer returns a slice (not at the next morning's
+    run): the same keys as the scheduled run's (``returned:<review step>``), so each goes exactly once."""
+    from reform.notify.messages import returned
+
+    store.init()
+    return send(store, cfg, [m for m in returned(store, cfg) if m.channel in cfg.notify.channels])
+
+
 def send(store: Store, cfg: Config, messages: list[Message], statuses: dict[str, str] | None = None) -> Outcome:
     """Claim, send (per channel under its rate limit, with retries) and record each message."""
     outcome = Outcome(due=len(messages))
