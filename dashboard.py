@@ -21,6 +21,7 @@ st.logo(str(LOGO), size="large")
 # section -> (page file, title, icon, url, action the role needs); the page checks the action again.
 PAGES = {
     "nav.overview": [
+        ("app_pages/home.py", "page.home", ":material/inbox:", "home", "home"),  # a clerk's landing page
         ("app_pages/overview.py", "page.overview", ":material/dashboard:", "overview", "view"),
         ("app_pages/township.py", "page.township", ":material/location_city:", "township", "view"),
         ("app_pages/meeting.py", "page.meeting", ":material/co_present:", "meeting", "meeting"),
@@ -50,14 +51,15 @@ def visible(action: str) -> bool:
     return auth.allowed(ctx.user, action)
 
 
+HOME = "home" if visible("home") else "overview"  # a township's clerk lands on what the unit owes
 navigation_pages = {
     ctx.t(section): [
         st.Page(
             path,
             title=ctx.t(title),
             icon=icon,
-            url_path=None if url == "overview" else url,
-            default=url == "overview",
+            url_path=None if url == HOME else url,
+            default=url == HOME,
         )
         for path, title, icon, url, action in pages
         if visible(action)

@@ -13,8 +13,9 @@ ctx = current("completeness")
 widgets.header(ctx, "page.completeness")
 st.write(ctx.t("completeness.intro"))
 today = ctx.cfg.today().isoformat()  # a report becomes overdue without any upload: the day is part of the key
+scope = widgets.owed_scope(ctx)  # up to this year: what is owed now, though no figure of it is in yet
 counts, gone, reminder = cache.completeness_view(
-    str(ctx.store.path), ctx.version, str(ctx.cfg.source), ctx.scope, today, ctx.lang
+    str(ctx.store.path), ctx.reports_version, str(ctx.cfg.source), scope, today, ctx.lang
 )
 for column, status in zip(st.columns(len(counts)), counts, strict=True):
     column.metric(ctx.t(f"status.{status}"), counts[status])
@@ -39,7 +40,7 @@ chosen = st.selectbox(
     key="completeness.dataset",
 )
 
-widgets.status_matrix(ctx, chosen, key="completeness.matrix")
+widgets.status_matrix(ctx, chosen, key="completeness.matrix", scope=scope)
 st.subheader(ctx.t("completeness.reminder"))
 st.code(reminder, language=None, wrap_lines=True)
 widgets.footer(ctx)

@@ -20,6 +20,7 @@ from metrics.base import KpiResult, Scope
 from metrics.profile import Profile
 from metrics.slides import Deck
 from reform import history as reform_history
+from reform import review
 from reform.audience import View
 from reform.config import Config
 from reform.store import Store
@@ -110,6 +111,12 @@ def area_summary(area: str, db_path: str, config_source: str, view: View, lang: 
     return summary.sentences(area, results, data, config(config_source), lang)
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def unit_states(db_path: str, review_version: int, unit: str) -> pd.DataFrame:
+    """One township's slices under review (keyed on the review version: it changes with every step)."""
+    return review.unit_states(Store(db_path), unit)
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
 def batches(db_path: str, version: int) -> pd.DataFrame:
     return Store(db_path).batches()
@@ -133,15 +140,16 @@ def batch_slices(db_path: str, version: int, batch_id: int, units: tuple[str, ..
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def completeness(db_path: str, version: int, config_source: str, scope: Scope, today: str) -> pd.DataFrame:
-    """Keyed on the day too: a report becomes overdue without any upload."""
+def completeness(db_path: str, version: tuple[int, int], config_source: str, scope: Scope, today: str) -> pd.DataFrame:
+    """Keyed on the data and review versions (a return makes a report owed again) and on the day (a report
+    becomes overdue without any upload)."""
     with Store(db_path).reader() as q:
         return completeness_metric.matrix(q, config(config_source), scope, date.fromisoformat(today))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def completeness_view(
-    db_path: str, version: int, config_source: str, scope: Scope, today: str, lang: str
+    db_path: str, version: tuple[int, int], config_source: str, scope: Scope, today: str, lang: str
 ) -> tuple[dict[str, int], pd.DataFrame, str]:
     """The completeness page's counts, missing list and reminder text, once per version, day and language."""
     frame = completeness(db_path, version, config_source, scope, today)
@@ -153,7 +161,13 @@ def completeness_view(
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def status_matrix(
-    db_path: str, version: int, config_source: str, scope: Scope, today: str, dataset: str, labels: dict[str, str]
+    db_path: str,
+    version: tuple[int, int],
+    config_source: str,
+    scope: Scope,
+    today: str,
+    dataset: str,
+    labels: dict[str, str],
 ) -> pd.DataFrame:
     """The completeness matrix of one dataset, labelled (a province's is 1,200 × 20: built once, not per rerun)."""
     cfg = config(config_source)

@@ -48,6 +48,11 @@ class Context:
     def version(self) -> int:
         return self.audience.view.data_version
 
+    @property
+    def reports_version(self) -> tuple[int, int]:
+        """What who-owes-which-report depends on: the data version and the review version (a return)."""
+        return self.audience.view.data_version, self.store.review_version()
+
     def t(self, key: str, **params: object) -> str:
         return i18n.t(key, self.lang, **params)
 

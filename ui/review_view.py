@@ -7,7 +7,7 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from reform import clock, i18n, review, slices
+from reform import actions, clock, i18n, review, slices
 from reform.datasets import DATASETS
 from reform.review import ReviewError, Step
 from ui import widgets
@@ -29,7 +29,7 @@ def _shown(ctx: Context, frame: pd.DataFrame) -> pd.DataFrame:
 
 def _take(ctx: Context, steps: list[Step], reason: str = "") -> None:
     try:
-        review.take(ctx.store, ctx.cfg, ctx.user, steps, reason)
+        actions.review_steps(ctx.store, ctx.cfg, ctx.user, steps, reason)
     except ReviewError as exc:
         st.error(widgets.escape(review.describe(exc, ctx.lang)))
         return
@@ -83,18 +83,25 @@ def _value(ctx: Context, dataset: str, column: str, value: object) -> str:
 
 
 def details(ctx: Context, dataset: str, key: str, batch_id: int) -> None:
-    """One submitted slice: rows added, removed and changed against the approved version, what the
-    approval would change on the leaders' screens, and the uploader's explanations."""
-    rows = review.changes(ctx.store, dataset, key, batch_id)
+    """One submitted slice: every row with the values reported, against its basis (the returned version,
+    the approved one, or last period's), the figures far from last period's, what the approval would
+    change on the leaders' screens, and the uploader's explanations."""
+    basis, rows = review.submission(ctx.store, dataset, key, batch_id)
     said = review.explanations(ctx.store, dataset, key, batch_id)
     counts = {kind: sum(c.kind == kind for c in rows) for kind in ("added", "removed", "changed")}
-    title = ctx.t("review.diff_title", slice=slice_name(ctx, dataset, key), **counts)
+    shown_basis = ctx.t(
+        f"review.basis.{basis.kind}", batch=basis.batch_id, period=i18n.period_words(basis.period, ctx.lang)
+    )
+    title = ctx.t("review.diff_title", slice=slice_name(ctx, dataset, key), basis=shown_basis, **counts)
     if not said.empty:
         title += ctx.t("review.has_explanations", count=len(said))
-    with st.expander(widgets.escape(title), expanded=not said.empty):
+    far = sum(bool(c.outliers) for c in rows)
+    with st.expander(widgets.escape(title), expanded=not said.empty or far > 0):
         effect = review.effect(ctx.store, ctx.cfg, dataset, key, batch_id, ctx.lang)
         words = "；".join(effect) if effect else ctx.t("review.no_effect")
         st.write(widgets.escape(ctx.t("review.effect_short", changes=words)))
+        if far:
+            st.warning(ctx.t("review.outliers_found", count=far), icon=":material/warning:")
         if not said.empty:
             st.markdown(f"**{ctx.t('review.explanations')}**")
             for item in said.itertuples(index=False):
@@ -104,26 +111,40 @@ def details(ctx: Context, dataset: str, key: str, batch_id: int) -> None:
         if not rows:
             st.caption(ctx.t("review.no_rows_changed"))
             return
-        columns = DATASETS[dataset].column_map
         st.dataframe(
-            pd.DataFrame(
-                {
-                    ctx.t("col.change"): [ctx.t(f"review.change.{c.kind}") for c in rows],
-                    ctx.t("col.row_key"): [" · ".join(_value(ctx, dataset, n, v) for n, v in c.key) for c in rows],
-                    ctx.t("col.values_changed"): [
-                        "；".join(
-                            f"{i18n.label(columns[n], ctx.lang) if n in columns else n} "
-                            f"{_value(ctx, dataset, n, old)} → {_value(ctx, dataset, n, new)}"
-                            for n, old, new in c.columns
-                        )
-                        for c in rows
-                    ],
-                }
-            ),
+            _rows_table(ctx, dataset, rows),
             hide_index=True,
             width="stretch",
             key=f"review.diff.{dataset}.{batch_id}.{hashlib.sha256(key.encode()).hexdigest()[:10]}",
         )
+
+
+def _rows_table(ctx: Context, dataset: str, rows: list[review.Change]) -> pd.DataFrame:
+    """The reviewer's table: change, row, every value reported, what moved against the basis, and the
+    figures far from last period's."""
+    columns = DATASETS[dataset].column_map
+
+    def name(column: str) -> str:
+        return i18n.label(columns[column], ctx.lang) if column in columns else column
+
+    def moved(column: str, before: object, after: object) -> str:
+        return f"{name(column)} {_value(ctx, dataset, column, before)} → {_value(ctx, dataset, column, after)}"
+
+    def far(column: str, before: object, after: object) -> str:
+        change = f"{(float(after) - float(before)) / float(before):+.0%}" if before else "+∞"  # type: ignore[arg-type]
+        return ctx.t("review.outlier", column=name(column), before=before, after=after, change=change)
+
+    return pd.DataFrame(
+        {
+            ctx.t("col.change"): [ctx.t(f"review.change.{c.kind}") for c in rows],
+            ctx.t("col.row_key"): [" · ".join(_value(ctx, dataset, n, v) for n, v in c.key) for c in rows],
+            ctx.t("col.values_reported"): [
+                "；".join(f"{name(n)} {_value(ctx, dataset, n, v)}" for n, v in c.values) for c in rows
+            ],
+            ctx.t("col.values_changed"): ["；".join(moved(*m) for m in c.columns) for c in rows],
+            ctx.t("col.outliers"): ["；".join(far(*o) for o in c.outliers) for c in rows],
+        }
+    )
 
 
 def approved(ctx: Context) -> None:
@@ -149,15 +170,31 @@ def approved(ctx: Context) -> None:
         _take(ctx, [Step(dataset, key, "reopen")], reason)
 
 
+def submit_now(ctx: Context, batch_id: int) -> None:
+    """Submit an upload's slices (保存并提交审核, or the button after a save); what happened is kept for
+    the next run, so the page shows its state, not a second attempt's error."""
+    try:
+        count = review.submit_batch(ctx.store, ctx.cfg, ctx.user, batch_id)
+    except ReviewError as exc:
+        st.session_state["upload.submitted"] = (batch_id, None, review.describe(exc, ctx.lang))
+        return
+    st.session_state["upload.submitted"] = (batch_id, count, "")
+
+
 def submit_button(ctx: Context, batch_id: int) -> None:
-    """On the upload page, after a commit with review on: submit this upload's slices."""
+    """On the upload page, after a commit with review on: submit this upload's slices, once; after that
+    the button stays, disabled, saying where the report is (已提交审核)."""
     if not ctx.cfg.review_required:
         return
+    done = st.session_state.get("upload.submitted")
+    if done and done[0] == batch_id:
+        if done[1] is None:
+            st.error(widgets.escape(done[2]))
+        else:
+            st.success(ctx.t("review.submitted", count=done[1]))
+            st.button(ctx.t("review.state.submitted"), disabled=True, key="upload.submit", icon=":material/check:")
+            return
     st.info(ctx.t("review.submit_hint"))
     if st.button(ctx.t("review.step.submit"), type="primary", key="upload.submit"):
-        try:
-            count = review.submit_batch(ctx.store, ctx.cfg, ctx.user, batch_id)
-        except ReviewError as exc:
-            st.error(widgets.escape(review.describe(exc, ctx.lang)))
-            return
-        st.success(ctx.t("review.submitted", count=count))
+        submit_now(ctx, batch_id)
+        st.rerun()

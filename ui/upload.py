@@ -37,14 +37,18 @@ def dry_run(ctx: Context, data: bytes, file_name: str, dataset: str | None) -> i
     return kept[1]
 
 
-def report_summary(ctx: Context, report: ingest.Report) -> None:
+def report_summary(ctx: Context, report: ingest.Report, stored: bool = False) -> None:
     """The verdict first, then the counts, then the table of problems (row, column, value, message).
 
     A file this user may not store (rows of another township) is refused with nothing counted as
-    storable: the counts never say "4 rows can be stored" above a refusal."""
+    storable: the counts never say "4 rows can be stored" above a refusal. ``stored``: this file is saved
+    (and perhaps submitted) already: the lock it put on its own slices is no refusal of it."""
     refused = refusals(ctx, report)[1] if report.ok else []
+    lock = locked(ctx, report) if report.ok and not refused and not stored else ""  # its own lock is no refusal
     name = i18n.label(DATASETS[report.dataset], ctx.lang) if report.dataset else "?"
-    if report.ok and not refused and report.to_explain:
+    if lock:  # the commit would refuse it: say so now, not after the button
+        st.error(escape(ctx.t("auth.slice_locked", slices=lock)))
+    elif report.ok and not refused and report.to_explain:
         st.warning(
             escape(ctx.t("upload.ok_explain", rows=report.rows_valid, dataset=name, count=len(report.to_explain)))
         )
@@ -56,9 +60,9 @@ def report_summary(ctx: Context, report: ingest.Report) -> None:
         permitted(ctx, report)  # says which rows belong to whom, and records the refusal once
     cols = st.columns(4)
     cols[0].metric(ctx.t("upload.rows_read"), report.rows_read)
-    cols[1].metric(ctx.t("upload.rows_valid"), 0 if refused else report.rows_valid)
+    cols[1].metric(ctx.t("upload.rows_valid"), 0 if refused or lock else report.rows_valid)
     cols[2].metric(ctx.t("upload.rows_skipped"), report.rows_skipped)
-    cols[3].metric(ctx.t("upload.errors"), len(report.errors) + len(refused))
+    cols[3].metric(ctx.t("upload.errors"), len(report.errors) + len(refused) + bool(lock))
     if report.problems:
         st.subheader(ctx.t("upload.problems"))
         frame = report.problems_frame(ctx.lang)
@@ -92,6 +96,18 @@ def refusals(ctx: Context, report: ingest.Report) -> tuple[str, list[tuple[int, 
             found = ("auth.upload_refused_shared_key", shared) if shared else found
         kept = (key, found)
         st.session_state["upload.refusals"] = kept
+    return kept[1]
+
+
+def locked(ctx: Context, report: ingest.Report) -> str:
+    """The slices under review (submitted or approved) this file would change, as a reader names them
+    ('' when none): one verdict with the commit's, asked once per file, data and review version."""
+    key = (report.content_hash, report.dataset, ctx.version, ctx.store.review_version())
+    kept = st.session_state.get("upload.locked")
+    if kept is None or kept[0] != key:
+        found = ctx.store.locked_slices(report)
+        kept = (key, actions.slice_names(found) if found else "")
+        st.session_state["upload.locked"] = kept
     return kept[1]
 
 
@@ -213,7 +229,8 @@ def prefilled(ctx: Context) -> None:
         if "township" not in DATASETS[name].column_map:
             units = [ctx.cfg.committee] if mine is None or ctx.cfg.committee in mine else []
         unit = right.selectbox(ctx.t("upload.prefill_unit"), units, key="upload.prefill_unit")
-        filled = prefill.prefill(ctx.store, ctx.cfg, name, unit) if unit else None
+        target = _prefill_period(ctx, name, unit) if unit else None
+        filled = prefill.prefill(ctx.store, ctx.cfg, name, unit, target) if unit else None
         if filled is None:
             st.caption(ctx.t("upload.prefill_none"))
             return
@@ -225,6 +242,32 @@ def prefilled(ctx: Context) -> None:
             on_click="ignore",
             icon=":material/download:",
         )
+
+
+def _prefill_period(ctx: Context, name: str, unit: str) -> str | None:
+    """The period to fill: the one after the unit's last published period, or any period it still owes
+    (overdue, or returned) — each can be downloaded pre-filled."""
+    from reform import prefill
+    from reform.audience import Scope
+    from ui import cache
+
+    today = ctx.cfg.today()
+    scope = Scope(min(ctx.cfg.reporting_first_year, today.year), today.year, (unit,), today=today)
+    frame = cache.completeness(str(ctx.store.path), ctx.reports_version, str(ctx.cfg.source), scope, today.isoformat())
+    owed = frame[(frame["dataset"] == name) & (frame["township"] == unit) & (frame["status"] == "missing")]
+    following = prefill.prefill(ctx.store, ctx.cfg, name, unit)
+    options = list(dict.fromkeys([*owed["period"], *([following.target] if following else [])]))
+    if len(options) <= 1:
+        return options[0] if options else None
+    return st.selectbox(
+        ctx.t("upload.prefill_period"),
+        options,
+        index=len(options) - 1,
+        format_func=lambda p: (
+            i18n.period_words(p, ctx.lang) + (ctx.t("upload.prefill_owed") if p in set(owed["period"]) else "")
+        ),
+        key="upload.prefill_period",
+    )
 
 
 @st.cache_data(show_spinner=False)

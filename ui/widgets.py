@@ -7,13 +7,14 @@ User text never goes into Markdown unescaped and never through
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from metrics.base import KpiResult
+from metrics.base import KpiResult, Scope
 from reform import clock, i18n
 from reform.datasets import DATASETS, Column
 from reform.store import percent_of_sample
@@ -39,6 +40,10 @@ def header(ctx: Context, title_key: str) -> None:
         st.warning(ctx.t("app.sample_banner"), icon=":material/science:")
     elif share > 0:  # while any invented row is current, every page says so, with its share
         st.warning(ctx.t("app.sample_mixed_banner", share=percent_of_sample(share)), icon=":material/science:")
+    if ctx.user.role == "township":  # a returned report, with the reviewer's reason, on every page
+        from ui import clerk_view
+
+        clerk_view.returned_notice(ctx)
     if ctx.audience.pending and ctx.version:
         pending = ctx.store.pending_slices()
         if pending:  # a reviewer looking at figures leaders do not see yet: every page says so
@@ -356,7 +361,18 @@ STATUS_MARKS = {"on_time": "●", "late": "▲", "missing": "×", "pending": "�
 STYLED_CELLS = 1_500  # a district's 18 units × 60 months fit; pandas' Styler takes ~70 ms per 2,500 cells a rerun
 
 
-def status_matrix(ctx: Context, dataset: str, key: str) -> None:
+def owed_scope(ctx: Context) -> Scope:
+    """The years reports are listed for: the sidebar's, and — unless the user cut the range short of the
+    data's last year — on to this year, whose reports are owed though none of them is in yet."""
+    scope = ctx.scope
+    last = (ctx.audience.years or (scope.first_year, scope.last_year))[1]
+    today = ctx.cfg.today()
+    if scope.last_year >= last and today.year > scope.last_year:
+        return replace(scope, last_year=today.year)
+    return scope
+
+
+def status_matrix(ctx: Context, dataset: str, key: str, scope: Scope | None = None) -> None:
     """Townships down, periods across, each cell a reporting status in words, a mark and a colour.
 
     The mark tells the statuses apart on its own, so a province-sized matrix skips the cell
@@ -365,7 +381,7 @@ def status_matrix(ctx: Context, dataset: str, key: str) -> None:
     labels = {s: f"{STATUS_MARKS[s]} {ctx.t(f'status.{s}')}" for s in STATUS_COLOURS}
     today = ctx.cfg.today().isoformat()
     path, source = str(ctx.store.path), str(ctx.cfg.source)
-    shown = cache.status_matrix(path, ctx.version, source, ctx.scope, today, dataset, labels)
+    shown = cache.status_matrix(path, ctx.reports_version, source, scope or ctx.scope, today, dataset, labels)
     if shown.empty:
         st.info(ctx.t("chart.no_data"))
         return
