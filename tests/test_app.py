@@ -179,10 +179,21 @@ def test_history_page_rolls_back_a_batch(app: AppTest) -> None:
 
 
 def test_completeness_page_lists_the_sample_gaps_and_a_reminder(app: AppTest) -> None:
+    """The sample's three gaps of 2025, and — though the sample's data end in 2025 — what this year owes
+    already: every township's staffing for each quarter of this year whose deadline (15 days) has passed."""
+    from datetime import date, timedelta
+
+    from reform import clock
+
     app.switch_page("app_pages/completeness.py").run()
-    assert {m.label: m.value for m in app.metric}["未报"] == "3"
     missing = next(d.value for d in app.dataframe if "逾期天数" in d.value.columns)
-    assert set(missing["镇街"]) == {"华港镇", "俞垛镇", "淤溪镇"}
+    before = missing[missing["统计期"].str.startswith("2025")]
+    assert set(before["镇街"]) == {"华港镇", "俞垛镇", "淤溪镇"} and len(before) == 3
+    today = clock.today()
+    ends = [date(today.year, 3 * q + 1, 1) - timedelta(days=1) for q in (1, 2, 3)] + [date(today.year, 12, 31)]
+    quarters = [end for end in ends if end + timedelta(days=15) < today]  # due 15 days after the quarter
+    assert len(missing) == 3 + 17 * len(quarters)  # the sample has nothing of this year yet
+    assert {m.label: m.value for m in app.metric}["未报"] == str(len(missing))
     reminder = app.code[0].value
     assert "华港镇：队伍配备（2025-Q4）" in reminder
 

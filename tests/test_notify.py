@@ -360,7 +360,10 @@ def test_a_returned_slice_tells_its_township_why_once(
     assert returned == [
         "【退回】甲镇：报表需修改后重新提交\n经费保障（2026）已被退回，原因：缺少青少年人数。请修改后重新上传并提交审核。"
     ]
-    assert len(outcome.sent) == 3  # 乙镇 and 丙街道 are still overdue; 甲镇 has now reported (and was returned)
+    # 乙镇 and 丙街道 are still overdue, and so is 甲镇: a returned report is owed again (its 催报 names it)
+    assert len(outcome.sent) == 4
+    reminded = [r.body["text"]["content"] for r in receiver.received if "甲镇" in r.body["text"]["content"]]
+    assert any("经费保障" in text and "2026" in text and "【退回】" not in text for text in reminded)
     assert notify.run(store, cfg, OVERDUE_DAY).sent == []
 
 

@@ -167,11 +167,17 @@ def test_through_the_pages_a_clerk_submits_the_district_returns_and_approves_and
     assert details.label.startswith("罗塘街道 · 2025 · 经费保障：与上次通过的版本相比，新增 0 行、删除 0 行、修改 1 行")
     (effect,) = [m.value for m in details.markdown if m.value.startswith("通过后：")]
     assert effect.endswith("人均经费达标的镇街 15/17 → 14/17")  # and the district's per-head figure
-    (said,) = details.warning  # the clerk's explanation, with the rule and the row's figures
+    far, said = details.warning  # a figure far from last period's, then the clerk's explanation
+    assert "1 个数值较上期变化超过一半" in far.value
     shown = said.value.replace("\\", "")  # Markdown escapes
     assert shown.endswith("\n\n说明：上级专项今年改为年底拨付") and "上期人均经费 2.95" in shown
     (diff,) = details.dataframe
-    assert diff.value.values.tolist() == [["修改", "青少年发展专项", "金额（元） 53760 → 10000"]]
+    table = diff.value
+    assert table[["变化", "行", "改动（原 → 新）"]].values.tolist() == [
+        ["修改", "青少年发展专项", "金额（元） 53760 → 10000"]
+    ]
+    assert table["报送的数值"].iloc[0] == "金额（元） 10000；青少年人数 空"  # every value reported
+    assert table["较上期变化较大"].iloc[0] == "金额（元） 49560 → 10000（-80%）"  # against 2024's row
     district.multiselect(key="review.chosen").set_value([name]).run()
     district.button(key="review.return").click().run()
     assert any("退回或重新开放时请填写原因" in e.value for e in district.error)
