@@ -62,6 +62,10 @@ def check_unlocked(con: Any, dataset: Dataset, retire_batch: int | None) -> None
     """Refuse (inside the writer's transaction) rows going into, or retired from, a locked slice: also a
     current row of another slice that an incoming row's key would retire (a Youth Home moved to another
     township: the locked slice would lose it, and leaders would count it twice)."""
+    if not con.execute(  # nothing of this dataset was ever submitted or approved: nothing can be locked
+        "SELECT count(*) FROM reviews WHERE dataset = ? AND list_contains(?, state)", [dataset.name, list(LOCKED)]
+    ).fetchall()[0][0]:
+        return
     touched = [incoming_slices(dataset)]
     if not set(dataset.slice) <= set(dataset.key):  # a key can move between slices
         same = " AND ".join(f"i.{c} IS NOT DISTINCT FROM t.{c}" for c in dataset.key)
