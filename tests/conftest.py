@@ -13,6 +13,7 @@ from reform import config as config_module
 from reform import ingest, sample
 from reform.config import Config
 from reform.store import Store
+from tests.receivers import RobotServer, serve_robots
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -144,3 +145,12 @@ def sample_copy(sample_db: Path, tmp_path: Path) -> Path:
     target = tmp_path / "sample.duckdb"
     shutil.copy(sample_db, target)
     return target
+
+
+@pytest.fixture
+def robots() -> Iterator[tuple[RobotServer, str]]:
+    """A group-robot HTTP server (企业微信 and 钉钉) on 127.0.0.1: (what it received, its address)."""
+    receiver = RobotServer()
+    server, url = serve_robots(receiver)
+    yield receiver, url
+    server.shutdown()

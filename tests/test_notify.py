@@ -25,20 +25,12 @@ from reform.notify.channels import RateLimit, dingtalk_signed
 from reform.notify.messages import Message
 from reform.store import Store
 from tests.conftest import load_small
-from tests.receivers import Mailbox, RobotServer, serve_mail, serve_robots
+from tests.receivers import Mailbox, RobotServer, serve_mail
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = ROOT / "tests" / "fixtures" / "small"
 OVERDUE_DAY = date(2027, 3, 5)
 TOWNSHIPS = {"甲镇", "乙镇", "丙街道"}
-
-
-@pytest.fixture
-def robots() -> Iterator[tuple[RobotServer, str]]:
-    receiver = RobotServer()
-    server, url = serve_robots(receiver)
-    yield receiver, url
-    server.shutdown()
 
 
 @pytest.fixture

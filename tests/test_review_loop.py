@@ -15,7 +15,6 @@ nobody approves their own). On a copy of the sample store with review on and an 
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -30,7 +29,7 @@ from reform.config import Config
 from reform.review import ReviewError, Step
 from reform.store import Store
 from tests import cli
-from tests.receivers import RobotServer, serve_robots
+from tests.receivers import RobotServer
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "Secret-pw-2026"
@@ -43,14 +42,6 @@ HEAD = "镇街,统计期,岗位类型,核定数,在岗数\n"
 Q1 = HEAD + "罗塘街道,2026年第一季度,专职团干部,3,2\n罗塘街道,2026年第一季度,青年助力官,2,1\n"
 Q1_FIXED = HEAD + "罗塘街道,2026年第一季度,专职团干部,3,2\n罗塘街道,2026年第一季度,青年助力官,2,2\n"
 Q1_SLICE = '{"township":"罗塘街道","period":"2026-Q1"}'
-
-
-@pytest.fixture
-def robots() -> Iterator[tuple[RobotServer, str]]:
-    receiver = RobotServer()
-    server, url = serve_robots(receiver)
-    yield receiver, url
-    server.shutdown()
 
 
 def config_file(tmp_path: Path, db: Path, url: str = "", **review_keys: object) -> Path:
