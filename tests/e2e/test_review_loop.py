@@ -24,6 +24,7 @@ pytestmark = pytest.mark.browser
 
 def signed_in(browser, url: str, name: str):
     page = browser.new_page(viewport={"width": 1600, "height": 2400}, locale="zh-CN")
+    page.set_default_timeout(60_000)  # three sessions on a 2-core machine: a click may wait for a busy server
     page.goto(url)
     page.get_by_label("用户名").fill(name)
     page.get_by_label("密码").fill(PASSWORD)
@@ -79,6 +80,9 @@ def test_a_report_goes_round_the_loop_in_three_browsers(browser, sample_db: Path
         pages.append(clerk)
         clerk.get_by_role("heading", name="我的报送").wait_for(timeout=60_000)  # a clerk lands on what is owed
         submit(clerk, first)
+        clerk.locator("input[type='file']").set_input_files(str(fixed))  # submitted: locked, said before a button
+        clerk.get_by_text("已提交审核或已审核通过，不能再修改").wait_for(timeout=60_000)
+        assert clerk.get_by_role("button", name="保存并提交审核").count() == 0
 
         reviewer = signed_in(browser, url, "district")
         pages.append(reviewer)
