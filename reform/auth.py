@@ -219,6 +219,7 @@ class _Claim:
     verify: bool  # False: the name is locked (or unknown/disabled), check the dummy hash only
     address_held: bool  # the client address has failed too often: answer at once
     reason: str  # for the audit log only: wrong_password, locked, unknown, disabled, address_held
+    number: int = 0  # this attempt's place among the name's failures in the window (1 = the first)
 
 
 def guard_key(kind: str, value: str) -> str:
@@ -249,7 +250,7 @@ def _claim(store: Store, name: str, address: str | None, now: datetime) -> _Clai
         con.execute("BEGIN TRANSACTION")
         try:
             held = address is not None and _count(con, guard_key("addr", address), ADDRESS_FAILURES, now)[1]
-            _, locked = _count(con, guard_key("name", name), MAX_FAILURES, now)
+            number, locked = _count(con, guard_key("name", name), MAX_FAILURES, now)
             rows = con.execute(
                 "SELECT role, township, password_hash, disabled FROM users WHERE name = ?", [name]
             ).fetchall()
@@ -269,18 +270,28 @@ def _claim(store: Store, name: str, address: str | None, now: datetime) -> _Clai
     elif rows[0][3]:
         reason = "disabled" if not (held or locked) else reason
     return _Claim(
-        account, verify=account is not None and not locked and not held, address_held=bool(held), reason=reason
+        account,
+        verify=account is not None and not locked and not held,
+        address_held=bool(held),
+        reason=reason,
+        number=number,
     )
 
 
-def _settle(store: Store, name: str, address: str | None, user: User | None, reason: str, now: datetime) -> None:
-    """After the check: a right password clears the name's failures (and does not count against the
-    address); every attempt, right or wrong, gets its audit line in the same transaction."""
+def _settle(
+    store: Store, name: str, address: str | None, user: User | None, reason: str, now: datetime, number: int = 0
+) -> None:
+    """After the check: a right password clears the name's failures — unless attempts were counted after
+    it (``number``: its place among them), which keep counting, so a burst that holds the right password
+    still has at most MAX_FAILURES guesses verified — and does not count against the address; every
+    attempt, right or wrong, gets its audit line in the same transaction."""
     with store.writing() as con:
         con.execute("BEGIN TRANSACTION")
         try:
             if user is not None:
-                con.execute("DELETE FROM login_guard WHERE key = ?", [guard_key("name", name)])
+                con.execute(
+                    "DELETE FROM login_guard WHERE key = ? AND failures <= ?", [guard_key("name", name), number]
+                )
                 if address is not None:
                     con.execute(
                         "UPDATE login_guard SET failures = greatest(failures - 1, 0) WHERE key = ? "
@@ -316,7 +327,7 @@ def login(store: Store, name: str, password: str, now: datetime | None = None, a
                 user = User(name, claim.account[0], claim.account[1]) if claim.verify and claim.account else None
             except (VerifyMismatchError, VerificationError, InvalidHashError):
                 user = None
-    _settle(store, name[:MAX_NAME], address, user, "ok" if user else claim.reason, now)
+    _settle(store, name[:MAX_NAME], address, user, "ok" if user else claim.reason, now, claim.number)
     if user is None:
         raise AuthError("bad_login", failures=MAX_FAILURES, minutes=LOCK_MINUTES)
     return user

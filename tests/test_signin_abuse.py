@@ -9,6 +9,7 @@ import statistics
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import pytest
 
@@ -136,3 +137,21 @@ def test_a_new_password_lifts_the_lock(store: Store, cfg: Config) -> None:
     assert auth.users(store).set_index("name").at["wang", "locked_until"] is not None
     auth.set_password(store, "wang", "Another-secret-pw")
     assert auth.login(store, "wang", "Another-secret-pw").name == "wang"
+
+
+def test_a_right_password_settled_in_the_middle_of_a_burst_gives_no_extra_guesses(store: Store, cfg: Config) -> None:
+    """The race the burst test met now and then: the right password (the third attempt) is settled after a
+    fourth was already counted; clearing the name's failures then gave the rest of the burst a fresh five.
+    Attempts counted after the right one keep counting: five guesses verified in all, never more."""
+    from reform import clock
+
+    auth.add_user(store, cfg, "wang", "leader", "Wang-secret-pw")
+    now = clock.now()
+    first = [auth._claim(store, "wang", None, now) for _ in range(3)]
+    later = auth._claim(store, "wang", None, now)  # counted before the third is settled
+    auth._settle(store, "wang", None, auth.User("wang", "leader", None), "ok", now, first[2].number)
+    rest = [auth._claim(store, "wang", None, now) for _ in range(3)]
+    assert [c.verify for c in [*first, later, *rest]] == [True, True, True, True, True, False, False]
+    alone = auth.login(store, "wang", "Wang-secret-pw", now=now + timedelta(minutes=auth.LOCK_MINUTES + 1))
+    assert alone.name == "wang"  # after the lock, a right password alone clears the failures
+    assert auth._claim(store, "wang", None, now + timedelta(minutes=auth.LOCK_MINUTES + 2)).number == 1
