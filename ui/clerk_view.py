@@ -2,7 +2,7 @@
 
 The landing page of township accounts (``app_pages/home.py``): a clerk opens the app to see what
 罗塘街道 still owes, not the district's overview. Every returned report is said with the reviewer's
-reason on every page the clerk opens (``returned_notice``), until it is sent again.
+reason on every page the clerk opens (``widgets.returned_notice``), until it is sent again.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from reform import clock, i18n, slices
+from reform import clock, i18n
 from reform.audience import Scope
 from reform.datasets import DATASETS
 from ui import cache, widgets
@@ -20,44 +20,6 @@ from ui.context import Context
 
 UPLOAD = "app_pages/upload.py"
 SOON_DAYS = 30  # reports due within this many days are listed beside the overdue ones
-
-
-def unit(ctx: Context) -> str | None:
-    """The township a clerk reports for (None for other accounts)."""
-    return ctx.user.township if ctx.user.role == "township" else None
-
-
-def returned(ctx: Context) -> pd.DataFrame:
-    """The clerk's slices whose latest review step is a return (reason, who, when)."""
-    town = unit(ctx)
-    if town is None or not ctx.cfg.review_required:
-        return pd.DataFrame(columns=["dataset", "slice", "reason", "by_user", "decided_at"])
-    found = cache.unit_states(str(ctx.store.path), ctx.store.review_version(), town)
-    return found[found["state"] == "returned"].reset_index(drop=True)
-
-
-def returned_notice(ctx: Context) -> None:
-    """On every page a clerk opens: each returned report, the reviewer's reason and who returned it."""
-    for row in returned(ctx).itertuples(index=False):
-        st.error(
-            widgets.escape(
-                ctx.t(
-                    "home.returned",
-                    report=_report(ctx, row.dataset, row.slice),
-                    reason=row.reason or "—",
-                    by=row.by_user,
-                    when=str(clock.shown(row.decided_at, ctx.cfg.timezone))[:16],
-                )
-            ),
-            icon=":material/undo:",
-        )
-
-
-def _report(ctx: Context, dataset: str, key: str) -> str:
-    """队伍配备 2026年第一季度: a report as a clerk names it."""
-    values = {k: v for k, v in slices.values(key).items() if k != "township"}
-    period = " ".join(i18n.period_words(v, ctx.lang) for v in values.values())
-    return f"{i18n.label(DATASETS[dataset], ctx.lang)} {period}"
 
 
 def owed(ctx: Context, town: str, today: date) -> pd.DataFrame:
@@ -71,16 +33,16 @@ def owed(ctx: Context, town: str, today: date) -> pd.DataFrame:
 
 def home(ctx: Context) -> None:
     """What the unit owes, with the next step for each; then where each sent report stands."""
-    town = unit(ctx) or "—"
+    town = widgets.clerk_unit(ctx) or "—"
     st.caption(widgets.escape(ctx.t("home.unit", unit=town)))
     today = ctx.cfg.today()
-    back = returned(ctx)
+    back = widgets.returned(ctx)
     st.subheader(ctx.t("home.owed"))
     frame = owed(ctx, town, today)
     if frame.empty:
         st.success(ctx.t("home.nothing_owed"))
     else:
-        came_back = {(d, _report(ctx, d, k)) for d, k in zip(back["dataset"], back["slice"], strict=True)}
+        came_back = {(d, widgets.report_name(ctx, d, k)) for d, k in zip(back["dataset"], back["slice"], strict=True)}
         rows = []
         for row in frame.itertuples(index=False):
             report = f"{i18n.label(DATASETS[row.dataset], ctx.lang)} {i18n.period_words(row.period, ctx.lang)}"
@@ -107,7 +69,7 @@ def _states(ctx: Context, town: str) -> None:
         return
     shown = pd.DataFrame(
         {
-            "report": [_report(ctx, d, k) for d, k in zip(found["dataset"], found["slice"], strict=True)],
+            "report": [widgets.report_name(ctx, d, k) for d, k in zip(found["dataset"], found["slice"], strict=True)],
             "state": [ctx.t(f"review.state.{s}") for s in found["state"]],
             "reason": found["reason"].fillna("").replace("", "—"),
             "decided_by": found["by_user"],

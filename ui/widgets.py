@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from metrics.base import KpiResult, Scope
-from reform import clock, i18n
+from reform import clock, i18n, slices
 from reform.datasets import DATASETS, Column
 from reform.store import percent_of_sample
 from reform.text import inert_markdown
@@ -41,9 +41,7 @@ def header(ctx: Context, title_key: str) -> None:
     elif share > 0:  # while any invented row is current, every page says so, with its share
         st.warning(ctx.t("app.sample_mixed_banner", share=percent_of_sample(share)), icon=":material/science:")
     if ctx.user.role == "township":  # a returned report, with the reviewer's reason, on every page
-        from ui import clerk_view
-
-        clerk_view.returned_notice(ctx)
+        returned_notice(ctx)
     if ctx.audience.pending and ctx.version:
         pending = ctx.store.pending_slices()
         if pending:  # a reviewer looking at figures leaders do not see yet: every page says so
@@ -392,3 +390,42 @@ def status_matrix(ctx: Context, dataset: str, key: str, scope: Scope | None = No
     colour_of = {labels[s]: c for s, c in STATUS_COLOURS.items()}
     styled = shown.style.map(lambda v: f"background-color: {colour_of.get(v, 'white')}")
     st.dataframe(styled, width="stretch", key=key)
+
+
+# ------------------------------------------------------------------ a township clerk's returned reports
+def clerk_unit(ctx: Context) -> str | None:
+    """The township a clerk reports for (None for other accounts)."""
+    return ctx.user.township if ctx.user.role == "township" else None
+
+
+def returned(ctx: Context) -> pd.DataFrame:
+    """The clerk's slices whose latest review step is a return (reason, who, when)."""
+    town = clerk_unit(ctx)
+    if town is None or not ctx.cfg.review_required:
+        return pd.DataFrame(columns=["dataset", "slice", "reason", "by_user", "decided_at"])
+    found = cache.unit_states(str(ctx.store.path), ctx.store.review_version(), town)
+    return found[found["state"] == "returned"].reset_index(drop=True)
+
+
+def returned_notice(ctx: Context) -> None:
+    """On every page a clerk opens: each returned report, the reviewer's reason and who returned it."""
+    for row in returned(ctx).itertuples(index=False):
+        st.error(
+            escape(
+                ctx.t(
+                    "home.returned",
+                    report=report_name(ctx, row.dataset, row.slice),
+                    reason=row.reason or "—",
+                    by=row.by_user,
+                    when=str(clock.shown(row.decided_at, ctx.cfg.timezone))[:16],
+                )
+            ),
+            icon=":material/undo:",
+        )
+
+
+def report_name(ctx: Context, dataset: str, key: str) -> str:
+    """队伍配备 2026年第一季度: a report as a clerk names it."""
+    values = {k: v for k, v in slices.values(key).items() if k != "township"}
+    period = " ".join(i18n.period_words(v, ctx.lang) for v in values.values())
+    return f"{i18n.label(DATASETS[dataset], ctx.lang)} {period}"
