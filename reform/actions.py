@@ -12,7 +12,7 @@ import getpass
 from collections.abc import Callable
 from typing import Any
 
-from reform import auth, i18n, slices
+from reform import auth, i18n, slices, text
 from reform.auth import AuthError, User
 from reform.config import Config
 from reform.ingest.report import Progress, Report
@@ -71,7 +71,7 @@ def upload(
     _require(store, actor, "upload", "upload", detail)
     if not report.ok:
         raise RefusedError("has_errors", count=len(report.errors))
-    given = {k: " ".join(str(v).split())[:EXPLANATION_CHARS] for k, v in (explanations or {}).items()}
+    given = {k: text.flat(v, EXPLANATION_CHARS) for k, v in (explanations or {}).items()}
     missing = [rule for rule in report.needs_explanation() if not given.get(rule)]
     if missing:
         said = report.needs_explanation()

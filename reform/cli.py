@@ -30,6 +30,14 @@ class Parser(argparse.ArgumentParser):
         self.exit(1, f"{self.prog}: error: {message}\n")
 
 
+def _positive(text: str) -> int:
+    """A count given on the command line: a whole number above 0."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text}: expected a whole number of at least 1")
+    return value
+
+
 def _print_json(data: Any) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
@@ -125,6 +133,9 @@ def _audience(args: argparse.Namespace, cfg: Config, store: Store, version: int 
     from reform import audience
 
     viewer = _actor(store, args) if args.pending or getattr(args, "user", None) else None
+    first, last = args.first_year, args.last_year
+    if any(y is not None and not 1900 <= y <= 2200 for y in (first, last)) or (first and last and first > last):
+        raise CliError(i18n.t("cli.bad_years", args.lang, first=first, last=last))
     try:
         found = audience.decide(store, cfg, viewer, pending=args.pending, version=version, frozen=version is not None)
     except audience.PendingNotAllowedError:
@@ -409,6 +420,29 @@ def cmd_backup(args: argparse.Namespace, cfg: Config) -> int:
     return 0
 
 
+def cmd_repair(args: argparse.Namespace, cfg: Config) -> int:
+    """Rows of a shared PostgreSQL database that a server cannot take: listed, or moved aside."""
+    from reform import pgstore
+
+    store = Store(cfg.database)
+    if not isinstance(store, pgstore.PgStore):
+        raise CliError(i18n.t("cli.repair_duckdb", args.lang))
+    actor = _actor(store, args) if args.move else None
+    found = pgstore.repair(store.url, actor.name if actor else None, args.move)
+    if args.json:
+        _print_json([{"table": r.table, "row": r.row, "problem": r.problem, "moved": args.move} for r in found])
+    elif not found:
+        print(i18n.t("cli.repair_none", args.lang))
+    for row in [] if args.json else found:
+        print(pgstore.describe(row, args.lang))
+    if args.move and found:
+        detail = "; ".join(f"{r.table} ({r.row}): {r.problem}" for r in found)
+        auth.record(store, actor.name if actor else None, "repair", "ok", detail)
+        if not args.json:
+            print(i18n.t("cli.repair_moved", args.lang, count=len(found)))
+    return 0
+
+
 def cmd_review(args: argparse.Namespace, cfg: Config) -> int:
     """Review steps: list, submit an upload, approve / return / reopen slices (a reason for the last two)."""
 
@@ -512,8 +546,12 @@ def _admin_parsers(sub: Any) -> None:
     )
     p.add_argument("--out", required=True, help="a new or empty folder")
     p.add_argument("--key", help="the key that signs the manifest (default: reform-backup.key beside the database)")
+    p = sub.add_parser("repair", help="PostgreSQL: rows a server cannot take; --move sets them aside (kept)")
+    p.add_argument("--move", action="store_true", help="move them into reform_quarantine (as JSON)")
+    p.add_argument("--as", dest="user", help="who repairs (default: the system user)")
+    p.add_argument("--json", action="store_true")
     p = sub.add_parser("audit", help="the audit log, newest first")
-    p.add_argument("--limit", type=int, default=200)
+    p.add_argument("--limit", type=_positive, default=200)
     p.add_argument("--json", action="store_true")
     p = sub.add_parser("template", help="write a blank report template (.xlsx or .csv by the file ending)")
     p.add_argument("dataset", choices=names)
@@ -615,6 +653,7 @@ COMMANDS = {
     "backup": cmd_backup,
     "notify": cmd_notify,
     "review": cmd_review,
+    "repair": cmd_repair,
 }
 
 
@@ -658,8 +697,14 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # an operator sees what went wrong in one line; REFORM_DEBUG=1 shows the trace
         if os.environ.get("REFORM_DEBUG"):
             raise
-        print(f"{args.command}: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(i18n.t("cli.failed", args.lang, command=args.command, reason=_first_line(exc)), file=sys.stderr)
         return 1
+
+
+def _first_line(exc: BaseException) -> str:
+    """What went wrong in one line: a database's message without the SQL it quotes after it."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return (lines[0] if lines else type(exc).__name__)[:300]
 
 
 if __name__ == "__main__":

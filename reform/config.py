@@ -469,6 +469,8 @@ LIMIT_KEYS = {  # upload.<key>: (Limits field, lowest, highest)
     "max_unzipped_mb": ("max_unzipped_mb", 1, 4_096),
     "reader_memory_mb": ("memory_mb", 256, 65_536),
     "reader_seconds": ("seconds", 1, 3_600),
+    "readers_at_once": ("readers", 1, 64),
+    "reader_wait_seconds": ("wait_seconds", 0, 3_600),
 }
 
 

@@ -71,6 +71,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Excel 文件内部结构已损坏，无法读取，请用 Excel 或 WPS 打开后另存为新文件",
         "The Excel file's inner structure is damaged; open it in Excel or WPS and save it as a new file",
     ),
+    "problem.readers_busy": (
+        "服务器正在读取其他镇街的 Excel 文件，已排队 {seconds} 秒仍未轮到，请稍后重新上传（或另存为 CSV 上传，无需排队）",
+        "The server is reading other townships' Excel files and this one waited {seconds} s without its turn; upload "
+        "it again shortly (or save it as CSV, which does not queue)",
+    ),
     "problem.excel_timeout": (
         "读取该 Excel 文件超过 {seconds} 秒，已停止并拒绝，请另存为 CSV 后上传",
         "Reading this Excel file took more than {seconds} seconds; stopped and refused (save it as CSV and upload)",
@@ -376,6 +381,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "upload.explain_rule": ("{rule}（第 {rows} 行）", "{rule} (rows {rows})"),
     "upload.explain_row": ("第 {row} 行：{values}", "Row {row}: {values}"),
+    "upload.queued": (
+        "排队中：服务器正在读取其他 Excel 文件，轮到后开始检查“{name}”…",
+        "Queued: the server is reading other Excel files; '{name}' is checked when its turn comes…",
+    ),
     "upload.explain_missing": ("还有 {count} 条说明未填写，填写后可保存", "{count} explanations still missing"),
     "upload.ok": (
         "检查通过：可以保存 {rows} 行“{dataset}”数据。",
@@ -724,8 +733,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "[Returned] {township}: please correct and resubmit",
     ),
     "notify.returned_text": (
-        "{dataset}（{period}）已被退回，原因：{reason}。请修改后重新上传并提交审核。",
-        "{dataset} ({period}) was returned: {reason}. Please correct it, upload it again and submit it.",
+        "{dataset}（{period}）已被退回，审核人填写的原因：{reason}。请修改后重新上传并提交审核。",
+        "{dataset} ({period}) was returned; the reviewer's reason: {reason}. Please correct it, upload it again "
+        "and submit it.",
     ),
     "notify.kind.returned": ("退回通知", "Returned"),
     "notify.red_subject": ("【预警】{district}：{kpi}转为未达标", "[Alert] {district}: {kpi} is now behind target"),
@@ -894,6 +904,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "演示链接无效或已过期，请在“会议模式”页面重新打开。",
         "This presentation link is invalid or expired: open it again from meeting mode.",
     ),
+    "present.no_cookie": (
+        "本浏览器未收到登录凭证（Cookie 被禁用或被代理去掉），无法生成只在本浏览器打开的演示链接；请启用 Cookie 后刷新页面。",
+        "This browser holds no sign-in cookie (cookies blocked or removed by a proxy), so no presentation link bound to "
+        "it can be made; allow cookies and reload the page.",
+    ),
     "present.other_browser": (
         "此演示链接只能在生成它的浏览器中打开，请在本机登录后从“会议模式”页面打开。",
         "This presentation link opens only in the browser that made it: sign in here and open it from meeting mode.",
@@ -1047,6 +1062,38 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "col.action": ("操作", "Action"),
     "col.outcome": ("结果", "Outcome"),
     "col.detail": ("详情", "Detail"),
+    # ------------------------------------------------------------ a shared database's rows a server left out
+    "pg.refused": (
+        "本服务器无法载入数据库表 {table} 中的一行（{row}）：{reason}。其余数据照常显示；"
+        "请管理员运行 python -m reform repair 查看，python -m reform repair --move 将其移至隔离表",
+        "This server cannot take a row of table {table} ({row}): {reason}. Everything else is shown; "
+        "an administrator runs python -m reform repair to see it and repair --move to set it aside",
+    ),
+    "pg.refused_null": ("{column} 为空，本表要求填写", "{column} is empty where the table requires a value"),
+    "pg.refused_type": ("{column} 的值不是该列的类型", "{column} holds a value of another type"),
+    "pg.refused_held": ("同一主键的行已存在", "a row with the same key exists already"),
+    "pg.refused_twice": ("同一主键出现两次", "the same key appears twice"),
+    "pg.refused_banner": (
+        "本服务器有 {count} 行共享数据无法载入，已跳过（详见下方）；请运行 python -m reform repair",
+        "This server left out {count} rows of the shared database (listed below); run python -m reform repair",
+    ),
+    "cli.repair_none": ("没有本服务器无法载入的行", "No row that a server cannot take"),
+    "cli.repair_moved": (
+        "已将 {count} 行移至隔离表 reform_quarantine（原样保存，可查阅）",
+        "Moved {count} rows to the table reform_quarantine (kept as they were)",
+    ),
+    "cli.repair_duckdb": (
+        "repair 只用于 PostgreSQL 共享数据库；DuckDB 文件没有需要隔离的行",
+        "repair is for a shared PostgreSQL database; a DuckDB file has no rows to set aside",
+    ),
+    "cli.bad_years": (
+        "年度范围有误（--first-year {first}，--last-year {last}）：应为 1900–2200 年之间且起始不晚于结束",
+        "Wrong years (--first-year {first}, --last-year {last}): between 1900 and 2200, the first not after the last",
+    ),
+    "cli.failed": (
+        "{command} 未完成：{reason}（设置 REFORM_DEBUG=1 可查看详情）",
+        "{command} did not finish: {reason} (REFORM_DEBUG=1 shows the details)",
+    ),
     # ------------------------------------------------------------ command line
     "cli.stored": (
         "已保存第 {batch} 批：{rows} 行（替换 {replaced} 行）",

@@ -16,8 +16,10 @@ class Limits:
     max_columns: int = 200  # columns in a sheet or CSV row
     max_cells: int = 20_000_000  # rows × columns of the grid a file makes
     max_unzipped_mb: int = 200  # an .xlsx whose parts really unpack to more is refused
-    memory_mb: int = 2048  # address space of the process that reads a workbook
-    seconds: int = 30  # CPU seconds that process may use
+    memory_mb: int = 1024  # address space of the process that reads a workbook (3M cells took 326 MB)
+    seconds: int = 20  # CPU seconds that process may use (3M cells took 6 s)
+    readers: int = 2  # workbook readers at once in one server; more wait their turn
+    wait_seconds: int = 60  # how long an upload waits for a reader before it is refused as busy
 
     def as_child(self) -> dict[str, int]:
         return {

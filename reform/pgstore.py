@@ -28,15 +28,18 @@ import contextlib
 import functools
 import hashlib
 import itertools
+import logging
 import os
 import tempfile
 import threading
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
 import duckdb
 
+from reform import i18n
 from reform.datasets import DATASETS
 from reform.store import SCHEMA_VERSION, Store, declared_tables, schema_sql
 
@@ -49,8 +52,10 @@ SEQUENCES = {"audit": "audit_seq", "reviews": "review_seq"}  # the replica's id 
 PG_TYPES = {"VARCHAR": "text", "BIGINT": "bigint", "INTEGER": "integer", "DATE": "date", "BOOLEAN": "boolean"}
 PG_TYPES |= {"TIMESTAMP": "timestamp", "DOUBLE": "double precision", "DECIMAL(18,2)": "numeric(18,2)"}
 NULL = "\\N"
+MAX_LINE = 1 << 27  # longest CSV line a pull reads (128 MB: a long text must not stop a replica)
 COPY_BATCH_ROWS = 1 << 15  # rows per Arrow batch sent to PostgreSQL
 COPY_PIECE_BYTES = 1 << 16  # bytes handed to libpq at a time
+log = logging.getLogger(__name__)
 LAYOUT = 2  # PostgreSQL-only layout (indexes); reform_cluster.layout records the one applied
 
 
@@ -103,6 +108,7 @@ class PgStore(Store):
         self._idle: list[Any] = []  # open connections for the version check
         self._idle_lock = threading.Lock()
         self._sending: _Sending | None = None  # the write under way (under _write_lock)
+        self.refusals = Refusals()  # PostgreSQL's rows this replica could not take
         if not self.replica_in_memory:  # a file outlives the process; memory goes with it, at no cost
             atexit.register(self.drop_replica)
 
@@ -210,6 +216,7 @@ class PgStore(Store):
 
     def _build_replica(self) -> None:
         self.drop_replica()
+        self.refusals = Refusals()  # found again by the pull that builds it
         if not self.replica_in_memory:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         # One connection held open keeps DuckDB's instance of the replica loaded: every other
@@ -239,7 +246,9 @@ class PgStore(Store):
             with self.pg() as pg, Store.connect(self) as con:
                 pg.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")  # one snapshot for all tables
                 version = int(pg.execute("SELECT version FROM reform_cluster").fetchall()[0][0])
-                _pull(pg, con)
+                _pull(pg, con, self.refusals)
+                if self.refusals:
+                    self.refusals.recheck(pg)
                 self._fold_log(con)  # the replica's log folded in: readers open a compact file
             self._version = version
 
@@ -320,6 +329,10 @@ class PgStore(Store):
         with self._sync_lock:
             self._build_replica()
 
+    def refused_rows(self) -> list[Refused]:
+        """PostgreSQL's rows this server's replica left out (``Refusals``)."""
+        return self.refusals.all()
+
     # the data version and the rest read the replica through connect()/remembered()
     def exists(self) -> bool:
         return True  # the database is named by its URL; init() creates what is missing
@@ -383,31 +396,235 @@ def pg_schema() -> list[str]:
         con.close()
 
 
+# ---------------------------------------------------------------------- rows a replica cannot take
+@dataclass(frozen=True)
+class Refused:
+    """A row of PostgreSQL this server's replica left out, and why (``problem``: ``column: null``,
+    ``column: type``, ``key: held`` or ``key: twice``, joined by ``; ``)."""
+
+    table: str
+    row: str  # its key as people find it (``_row_label``)
+    problem: str
+    pg_row: str  # PostgreSQL's address of the row (ctid), for the repair command
+
+
+class Refusals:
+    """The rows this server's replica could not take, kept while PostgreSQL still holds them.
+
+    One such row (written by an older version, or by hand) must not stop every page of every
+    other server: the pull leaves it out, the server names it (log, admins' page) and
+    ``python -m reform repair`` moves it aside in PostgreSQL."""
+
+    def __init__(self, quiet: bool = False) -> None:
+        self._rows: dict[tuple[str, str], Refused] = {}
+        self._lock = threading.Lock()
+        self._quiet = quiet  # the repair command lists them itself
+
+    def keep(self, table: str, where: str, found: list[tuple[str, str, str]]) -> None:
+        """What a pull of ``table`` (``where``) refused; a whole table's pull replaces what it refused before."""
+        with self._lock:
+            if where == "true":
+                for known in [k for k in self._rows if k[0] == table]:
+                    del self._rows[known]
+            for pg_row, label, problem in found:
+                if (table, pg_row) not in self._rows and not self._quiet:
+                    log.error(describe(Refused(table, label, problem, pg_row), i18n.DEFAULT))
+                self._rows[(table, pg_row)] = Refused(table, label, problem, pg_row)
+
+    def recheck(self, pg: Any) -> None:
+        """Forget the rows PostgreSQL no longer holds (moved aside by the repair command)."""
+        with self._lock:
+            tables = sorted({t for t, _ in self._rows})
+        for table in tables:
+            with self._lock:
+                asked = [r for t, r in self._rows if t == table]
+            found = pg.execute(f"SELECT ctid::text FROM {table} WHERE ctid = ANY(%s::tid[])", [asked])
+            held = {str(r[0]) for r in found}
+            with self._lock:
+                for pg_row in set(asked) - held:
+                    self._rows.pop((table, pg_row), None)
+
+    def all(self) -> list[Refused]:
+        with self._lock:
+            return sorted(self._rows.values(), key=lambda r: (r.table, r.pg_row))
+
+    def __bool__(self) -> bool:
+        return bool(self._rows)
+
+
+def describe(refused: Refused, lang: str) -> str:
+    """One line saying which table and row a server left out, and the command that repairs it."""
+    reasons = []
+    for part in refused.problem.split("; "):
+        column, _, what = part.partition(": ")
+        reasons.append(i18n.t(f"pg.refused_{what}", lang, column=column))
+    return i18n.t("pg.refused", lang, table=refused.table, row=refused.row, reason="；".join(reasons))
+
+
+QUARANTINE = """CREATE TABLE IF NOT EXISTS reform_quarantine (moved_at timestamp NOT NULL, by_user text,
+    table_name text NOT NULL, row_label text, problem text, row_data jsonb)"""
+
+
+def repair(url: str, by: str | None, move: bool) -> list[Refused]:
+    """The rows of PostgreSQL a replica cannot take, found by building one from scratch while holding
+    the writers' lock; with ``move``, each set aside whole into ``reform_quarantine`` (as JSON, never
+    dropped) and the version moved on, so every server forgets it at its next sync."""
+    import psycopg
+
+    refused = Refusals(quiet=True)
+    with psycopg.connect(url, connect_timeout=10) as pg:
+        pg.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+        with duckdb.connect() as scratch:
+            for statement in schema_sql():
+                scratch.execute(statement)
+            _pull(pg, scratch, refused)
+        found = refused.all()
+        if move and found:
+            pg.execute(QUARANTINE)
+            for row in found:
+                pg.execute(
+                    f"INSERT INTO reform_quarantine SELECT now() AT TIME ZONE 'UTC', %s, %s, %s, %s, to_jsonb(t) "
+                    f"FROM {row.table} t WHERE ctid = %s::tid",
+                    [by, row.table, row.row, row.problem, row.pg_row],
+                )
+                pg.execute(f"DELETE FROM {row.table} WHERE ctid = %s::tid", [row.pg_row])
+            pg.execute("UPDATE reform_cluster SET version = version + 1")
+        pg.commit()
+    return found
+
+
 # ---------------------------------------------------------------------- moving rows
-def _to_replica(pg: Any, con: duckdb.DuckDBPyConnection, table: str, where: str, target: str | None = None) -> int:
-    """Rows of a PostgreSQL table (``where``) into the replica's ``target`` (default: the same table)."""
+def _copy_out(pg: Any, select: str, table: str, where: str, path: Path) -> bool:
+    """PostgreSQL's rows as CSV into ``path``; whether there were any.
+
+    A NULL is written ``\\N`` unquoted, and a text that reads ``\\N`` is quoted by PostgreSQL
+    (``"\\N"``): the replica reads with quoted nulls off, so a clerk's ``\\N`` stays a text."""
+    with (
+        path.open("wb") as out,
+        pg.cursor().copy(
+            f"COPY (SELECT {select} FROM {table} WHERE {where}) TO STDOUT (FORMAT csv, NULL '{NULL}')"
+        ) as copy,
+    ):
+        for block in copy:
+            out.write(block)
+    return bool(path.stat().st_size)
+
+
+def _read_csv(types: dict[str, str]) -> str:
+    """DuckDB's reading of ``_copy_out``'s file with ``types`` (parameters: the path, the types, NULL)."""
+    return (
+        "read_csv(?, columns = ?, header = false, nullstr = ?, quote = '\"', escape = '\"', auto_detect = false, "
+        f"allow_quoted_nulls = false, max_line_size = {MAX_LINE})"
+    )
+
+
+def _to_replica(
+    pg: Any,
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    where: str,
+    target: str | None = None,
+    refused: Refusals | None = None,
+) -> int:
+    """Rows of a PostgreSQL table (``where``) into the replica's ``target`` (default: the same table).
+
+    With ``refused``, row by row as far as the replica's rules go: a row it cannot take (a NULL
+    where the replica requires a value, a value its type cannot hold, a key it holds already) is
+    left out and named there, so one bad row cannot stop a server (``Refusals``)."""
     columns = _columns(con, table)
-    select = ", ".join(f"{n}::int" if t == "BOOLEAN" else n for n, t in columns)
     with tempfile.TemporaryDirectory(prefix="reform-pull-") as tmp:
         path = Path(tmp) / "rows.csv"
-        with (
-            path.open("wb") as out,
-            pg.cursor().copy(
-                f"COPY (SELECT {select} FROM {table} WHERE {where}) TO STDOUT (FORMAT csv, NULL '{NULL}')"
-            ) as copy,
-        ):
-            for block in copy:
-                out.write(block)
-        if not path.stat().st_size:
+        if refused is not None:
+            return _to_replica_checked(pg, con, table, where, target, refused, path)
+        select = ", ".join(f"{n}::int" if t == "BOOLEAN" else n for n, t in columns)
+        if not _copy_out(pg, select, table, where, path):
             return 0
         types = {n: t for n, t in columns}
         return int(
             con.execute(
-                f"INSERT INTO {target or table} ({', '.join(types)}) SELECT * FROM read_csv(?, columns = ?, "
-                f"header = false, nullstr = ?, quote = '\"', escape = '\"', auto_detect = false)",
+                f"INSERT INTO {target or table} ({', '.join(types)}) SELECT * FROM {_read_csv(types)}",
                 [str(path), types, NULL],
             ).fetchall()[0][0]
         )
+
+
+def _to_replica_checked(
+    pg: Any,
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    where: str,
+    target: str | None,
+    refused: Refusals,
+    path: Path,
+) -> int:
+    """``_to_replica`` for a pull the quick way could not take: every value read as text first (with
+    PostgreSQL's row address), each row checked against the replica's rules, the good ones cast in."""
+    columns = _columns(con, table)
+    select = ", ".join(f"{n}::text" for n, _ in columns)
+    if not _copy_out(pg, f"ctid::text AS pg_row, {select}", table, where, path):
+        refused.keep(table, where, [])
+        return 0
+    texts = {"pg_row": "VARCHAR"} | {n: "VARCHAR" for n, _ in columns}
+    con.execute(f"CREATE OR REPLACE TEMP TABLE pulled AS SELECT * FROM {_read_csv(texts)}", [str(path), texts, NULL])
+    problems = []
+    required = _required(con, table)
+    for name, kind in columns:
+        problems.append(f"CASE WHEN {name} IS NOT NULL AND TRY_CAST({name} AS {kind}) IS NULL THEN '{name}: type' END")
+        if name in required:
+            problems.append(f"CASE WHEN {name} IS NULL THEN '{name}: null' END")
+    key = _primary_key(con, table)
+    if key and target in (None, table):
+        match = " AND ".join(f"t.{c} = TRY_CAST(p.{c} AS {dict(columns)[c]})" for c in key)
+        problems.append(f"CASE WHEN EXISTS (SELECT 1 FROM {table} t WHERE {match}) THEN 'key: held' END")
+        problems.append(
+            f"CASE WHEN row_number() OVER (PARTITION BY {', '.join(key)} ORDER BY pg_row) > 1 THEN 'key: twice' END"
+        )
+    rows = con.execute(
+        f"SELECT pg_row, {', '.join(n for n, _ in columns)}, concat_ws('; ', {', '.join(problems)}) AS problem "
+        "FROM temp.pulled p"
+    ).fetchall()
+    bad = [(r[0], dict(zip([n for n, _ in columns], r[1:-1], strict=True)), r[-1]) for r in rows if r[-1]]
+    refused.keep(table, where, [(pg_row, _row_label(con, table, values), reason) for pg_row, values, reason in bad])
+    skip = [r[0] for r in bad]
+    casts = ", ".join(f"CAST({n} AS {t})" for n, t in columns)
+    count = con.execute(
+        f"INSERT INTO {target or table} ({', '.join(n for n, _ in columns)}) SELECT {casts} FROM temp.pulled "
+        "WHERE NOT list_contains(?, pg_row)",
+        [skip],
+    ).fetchall()[0][0]
+    con.execute("DROP TABLE temp.pulled")
+    return int(count)
+
+
+def _required(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+    """The columns of a replica table that must hold a value."""
+    return {
+        str(r[0])
+        for r in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE table_name = ? AND NOT is_nullable AND NOT internal",
+            [table],
+        ).fetchall()
+    }
+
+
+def _primary_key(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    found = con.execute(
+        "SELECT constraint_column_names FROM duckdb_constraints() "
+        "WHERE table_name = ? AND constraint_type = 'PRIMARY KEY'",
+        [table],
+    ).fetchall()
+    return [str(c) for c in found[0][0]] if found else []
+
+
+def _row_label(con: duckdb.DuckDBPyConnection, table: str, values: dict[str, Any]) -> str:
+    """A refused row as people find it: its key (or its batch and source row), each value shortened."""
+    names = _primary_key(con, table) or [c for c in ("batch_id", "source_row", "rule") if c in values]
+    names = names or list(values)[:3]
+    shown = []
+    for name in names:
+        text = "NULL" if values.get(name) is None else str(values[name])
+        shown.append(f"{name}={text if len(text) <= 40 else text[:40] + '…'}")
+    return ", ".join(shown)
 
 
 def _pg_select(columns: list[tuple[str, str]]) -> str:
@@ -649,8 +866,22 @@ def _push_whole(con: duckdb.DuckDBPyConnection, pg: Any, table: str) -> bool:
     return bool(upserted or gone)
 
 
-def _pull(pg: Any, con: duckdb.DuckDBPyConnection) -> None:
-    """PostgreSQL's rows the replica has not seen, into it (one DuckDB transaction)."""
+def _pull(pg: Any, con: duckdb.DuckDBPyConnection, refused: Refusals) -> None:
+    """PostgreSQL's rows the replica has not seen, into it (one DuckDB transaction).
+
+    The quick way first; should the replica refuse a row there (DuckDB then abandons the whole
+    transaction), the same pull again, row by row as far as the checks go (``_to_replica``)."""
+    try:
+        _pull_once(pg, con, None)
+    except duckdb.Error:
+        _pull_once(pg, con, refused)
+        return
+    for table, kind in categories().items():
+        if kind == "whole":
+            refused.keep(table, "true", [])  # taken whole: nothing of it refused now
+
+
+def _pull_once(pg: Any, con: duckdb.DuckDBPyConnection, refused: Refusals | None) -> None:
     con.execute("BEGIN TRANSACTION")
     try:
         marks = _tops(con)
@@ -658,12 +889,12 @@ def _pull(pg: Any, con: duckdb.DuckDBPyConnection) -> None:
         for table, kind in categories().items():
             if kind in ("id", "batch") and table in news:
                 column = (ID_TABLES | BATCH_TABLES)[table]
-                _to_replica(pg, con, table, f"{column} > {marks[table]}")
+                _to_replica(pg, con, table, f"{column} > {marks[table]}", refused=refused)
             elif kind == "rows" and table in news:
-                _pull_rows(pg, con, table, marks["batch"])
+                _pull_rows(pg, con, table, marks["batch"], refused)
             elif kind == "whole":
                 con.execute(f"DELETE FROM {table}")
-                _to_replica(pg, con, table, "true")
+                _to_replica(pg, con, table, "true", refused=refused)
         _follow_sequences(con)
         con.execute("COMMIT")
     except BaseException:
@@ -697,10 +928,10 @@ def _beyond(marks: dict[str, Any], sent: set[tuple[str, int]]) -> list[str]:
     return asks
 
 
-def _pull_rows(pg: Any, con: duckdb.DuckDBPyConnection, table: str, mark: int) -> None:
-    _to_replica(pg, con, table, f"batch_id > {mark}")
+def _pull_rows(pg: Any, con: duckdb.DuckDBPyConnection, table: str, mark: int, refused: Refusals | None) -> None:
+    _to_replica(pg, con, table, f"batch_id > {mark}", refused=refused)
     con.execute(f"CREATE OR REPLACE TEMP TABLE retired_{table} AS SELECT * FROM {table} LIMIT 0")
-    if _to_replica(pg, con, table, f"batch_id <= {mark} AND replaced_by > {mark}", f"temp.retired_{table}"):
+    if _to_replica(pg, con, table, f"batch_id <= {mark} AND replaced_by > {mark}", f"temp.retired_{table}", refused):
         con.execute(
             f"UPDATE {table} t SET replaced_by = r.replaced_by FROM temp.retired_{table} r "
             f"WHERE t.replaced_by IS NULL AND {_key_match(table, 't', 'r')}"

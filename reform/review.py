@@ -25,7 +25,7 @@ from typing import Any
 
 import pandas as pd
 
-from reform import auth, clock, slices
+from reform import auth, clock, slices, text
 from reform.auth import User
 from reform.config import Config
 from reform.datasets import DATASETS
@@ -39,6 +39,7 @@ TRANSITIONS = {  # step -> (the states it may start from, the state it leaves, t
     "reopen": (("approved",), "reopened", "review"),
 }
 NEEDS_REASON = ("return", "reopen")
+REASON_CHARS = 500  # the longest reason kept for a return or reopening (one paragraph)
 
 
 class ReviewError(ValueError):
@@ -143,7 +144,7 @@ def _may(store: Store, cfg: Config, actor: User, step: Step, reason: str) -> Non
 
 def take(store: Store, cfg: Config, actor: User, steps: list[Step], reason: str = "") -> int:
     """Take review steps (one or many) as ``actor``: all or none, each with its audit line."""
-    reason = reason.strip()
+    reason = text.flat(reason, REASON_CHARS)  # one paragraph, no control characters (it leaves in messages)
     for step in steps:
         _may(store, cfg, actor, step, reason)
     try:

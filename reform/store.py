@@ -276,6 +276,10 @@ class Store:
         """Whether the store has been created (asking must not create a DuckDB file)."""
         return self.path.exists()
 
+    def refused_rows(self) -> list[Any]:
+        """Rows of a shared database this server could not take (a DuckDB file has none)."""
+        return []
+
     def load_from(self, source: Path) -> None:
         """Only a PostgreSQL store is filled this way (a DuckDB restore writes the file itself)."""
         raise ValueError(f"{self.path} is a DuckDB file: restore into a new file instead")

@@ -42,3 +42,23 @@ def inert_html(text: object) -> str:
 def shown(markdown: str) -> str:
     """What a reader sees of ``inert_markdown``'s output: the joiners removed (for tests and copies)."""
     return markdown.replace(WORD_JOINER, "")
+
+
+# Control characters, invisible format characters and direction overrides (U+202E can make a text
+# read backwards in a message); the emoji joiner U+200D stays.
+_UNSEEN = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u2028\u2029]"
+)
+
+
+def flat(text: object, limit: int) -> str:
+    """A person's words as they may leave the system or be kept (a return reason in a group message,
+    an explanation): one line, no control or direction characters, at most ``limit`` characters. A
+    line break in a reviewer's reason must not start an official-looking second line in 企业微信."""
+    one = " ".join(_UNSEEN.sub(" ", "" if text is None else str(text)).split())
+    return one if len(one) <= limit else one[: limit - 1] + "…"
+
+
+def quoted(text: object, limit: int) -> str:
+    """``flat`` text in Chinese quotation marks: read as somebody's words, not the system's."""
+    return f"“{flat(text, limit)}”"

@@ -106,3 +106,17 @@ HOSTILE: dict[str, Callable[[], bytes]] = {  # file name -> builder
     "million_columns.csv": wide_csv,
     "million_commas.csv": bare_commas,
 }
+
+
+def dense(columns: int = 200, rows: int = 64_000) -> bytes:
+    """Every cell of ``columns`` × ``rows`` holding 1, without cell references: ~190 MB of XML in a
+    ~450 KB file, under the unzip cap and the cell limit (issue 26: a reader's memory and time)."""
+    row = b"<row>" + b"<c><v>1</v></c>" * columns + b"</row>"
+
+    def change(xml: bytes) -> bytes:
+        xml = re.sub(rb"<dimension [^>]*/>", b"", xml)
+        return re.sub(
+            rb"<sheetData>.*</sheetData>", lambda _: b"<sheetData>" + row * rows + b"</sheetData>", xml, flags=re.S
+        )
+
+    return _rewrite(small_workbook(), change)

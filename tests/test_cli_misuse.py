@@ -43,7 +43,11 @@ MISUSES = [  # (arguments after --db DB, a word the message must hold)
     (["user", "disable", "nobody"], "nobody"),
     (["user", "passwd", "nobody"], "nobody"),
     (["user"], "user_command"),
-    (["audit", "--limit", "x"], "invalid int"),
+    (["audit", "--limit", "x"], "invalid"),
+    (["audit", "--limit", "-5"], "at least 1"),
+    (["kpis", "--first-year", "99999"], "年度范围有误"),
+    (["kpis", "--first-year", "2025", "--last-year", "2024"], "起始不晚于结束"),
+    (["template", "funding", "--out", "/no/such/folder/x.csv"], "template 未完成"),
     (["backup"], "--out"),
     (["template", "nonsense", "--out", "x.csv"], "invalid choice"),
     (["sample", "--scale", "abc"], "invalid int"),
@@ -64,6 +68,9 @@ def test_each_misuse_is_a_message_and_exit_1(db: Path, args: list[str], word: st
     result = run("--db", str(db), *args, stdin="Password-long-1\nPassword-long-1\n")
     assert result.returncode == 1, (result.stdout, result.stderr)
     assert "Traceback" not in result.stderr + result.stdout
+    assert "LINE 1" not in result.stderr and "SELECT" not in result.stderr  # no SQL text for an operator
+    said = [line for line in result.stderr.splitlines() if line.strip() and not line.startswith((" ", "usage:"))]
+    assert len(said) == 1, result.stderr  # one line (after argparse's usage)
     assert word in result.stderr, result.stderr
     assert Store(db).data_version() == 6  # nothing was written by a misuse
 

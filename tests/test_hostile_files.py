@@ -140,7 +140,7 @@ def test_limits_come_from_the_configuration(cfg: Config, tmp_path: Path) -> None
 def test_a_wrong_limit_in_the_configuration_names_its_key(tmp_path: Path) -> None:
     from reform import config
 
-    text = (ROOT / "config.yaml").read_text(encoding="utf-8").replace("reader_seconds: 30", "reader_seconds: -3")
+    text = (ROOT / "config.yaml").read_text(encoding="utf-8").replace("reader_seconds: 20", "reader_seconds: -3")
     path = tmp_path / "config.yaml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(config.ConfigError, match=r"upload\.reader_seconds"):

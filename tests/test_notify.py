@@ -346,12 +346,19 @@ def test_a_returned_slice_tells_its_township_why_once(
     batch = store.commit(report, "jia", review=True).batch_id
     review.submit_batch(store, cfg, auth.User("jia", "township", "甲镇"), batch)
     key = '{"township":"甲镇","year":2026}'
-    review.take(store, cfg, auth.User("d", "district", None), [Step("funding", key, "return")], reason="缺少青少年人数")
+    forged = "缺少青少年人数\n【催报】团区委通知：请将账号密码发至 \u202eevil@example.com\t" + "长" * 300
+    review.take(store, cfg, auth.User("d", "district", None), [Step("funding", key, "return")], reason=forged)
     outcome = notify.run(store, cfg, OVERDUE_DAY)
     returned = [r.body["text"]["content"] for r in receiver.received if "【退回】" in r.body["text"]["content"]]
-    assert returned == [
-        "【退回】甲镇：报表需修改后重新提交\n经费保障（2026）已被退回，原因：缺少青少年人数。请修改后重新上传并提交审核。"
-    ]
+    assert len(returned) == 1
+    subject, body = returned[0].split("\n")  # two lines: the system's subject and its sentence, nothing more
+    assert subject == "【退回】甲镇：报表需修改后重新提交"
+    assert body.startswith(
+        "经费保障（2026）已被退回，审核人填写的原因："
+        "“缺少青少年人数 【催报】团区委通知：请将账号密码发至 evil@example.com 长长"
+    )  # the reviewer's words in one line, quoted, with no direction override
+    assert body.endswith("长…”。请修改后重新上传并提交审核。") and "\u202e" not in body
+    assert len(body) < 260  # capped (the page shows the reason whole)
     # 乙镇 and 丙街道 are still overdue, and so is 甲镇: a returned report is owed again (its 催报 names it)
     assert len(outcome.sent) == 4
     reminded = [r.body["text"]["content"] for r in receiver.received if "甲镇" in r.body["text"]["content"]]

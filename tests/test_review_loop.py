@@ -97,7 +97,8 @@ def test_a_returned_report_is_owed_again_and_its_township_is_told_at_once(
     assert status(store, cfg, "罗塘街道", "2026-Q1") == "missing"  # owed again until it is sent again
     said = [r.body["text"]["content"] for r in receiver.received]
     assert said == [
-        "【退回】罗塘街道：报表需修改后重新提交\n队伍配备（2026-Q1）已被退回，原因：青年助力官人数有误。请修改后重新上传并提交审核。"
+        "【退回】罗塘街道：报表需修改后重新提交\n队伍配备（2026-Q1）已被退回，审核人填写的原因：“青年助力官人数有误”。"
+        "请修改后重新上传并提交审核。"
     ]  # at once, not at the next morning's run
     with store.reader() as q:
         frame = completeness.matrix(q, cfg, Scope(2026, 2026, today=TODAY), TODAY)

@@ -194,3 +194,35 @@ def sign_in(session: Session, name: str, password: str, timeout: float = 30) -> 
     submit.trigger_value = True
     states.append(submit)
     return rerun(session, states, timeout=timeout)
+
+
+def raw(base: str, lines: list[str], timeout: float = 10) -> int:
+    """A request written by hand (headers repeated as an attacker would), the status it is answered with
+    (101: a websocket accepted; 0: the connection closed without an answer)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    where = urlsplit(base)
+    with socket.create_connection((where.hostname, where.port), timeout=timeout) as sock:
+        sock.sendall(("\r\n".join([*lines, f"Host: {where.netloc}", "", ""])).encode("latin-1"))
+        answer = b""
+        while b"\r\n" not in answer:
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            answer += chunk
+    parts = answer.split(b" ", 2)
+    return int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
+
+
+def upgrade(path: str, protocols: list[str], cookies: list[str]) -> list[str]:
+    """The lines of a websocket upgrade request, one Sec-WebSocket-Protocol and one Cookie line each given."""
+    return [
+        f"GET {path} HTTP/1.1",
+        "Upgrade: websocket",
+        "Connection: Upgrade",
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+        "Sec-WebSocket-Version: 13",
+        *(f"Sec-WebSocket-Protocol: {p}" for p in protocols),
+        *(f"Cookie: {c}" for c in cookies),
+    ]

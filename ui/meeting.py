@@ -74,6 +74,9 @@ def present_links(ctx: Context, the_deck: Deck) -> None:
         "published": ctx.view.published,
     }
     cookie = auth_ui.browser_cookie()
+    if present.MOUNTED and not cookie:  # a link must be bound to a browser: none without the guard's cookie
+        st.warning(ctx.t("present.no_cookie"))
+        return
     meeting = present.showing_for(ctx.user, cookie, "meeting", version=the_deck.version, **what)
     screen = present.showing_for(ctx.user, cookie, "screen", version=0, **what)
     left, right = st.columns(2)

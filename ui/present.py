@@ -79,7 +79,7 @@ def _check(request: Request) -> tuple[Config, Store, Showing] | Response:
     except LinkError:
         return PlainTextResponse(i18n.t("present.bad_link", i18n.DEFAULT), status_code=404)
     cookie = request.cookies.get(server.BROWSER_COOKIE)
-    if showing.browser and showing.browser != presentation.browser_digest(cookie):
+    if not showing.browser or showing.browser != presentation.browser_digest(cookie):  # bound, to this browser
         return PlainTextResponse(i18n.t("present.other_browser", showing.lang), status_code=403)
     store = Store(cfg.database)
     if not _allowed(store, showing):

@@ -8,8 +8,14 @@ cookie of the browser that signed in, and:
 - refuses a websocket that asks to resume a signed-in session without that cookie;
 - refuses uploads (before reading a byte of the body) into a session that has no
   signed-in user, or from a browser that is not the one signed in;
-- serves ``/media/`` (downloads such as the problem list) only to a browser with a
-  signed-in session;
+- serves a ``/media/`` file (downloads such as the problem list) only to the browser of
+  the signed-in session that made it (media ids are content hashes, not secrets);
+- refuses a request that repeats ``Cookie`` or ``Sec-WebSocket-Protocol``: Streamlit
+  reads the first of several, a guard keeping another would check something else;
+- answers ``/_stcore/metrics`` (which pages were used) only to this machine itself, not
+  through a proxy;
+- marks its cookie ``Secure`` when the request came over HTTPS (directly or, per the
+  proxy's ``X-Forwarded-Proto``, through the shipped nginx);
 - adds security headers to every response (no framing by other sites, a content
   security policy that keeps every request on this server, no MIME sniffing).
 
@@ -50,7 +56,10 @@ SECURITY_HEADERS = [
 ]
 _UPLOAD = re.compile(r"/_stcore/upload_file/([^/]+)")
 _STREAM = re.compile(r"/_stcore/stream$")
-_MEDIA = re.compile(r"(?<!/static)/media/")  # Streamlit's downloads, not its own fonts under /static/media/
+_MEDIA = re.compile(r"(?<!/static)/media/([^/.?]*)")  # Streamlit's downloads, not its fonts under /static/media/
+_METRICS = re.compile(r"/_stcore/metrics$")
+SINGLE = (b"cookie", b"sec-websocket-protocol")  # headers a request may carry once
+FORWARDED = ("x-forwarded-for", "x-real-ip", "forwarded")  # set by a proxy: the request came from elsewhere
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -89,11 +98,6 @@ class Bindings:
         with self._lock:
             return session_id in self._sessions
 
-    def browser_signed_in(self, browser_token: str | None) -> bool:
-        digest = _digest(browser_token)
-        with self._lock:
-            return digest is not None and digest in self._sessions.values()
-
     def forget_except(self, live: set[str]) -> None:
         """Drop sessions Streamlit no longer has (closed tabs), so the table cannot grow without end."""
         with self._lock:
@@ -105,6 +109,36 @@ class Bindings:
 
 
 BINDINGS = Bindings()
+
+
+def media_sessions(file_id: str) -> set[str]:
+    """The Streamlit sessions that hold a media file (a download they made), asked of Streamlit's
+    media file manager (its tables are private: ``tests/test_abuse.py`` holds them to this version)."""
+    from streamlit.runtime import Runtime
+
+    if not file_id or not Runtime.exists():
+        return set()
+    manager = Runtime.instance().media_file_mgr
+    with manager._lock:
+        found = {s for s, coords in manager._files_by_session_and_coord.items() if file_id in coords.values()}
+        found |= {s for s, ids in manager._deferred_ids_by_session.items() if file_id in ids}
+    return found
+
+
+def repeated(scope: Scope) -> bool:
+    """A header that must come once (``SINGLE``) comes more than once."""
+    names = [k.lower() for k, _ in scope.get("headers", [])]
+    return any(names.count(name) > 1 for name in SINGLE)
+
+
+def local(scope: Scope, headers: dict[str, str]) -> bool:
+    """The request comes from this machine itself, not through a proxy."""
+    client = (scope.get("client") or ("", 0))[0]
+    return client in ("127.0.0.1", "::1") and not any(h in headers for h in FORWARDED)
+
+
+def over_https(scope: Scope, headers: dict[str, str]) -> bool:
+    return scope.get("scheme") in ("https", "wss") or headers.get("x-forwarded-proto", "").lower() == "https"
 
 
 def _headers(scope: Scope) -> dict[str, str]:
@@ -151,8 +185,11 @@ def allowed(scope: Scope, headers: dict[str, str], bindings: Bindings) -> bool:
     upload = _UPLOAD.search(path)
     if upload and scope.get("method") in ("PUT", "POST", "DELETE"):
         return bindings.matches(upload.group(1), browser)
-    if _MEDIA.search(path):
-        return bindings.browser_signed_in(browser)
+    media = _MEDIA.search(path)
+    if media:
+        return any(bindings.matches(session, browser) for session in media_sessions(media.group(1)))
+    if _METRICS.search(path):
+        return local(scope, headers)
     return True
 
 
@@ -168,19 +205,21 @@ class Guard:
             await self.app(scope, receive, send)
             return
         headers = _headers(scope)
-        if not allowed(scope, headers, self.bindings):
+        if repeated(scope) or not allowed(scope, headers, self.bindings):
             await _refuse(scope, send)
             return
         if scope["type"] == "websocket":
             await self.app(scope, receive, send)
             return
         new_cookie = None if _cookie(headers, BROWSER_COOKIE) else secrets.token_urlsafe(32)
+        secure = over_https(scope, headers)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 extra = list(SECURITY_HEADERS)
                 if new_cookie:
                     value = f"{BROWSER_COOKIE}={new_cookie}; Path=/; HttpOnly; SameSite=Strict"
+                    value += "; Secure" if secure else ""
                     extra.append((b"set-cookie", value.encode()))
                 present = {k.lower() for k, _ in message.get("headers", [])}
                 message["headers"] = [*message.get("headers", []), *(h for h in extra if h[0] not in present)]

@@ -7,6 +7,7 @@ import streamlit as st
 from reform import actions, auth, export, history, i18n, ingest
 from reform import templates as report_templates
 from reform.datasets import DATASETS
+from reform.ingest import readers
 from reform.store import CommitResult
 from ui.context import Context
 from ui.widgets import escape
@@ -22,15 +23,19 @@ def dry_run(ctx: Context, data: bytes, file_name: str, dataset: str | None) -> i
     if kept is None or kept[0] != key:
         label = ctx.t("upload.checking", name=escape(file_name))  # progress text is Markdown
         bar = st.progress(0.0, text=label)
-        report = ingest.validate(
-            data,
-            file_name,
-            ctx.cfg,
-            dataset,
-            lambda share: bar.progress(share, text=label),
-            store=ctx.store,
-            digest=digest,
-        )
+        readers.waiting.tell = lambda: bar.progress(0.0, text=ctx.t("upload.queued", name=escape(file_name)))
+        try:
+            report = ingest.validate(
+                data,
+                file_name,
+                ctx.cfg,
+                dataset,
+                lambda share: bar.progress(share, text=label),
+                store=ctx.store,
+                digest=digest,
+            )
+        finally:
+            readers.waiting.tell = None
         bar.empty()
         kept = (key, report)
         st.session_state[_REPORT_KEY] = kept

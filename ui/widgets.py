@@ -42,6 +42,8 @@ def header(ctx: Context, title_key: str) -> None:
         st.warning(ctx.t("app.sample_mixed_banner", share=percent_of_sample(share)), icon=":material/science:")
     if ctx.user.role == "township":  # a returned report, with the reviewer's reason, on every page
         returned_notice(ctx)
+    if ctx.user.role == "admin":
+        refused_notice(ctx)
     if ctx.audience.pending and ctx.version:
         pending = ctx.store.pending_slices()
         if pending:  # a reviewer looking at figures leaders do not see yet: every page says so
@@ -422,6 +424,18 @@ def returned_notice(ctx: Context) -> None:
             ),
             icon=":material/undo:",
         )
+
+
+def refused_notice(ctx: Context) -> None:
+    """To admins, on every page: rows of the shared database this server left out, each named, and
+    the command that sets them aside (the pages themselves go on without them)."""
+    from reform import pgstore
+
+    refused = ctx.store.refused_rows()
+    if refused:
+        lines = [ctx.t("pg.refused_banner", count=len(refused))]
+        lines += [f"- {pgstore.describe(row, ctx.lang)}" for row in refused[:5]]
+        st.error(escape("\n".join(lines)), icon=":material/database:")
 
 
 def report_name(ctx: Context, dataset: str, key: str) -> str:

@@ -8,9 +8,11 @@ ending in ``READERS``; a new form (``.xls``, ``.ods``) is one more entry there.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import Any
@@ -197,6 +199,30 @@ def run_confined(command: list[str], data: bytes, limits: Limits) -> Any:
     return done
 
 
+_turns: dict[int, threading.BoundedSemaphore] = {}
+_turns_lock = threading.Lock()
+waiting = threading.local()  # ``waiting.tell``: what a queued read says to its page (``ui.upload``)
+
+
+@contextlib.contextmanager
+def reader_turn(limits: Limits) -> Iterator[None]:
+    """One of ``limits.readers`` workbook readers of this server: a reader may take its whole memory
+    limit, so three clerks at once must not take three times that (they wait their turn, then are
+    refused as busy after ``limits.wait_seconds``)."""
+    with _turns_lock:
+        turns = _turns.setdefault(limits.readers, threading.BoundedSemaphore(limits.readers))
+    if not turns.acquire(blocking=False):
+        tell = getattr(waiting, "tell", None)
+        if tell is not None:
+            tell()
+        if not turns.acquire(timeout=limits.wait_seconds):
+            raise FileError("readers_busy", seconds=limits.wait_seconds)
+    try:
+        yield
+    finally:
+        turns.release()
+
+
 def read_excel(data: bytes, dataset_names: tuple[str, ...] = (), limits: Limits | None = None) -> Sheet:
     """The sheet named after the dataset if present, else the first visible sheet.
 
@@ -208,7 +234,8 @@ def read_excel(data: bytes, dataset_names: tuple[str, ...] = (), limits: Limits 
 
     limits = limits or Limits()
     request = json.dumps({"limits": limits.as_child(), "sheets": list(dataset_names)})
-    done = run_confined([sys.executable, "-I", str(EXCEL_CHILD), request], data, limits)
+    with reader_turn(limits):
+        done = run_confined([sys.executable, "-I", str(EXCEL_CHILD), request], data, limits)
     try:
         answer = _restricted_load(done.stdout)
     except Exception as exc:  # a child that answered garbage is a refused file, never a crash

@@ -17,7 +17,9 @@ from reform.audience import Audience
 from reform.config import Config
 from reform.datasets import DATASETS
 from reform.store import Store
+from reform.text import quoted
 
+REASON_CHARS = 200  # a return reason in a message: longer ones end in "…" (the page shows it whole)
 KPI_STATUSES = "notify.kpi_statuses"  # meta key: each KPI's status when notify last ran (JSON)
 
 
@@ -94,7 +96,11 @@ def returned(store: Store, cfg: Config) -> list[Message]:
         what = " ".join(str(v) for k, v in values.items() if k != "township")
         subject = text(cfg, "returned_subject", township=township, district=cfg.district_name)
         body = text(
-            cfg, "returned_text", dataset=i18n.label(DATASETS[row.dataset], "zh"), period=what, reason=row.reason
+            cfg,
+            "returned_text",
+            dataset=i18n.label(DATASETS[row.dataset], "zh"),
+            period=what,
+            reason=quoted(row.reason, REASON_CHARS),  # the reviewer's words, one line, quoted
         )
         messages.append(Message(f"returned:{row.id}", "returned", channel, township, subject, body))
     return messages

@@ -83,6 +83,47 @@ def test_an_upload_through_one_server_shows_on_another_within_two_seconds(cluste
     watcher.close()
 
 
+def test_a_clerks_backslash_n_leaves_every_server_working(cluster: dict, tmp_path: Path) -> None:
+    """Issue 26, finding 1: a clerk explains a soft check rule with the two characters ``\\N``. Every
+    server still signs people in, and history, backup and rollback still work and keep the text."""
+    from reform.pgstore import PgStore
+
+    env = {**os.environ, "REFORM_DB": cluster["database"]}
+    path = tmp_path / "经费.csv"
+    path.write_bytes("镇街,年度,经费类型,金额（元）\n罗塘街道,2025,青少年发展专项,1万\n".encode("gbk"))  # a soft rule
+    done = cli.run("ingest", str(path), "--explain", "per_head_funding_change=\\N", "--json", env=env)
+    assert done.returncode == 0, done.stderr
+    batch = json.loads(done.stdout)["batch_id"]
+    for port in sorted(cluster["servers"]):  # each server's sign-in page and first page after it
+        session = signed_in(f"http://127.0.0.1:{port}", cluster["password"])
+        assert any("当前用户：admin" in t for t in session.texts), port
+        session.close()
+    through = signed_in(cluster["url"], cluster["password"])  # and through nginx
+    through.close()
+    assert cli.run("history", "--json", env=env).returncode == 0
+    assert cli.run("backup", "--out", str(tmp_path / "backup"), env=env).returncode == 0
+    assert cli.run("rollback", str(batch), env=env).returncode == 0
+    store = PgStore(cluster["database"])  # one more server, its replica built afresh
+    assert store.query("SELECT text FROM explanations WHERE batch_id = ?", [batch])["text"].tolist() == ["\\N"]
+    assert not store.refused_rows()
+    store.close()
+
+
+def test_a_repeated_protocol_header_is_refused_through_nginx(cluster: dict) -> None:
+    """Issue 26, finding 3, through the shipped nginx: two Sec-WebSocket-Protocol headers never reach
+    a session (Streamlit would resume the first, the guard once checked the last)."""
+    admin = signed_in(cluster["url"], cluster["password"])
+    try:
+        stranger = wsclient.browser_cookies(cluster["url"])
+        jar = "; ".join(f"{k}={v}" for k, v in stranger.items())
+        xsrf = stranger["_streamlit_xsrf"]
+        protocols = [f"streamlit, {xsrf}, {admin.session_id}", f"streamlit, {xsrf}"]
+        assert wsclient.raw(cluster["url"], wsclient.upgrade("/_stcore/stream", protocols, [jar])) != 101
+        assert wsclient.raw(cluster["url"], ["GET /_stcore/metrics HTTP/1.1"]) == 403  # not through the proxy
+    finally:
+        admin.close()
+
+
 def test_one_server_killed_the_others_and_nginx_keep_serving(cluster: dict) -> None:
     ports = sorted(cluster["servers"])
     os.kill(int(cluster["servers"][ports[0]]), signal.SIGKILL)

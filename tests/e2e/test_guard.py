@@ -8,6 +8,7 @@ attacker who has read a session id from a proxy log would try it.
 from __future__ import annotations
 
 import re
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,14 +22,18 @@ from tests import wsclient
 from tests.e2e.conftest import served_copy
 
 PASSWORD = "Admin-secret-pw"
+guarded_db: list[str] = []  # the served store's file (the presentation links' key is derived beside it)
 
 
 @pytest.fixture(scope="module")
 def guarded(tmp_path_factory: pytest.TempPathFactory, sample_db: Path, cfg: Config) -> Iterator[str]:
     def admin(db: Path) -> None:
         auth.add_user(Store(db), cfg, "admin", "admin", PASSWORD)
+        auth.add_user(Store(db), cfg, "clerk", "township", PASSWORD, township="白米镇")
 
-    with served_copy(sample_db, tmp_path_factory.mktemp("guard"), admin) as url:
+    folder = tmp_path_factory.mktemp("guard")
+    guarded_db[:] = [str(folder / "served.duckdb")]
+    with served_copy(sample_db, folder, admin) as url:
         yield url
 
 
@@ -87,6 +92,75 @@ def test_downloads_only_for_the_signed_in_browser(guarded: str) -> None:
         assert wsclient.get(guarded, url, wsclient.browser_cookies(guarded))[0] == 403
     finally:
         admin.close()
+
+
+def test_a_download_is_served_only_to_the_session_that_made_it(guarded: str) -> None:
+    """Media ids are content hashes, not secrets: another signed-in account with the URL gets nothing."""
+    admin, clerk = wsclient.open_session(guarded), wsclient.open_session(guarded)
+    try:
+        wsclient.sign_in(admin, "admin", PASSWORD)
+        wsclient.switch_page(admin, "upload")
+        wsclient.sign_in(clerk, "clerk", PASSWORD)  # signed in, in another browser, on its own home page
+        url = admin.media[0]
+        assert wsclient.get(guarded, url, admin.cookies)[0] == 200
+        assert wsclient.get(guarded, url, clerk.cookies)[0] == 403
+    finally:
+        admin.close()
+        clerk.close()
+
+
+def test_a_repeated_protocol_or_cookie_header_is_refused(guarded: str) -> None:
+    """Streamlit reads the first of two Sec-WebSocket-Protocol headers; the guard must not read another."""
+    admin = wsclient.open_session(guarded)
+    try:
+        wsclient.sign_in(admin, "admin", PASSWORD)
+        stranger = wsclient.browser_cookies(guarded)
+        jar = "; ".join(f"{k}={v}" for k, v in stranger.items())
+        xsrf = stranger["_streamlit_xsrf"]
+        resume = f"streamlit, {xsrf}, {admin.session_id}"
+        path = "/_stcore/stream"
+        assert wsclient.raw(guarded, wsclient.upgrade(path, [resume], [jar])) != 101  # one header: refused
+        assert wsclient.raw(guarded, wsclient.upgrade(path, [resume, f"streamlit, {xsrf}"], [jar])) != 101
+        mine = "; ".join(f"{k}={v}" for k, v in admin.cookies.items())
+        assert wsclient.raw(guarded, wsclient.upgrade(path, [resume], [jar, mine])) != 101  # two cookie lines
+        assert wsclient.raw(guarded, ["GET / HTTP/1.1", f"Cookie: {mine}", f"Cookie: {jar}"]) == 403
+        wsclient.rerun(admin)
+        assert any("当前用户：admin" in t for t in admin.texts)  # still signed in, on its own connection
+        assert wsclient.raw(guarded, wsclient.upgrade(path, [resume], [mine])) == 101  # its own browser: let in
+    finally:
+        admin.close()
+
+
+def test_metrics_only_to_this_machine_and_the_cookie_secure_over_https(guarded: str) -> None:
+    assert wsclient.raw(guarded, ["GET /_stcore/metrics HTTP/1.1"]) == 200  # the machine's own monitoring
+    proxied = ["GET /_stcore/metrics HTTP/1.1", "X-Forwarded-For: 203.0.113.9"]
+    assert wsclient.raw(guarded, proxied) == 403  # anyone through the proxy
+    request = urllib.request.Request(f"{guarded}/", headers={"X-Forwarded-Proto": "https"})  # noqa: S310
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback
+        cookie = response.headers["set-cookie"]
+    assert "reform_browser=" in cookie and "; Secure" in cookie
+    _, headers, _ = wsclient.get(guarded, "/")
+    plain = next(v for k, v in headers.items() if k.lower() == "set-cookie" and "reform_browser" in v)
+    assert "Secure" not in plain  # plain HTTP on a test machine: a Secure cookie would never come back
+
+
+def test_a_presentation_link_bound_to_no_browser_opens_nowhere(guarded: str, cfg: Config) -> None:
+    """A link minted without the guard's cookie (``browser`` empty) was once accepted in any browser."""
+    import time
+
+    from reform import presentation
+
+    db = Path(guarded_db[0])
+    showing = presentation.Showing(
+        user="admin", browser="", mode="screen", version=0, keys=("title",), lang="zh",
+        first_year=2021, last_year=2025, townships=(), expires=int(time.time()) + 3600,
+    )  # fmt: skip
+    token = presentation.sign(showing, presentation.key(db))
+    assert wsclient.get(guarded, f"/present/{token}", wsclient.browser_cookies(guarded))[0] == 403
+    assert wsclient.get(guarded, f"/present/{token}", {})[0] == 403
+    bound = presentation.Showing(**{**showing.__dict__, "browser": presentation.browser_digest("c00kie")})
+    token = presentation.sign(bound, presentation.key(db))
+    assert wsclient.get(guarded, f"/present/{token}", {"reform_browser": "c00kie"})[0] == 200
 
 
 def test_hostile_files_through_the_page_are_refused_while_the_server_keeps_serving(
