@@ -15,5 +15,6 @@ widgets.table(
     ["name", "role", "township", "disabled", "created_at", "locked_until"],
     key="users.table",
 )
+accounts.holds(ctx)
 accounts.add_form(ctx)
 accounts.manage_form(ctx)

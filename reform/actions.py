@@ -203,6 +203,20 @@ def set_disabled(store: Store, actor: User, name: str, disabled: bool) -> None:
     _account_change(store, actor, action, name, auth.set_disabled, name, disabled)
 
 
+def unlock(store: Store, actor: User, name: str) -> bool:
+    """An administrator lifts a name's sign-in lock (audited); whether it was locked."""
+    _require(store, actor, "users", "user_unlock", name)
+    return bool(auth.unlock(store, name, audit=(actor.name, "user_unlock")))
+
+
+def lift_address(store: Store, actor: User, address: str) -> bool:
+    """An administrator lifts this server's throttle on a client address (audited)."""
+    _require(store, actor, "users", "address_lift", address)
+    lifted = auth.ADDRESSES.lift(address)
+    auth.record(store, actor.name, "address_lift", "ok", address[:64])
+    return lifted
+
+
 def _account_change(store: Store, actor: User, action: str, name: str, change: Callable[..., Any], *args: Any) -> Any:
     """The change with its audit line in one transaction; a refusal (AuthError) audited and raised."""
     try:

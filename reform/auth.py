@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -164,7 +165,8 @@ def set_password(store: Store, name: str, password: str, audit: AuditAs | None =
         ).fetchall()[0][0]
         if not changed:
             raise AuthError("no_user", name=name)
-        con.execute("DELETE FROM login_guard WHERE key = ?", [guard_key("name", name)])
+    with store.guard() as guard:  # a new password lifts the lock on the name
+        guard.clear(guard_key("name", name))
 
 
 def set_disabled(store: Store, name: str, disabled: bool = True, audit: AuditAs | None = None) -> None:
@@ -177,11 +179,15 @@ def set_disabled(store: Store, name: str, disabled: bool = True, audit: AuditAs 
 def users(store: Store) -> pd.DataFrame:
     """Every account without its hash."""
     store.init()
-    return store.query(
-        "SELECT u.name, u.role, u.township, u.disabled, u.created_at, u.password_changed_at, "
-        "coalesce(g.failures, 0) AS failed_logins, g.locked_until "
-        "FROM users u LEFT JOIN login_guard g ON g.key = 'name:' || lower(u.name) ORDER BY u.name"
+    found = store.query(
+        "SELECT name, role, township, disabled, created_at, password_changed_at FROM users ORDER BY name"
     )
+    with store.guard(write=False) as guard:
+        counted = guard.rows("name:")
+    keys = found["name"].map(lambda n: guard_key("name", str(n)))
+    found["failed_logins"] = keys.map(lambda k: counted.get(k, (0, None))[0]).astype("int64")
+    found["locked_until"] = pd.to_datetime(keys.map(lambda k: counted.get(k, (0, None))[1]))
+    return found
 
 
 def has_users(store: Store) -> bool:
@@ -199,7 +205,9 @@ def _count_users(store: Store) -> int:
 
 # ---------------------------------------------------------------- signing in
 MAX_NAME = 64  # a longer user name is cut to this in the lock-out table and the audit log
-ADDRESS_FAILURES = 30  # failed sign-ins from one client address before that address is held back
+ADDRESS_FAILURES = 30  # failed sign-ins from one client address before that address is slowed down
+ADDRESS_DELAY_MAX = 10.0  # seconds: the longest wait an attempt from a slowed address gets
+ADDRESSES_KEPT = 50_000  # client addresses remembered at once (the oldest forgotten first)
 _verifying = threading.BoundedSemaphore(1)  # argon2 takes 64 MiB a check: one at a time per process
 _dummy_hash: list[str] = []
 
@@ -211,14 +219,59 @@ def _dummy() -> str:
     return _dummy_hash[0]
 
 
+class Addresses:
+    """Failed sign-ins per client address, in this server's memory: past ADDRESS_FAILURES in a window,
+    each attempt from the address waits before it is checked (0.5 s, doubling, at most
+    ADDRESS_DELAY_MAX). A throttle, not a blackout: one visitor behind a township's NAT slows the
+    township's sign-ins down, and a right password still signs in. Names keep their own lock."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, tuple[int, datetime]] = {}  # address -> (failures, last failure)
+        self._lock = threading.Lock()
+
+    def _failures(self, address: str, now: datetime) -> int:
+        failures, last = self._seen.get(address, (0, now))
+        return failures if now - last < timedelta(minutes=LOCK_MINUTES) else 0
+
+    def delay(self, address: str | None, now: datetime) -> float:
+        """How long an attempt from ``address`` waits before it is checked."""
+        if address is None:
+            return 0.0
+        with self._lock:
+            over = self._failures(address, now) - ADDRESS_FAILURES
+        return 0.0 if over < 0 else min(0.5 * 2 ** min(over, 16), ADDRESS_DELAY_MAX)
+
+    def failed(self, address: str | None, now: datetime) -> None:
+        if address is None:
+            return
+        with self._lock:
+            self._seen[address] = (self._failures(address, now) + 1, now)
+            if len(self._seen) > ADDRESSES_KEPT:  # the oldest half goes: a flood of addresses stays bounded
+                for old, _ in sorted(self._seen.items(), key=lambda item: item[1][1])[: ADDRESSES_KEPT // 2]:
+                    del self._seen[old]
+
+    def slowed(self, now: datetime) -> list[tuple[str, int, float]]:
+        """The addresses slowed now: (address, failures, seconds each attempt waits)."""
+        with self._lock:
+            found = [(a, self._failures(a, now)) for a in self._seen]
+        return sorted((a, n, self.delay(a, now)) for a, n in found if n >= ADDRESS_FAILURES)
+
+    def lift(self, address: str) -> bool:
+        """An administrator lifts the throttle on an address (this server's)."""
+        with self._lock:
+            return self._seen.pop(address, None) is not None
+
+
+ADDRESSES = Addresses()
+
+
 @dataclass(frozen=True)
 class _Claim:
     """One sign-in attempt counted before its password is checked."""
 
     account: tuple[str, str | None, str] | None  # role, township, hash of an enabled account
     verify: bool  # False: the name is locked (or unknown/disabled), check the dummy hash only
-    address_held: bool  # the client address has failed too often: answer at once
-    reason: str  # for the audit log only: wrong_password, locked, unknown, disabled, address_held
+    reason: str  # for the audit log only: wrong_password, locked, unknown, disabled
     number: int = 0  # this attempt's place among the name's failures in the window (1 = the first)
 
 
@@ -226,83 +279,49 @@ def guard_key(kind: str, value: str) -> str:
     return f"{kind}:{value[:MAX_NAME].lower()}"
 
 
-def _count(con: Any, key: str, limit: int, now: datetime) -> tuple[int, bool]:
+def _count(guard: Any, key: str, limit: int, now: datetime) -> tuple[int, bool]:
     """Add this attempt to a key's failures in the current window; (failures, locked before it)."""
-    rows = con.execute("SELECT failures, locked_until FROM login_guard WHERE key = ?", [key]).fetchall()
-    failures, locked_until = rows[0] if rows else (0, None)
+    failures, locked_until = guard.get(key)
     if locked_until is not None and locked_until <= now:  # the lock has run out: a fresh window
         failures, locked_until = 0, None
     if locked_until is not None:
         return failures, True
     failures += 1
-    lock = now + timedelta(minutes=LOCK_MINUTES) if failures >= limit else None
-    con.execute(
-        "INSERT OR REPLACE INTO login_guard (key, failures, locked_until, last_at) VALUES (?, ?, ?, ?)",
-        [key, failures, lock, now],
-    )
+    guard.put(key, failures, now + timedelta(minutes=LOCK_MINUTES) if failures >= limit else None, now)
     return failures, False
 
 
-def _claim(store: Store, name: str, address: str | None, now: datetime) -> _Claim:
-    """Count the attempt first, in one transaction under the store's writer lock: however many
-    arrive at once, the sixth finds the name locked and is never verified."""
-    with store.writing() as con:
-        con.execute("BEGIN TRANSACTION")
-        try:
-            held = address is not None and _count(con, guard_key("addr", address), ADDRESS_FAILURES, now)[1]
-            number, locked = _count(con, guard_key("name", name), MAX_FAILURES, now)
-            rows = con.execute(
-                "SELECT role, township, password_hash, disabled FROM users WHERE name = ?", [name]
-            ).fetchall()
-            if secrets.randbelow(50) == 0:  # now and then, forget windows that have run out
-                con.execute(
-                    "DELETE FROM login_guard WHERE coalesce(locked_until, last_at + INTERVAL (?) MINUTE) < ?",
-                    [LOCK_MINUTES, now],
-                )
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-    account = (rows[0][0], rows[0][1], rows[0][2]) if rows and not rows[0][3] else None
-    reason = "address_held" if held else "locked" if locked else "wrong_password"
-    if not rows:
-        reason = "unknown" if not (held or locked) else reason
-    elif rows[0][3]:
-        reason = "disabled" if not (held or locked) else reason
-    return _Claim(
-        account,
-        verify=account is not None and not locked and not held,
-        address_held=bool(held),
-        reason=reason,
-        number=number,
-    )
+def _claim(store: Store, name: str, now: datetime) -> _Claim:
+    """Count the attempt first, in one transaction of the sign-in guard (a DuckDB file's writer lock,
+    or the name's row locked in PostgreSQL): however many arrive at once, the sixth finds the name
+    locked and is never verified."""
+    with store.guard() as guard:
+        number, locked = _count(guard, guard_key("name", name), MAX_FAILURES, now)
+        if secrets.randbelow(50) == 0:  # now and then, forget windows that have run out
+            guard.forget_before(now, LOCK_MINUTES)
+    rows = store.query("SELECT role, township, password_hash, disabled FROM users WHERE name = ?", [name])
+    row = rows.iloc[0] if len(rows) else None
+    account = (str(row["role"]), row["township"], str(row["password_hash"])) if row is not None else None
+    account = account if row is not None and not bool(row["disabled"]) else None
+    reason = "locked" if locked else "wrong_password"
+    if row is None:
+        reason = "unknown" if not locked else reason
+    elif bool(row["disabled"]):
+        reason = "disabled" if not locked else reason
+    township = account[1] if account and isinstance(account[1], str) else None
+    account = (account[0], township, account[2]) if account else None
+    return _Claim(account, verify=account is not None and not locked, reason=reason, number=number)
 
 
-def _settle(
-    store: Store, name: str, address: str | None, user: User | None, reason: str, now: datetime, number: int = 0
-) -> None:
+def _settle(store: Store, name: str, user: User | None, reason: str, now: datetime, number: int = 0) -> None:
     """After the check: a right password clears the name's failures — unless attempts were counted after
     it (``number``: its place among them), which keep counting, so a burst that holds the right password
-    still has at most MAX_FAILURES guesses verified — and does not count against the address; every
-    attempt, right or wrong, gets its audit line in the same transaction."""
+    still has at most MAX_FAILURES guesses verified; every attempt, right or wrong, gets its audit line."""
+    if user is not None:
+        with store.guard() as guard:
+            guard.clear(guard_key("name", name), at_most=number)
     with store.writing() as con:
-        con.execute("BEGIN TRANSACTION")
-        try:
-            if user is not None:
-                con.execute(
-                    "DELETE FROM login_guard WHERE key = ? AND failures <= ?", [guard_key("name", name), number]
-                )
-                if address is not None:
-                    con.execute(
-                        "UPDATE login_guard SET failures = greatest(failures - 1, 0) WHERE key = ? "
-                        "AND locked_until IS NULL",
-                        [guard_key("addr", address)],
-                    )
-            insert_audit(con, name[:MAX_NAME] or None, "login", "ok" if user else "refused", reason, now)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+        insert_audit(con, name[:MAX_NAME] or None, "login", "ok" if user else "refused", reason, now)
 
 
 def login(store: Store, name: str, password: str, now: datetime | None = None, address: str | None = None) -> User:
@@ -312,25 +331,40 @@ def login(store: Store, name: str, password: str, now: datetime | None = None, a
     name are ever verified before it locks for LOCK_MINUTES, however many arrive in parallel.
     An unknown, disabled or locked name costs the same argon2 check (against a dummy hash) and
     answers the same words, so neither time nor text tells whether an account exists. A client
-    address with ADDRESS_FAILURES failures is answered at once (it learns only that it is held back).
+    address with ADDRESS_FAILURES failures waits before each attempt (``Addresses``), and is still
+    answered: a right password signs in.
     """
     now = now or clock.now()
     name = name.strip()
     store.init()
-    claim = _claim(store, name[:MAX_NAME], address, now)
-    user = None
-    if not claim.address_held:
-        with _verifying:
-            hashed = claim.account[2] if claim.verify and claim.account else _dummy()
-            try:
-                _hasher.verify(hashed, password)
-                user = User(name, claim.account[0], claim.account[1]) if claim.verify and claim.account else None
-            except (VerifyMismatchError, VerificationError, InvalidHashError):
-                user = None
-    _settle(store, name[:MAX_NAME], address, user, "ok" if user else claim.reason, now, claim.number)
+    wait = ADDRESSES.delay(address, now)
+    if wait:
+        time.sleep(wait)
+    claim = _claim(store, name[:MAX_NAME], now)
+    with _verifying:
+        hashed = claim.account[2] if claim.verify and claim.account else _dummy()
+        try:
+            _hasher.verify(hashed, password)
+            user = User(name, claim.account[0], claim.account[1]) if claim.verify and claim.account else None
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            user = None
+    if user is None:  # a right password does not clear the address (behind a NAT, others share it)
+        ADDRESSES.failed(address, now)
+    _settle(store, name[:MAX_NAME], user, "ok" if user else claim.reason, now, claim.number)
     if user is None:
         raise AuthError("bad_login", failures=MAX_FAILURES, minutes=LOCK_MINUTES)
     return user
+
+
+def unlock(store: Store, name: str, audit: AuditAs | None = None) -> bool:
+    """An administrator lifts the lock on a name (its failures forgotten); whether it was locked."""
+    key = guard_key("name", name)
+    with store.guard() as guard:
+        held = key in guard.rows(key)
+        guard.clear(key)
+    if audit is not None:
+        record(store, audit[0], audit[1], "ok", name)
+    return held
 
 
 def find_user(store: Store, name: str) -> User | None:

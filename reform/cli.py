@@ -385,6 +385,8 @@ def cmd_user(args: argparse.Namespace, cfg: Config) -> int:
             actions.add_user(store, cfg, actor, args.name, args.role, password, args.township)
         elif args.user_command == "passwd":
             actions.set_password(store, actor, args.name, _read_password("new password"))
+        elif args.user_command == "unlock":
+            actions.unlock(store, actor, args.name)
         else:
             actions.set_disabled(store, actor, args.name, args.user_command == "disable")
     except AuthError as exc:
@@ -531,7 +533,9 @@ def _admin_parsers(sub: Any) -> None:
     p.add_argument("--last-year", type=int)
     p.add_argument("--as", dest="user", help="who exports (an account; default: the system user)")
     p.add_argument("--pending", action="store_true", help="with review on: include figures awaiting review (marked)")
-    p = sub.add_parser("user", help="accounts: add, list, disable, enable, passwd (passwords from stdin or a prompt)")
+    p = sub.add_parser(
+        "user", help="accounts: add, list, disable, enable, passwd, unlock (passwords from stdin or a prompt)"
+    )
     users = p.add_subparsers(dest="user_command", required=True, parser_class=Parser)
     q = users.add_parser("add", help="add an account; the password is read twice")
     q.add_argument("name")
@@ -539,7 +543,7 @@ def _admin_parsers(sub: Any) -> None:
     q.add_argument("--township", help="the township of a township account")
     q = users.add_parser("list")
     q.add_argument("--json", action="store_true")
-    for name in ("disable", "enable", "passwd"):
+    for name in ("disable", "enable", "passwd", "unlock"):
         users.add_parser(name).add_argument("name")
     p = sub.add_parser(
         "backup", help="a consistent copy of every table (Parquet) with a manifest of counts and checksums"

@@ -47,7 +47,8 @@ LOCK_KEY = 7_360_001  # pg_advisory_lock key of the cluster's one writer
 IDLE_CONNECTIONS = 4  # version-check connections kept open per store
 ID_TABLES = {"batches": "batch_id", "audit": "id", "reviews": "id"}  # rows only added, with rising ids
 BATCH_TABLES = {"explanations": "batch_id"}  # rows only added, with their (rising) batch
-WHOLE_TABLES = {"users": "name", "login_guard": "key", "notifications": "key", "meta": "key"}  # small, changed
+WHOLE_TABLES = {"users": "name", "notifications": "key", "meta": "key"}  # small, changed in place
+PRIMARY_TABLES = {"login_guard"}  # kept in PostgreSQL alone, asked there (a failed sign-in moves no replica)
 SEQUENCES = {"audit": "audit_seq", "reviews": "review_seq"}  # the replica's id sequences
 PG_TYPES = {"VARCHAR": "text", "BIGINT": "bigint", "INTEGER": "integer", "DATE": "date", "BOOLEAN": "boolean"}
 PG_TYPES |= {"TIMESTAMP": "timestamp", "DOUBLE": "double precision", "DECIMAL(18,2)": "numeric(18,2)"}
@@ -56,7 +57,7 @@ MAX_LINE = 1 << 27  # longest CSV line a pull reads (128 MB: a long text must no
 COPY_BATCH_ROWS = 1 << 15  # rows per Arrow batch sent to PostgreSQL
 COPY_PIECE_BYTES = 1 << 16  # bytes handed to libpq at a time
 log = logging.getLogger(__name__)
-LAYOUT = 2  # PostgreSQL-only layout (indexes); reform_cluster.layout records the one applied
+LAYOUT = 3  # PostgreSQL-only layout (indexes, reform_cluster.whole); reform_cluster.layout records the one applied
 
 
 def _safe(url: str) -> str:
@@ -67,8 +68,9 @@ def _safe(url: str) -> str:
 
 
 def categories() -> dict[str, str]:
-    """How each declared table travels: id, batch, rows (dataset tables) or whole."""
+    """How each declared table travels: id, batch, rows (dataset tables), whole, or not at all (primary)."""
     found = {t: "id" for t in ID_TABLES} | {t: "batch" for t in BATCH_TABLES} | {t: "whole" for t in WHOLE_TABLES}
+    found |= {t: "primary" for t in PRIMARY_TABLES}
     found |= {name: "rows" for name in DATASETS}
     missing = declared_tables() - set(found)
     if missing:  # a new table must say how it is kept in step (tests/test_backends.py checks every one)
@@ -103,6 +105,7 @@ class PgStore(Store):
         else:
             self.path = Path(os.environ.get("REFORM_REPLICA_DIR") or tempfile.gettempdir()) / f"{name}.duckdb"
         self._version = -1  # PostgreSQL's version the replica holds (-1: no replica yet)
+        self._whole = -1  # PostgreSQL's count of writes to the tables kept whole, as the replica holds them
         self._sync_lock = threading.RLock()
         self._write_lock = threading.Lock()
         self._idle: list[Any] = []  # open connections for the version check
@@ -184,7 +187,10 @@ class PgStore(Store):
                 "CREATE TABLE IF NOT EXISTS reform_cluster (one boolean PRIMARY KEY DEFAULT true, version bigint)"
             )
             pg.execute("ALTER TABLE reform_cluster ADD COLUMN IF NOT EXISTS layout integer DEFAULT 0")
-            pg.execute("INSERT INTO reform_cluster VALUES (true, 0, 0) ON CONFLICT DO NOTHING")
+            # moved with a write that changed a small table kept whole (users, notifications, meta): a sync
+            # copies those again only then, not after every audit line (a failed sign-in's)
+            pg.execute("ALTER TABLE reform_cluster ADD COLUMN IF NOT EXISTS whole bigint DEFAULT 0")
+            pg.execute("INSERT INTO reform_cluster VALUES (true, 0, 0, 0) ON CONFLICT DO NOTHING")
             for statement in pg_schema():
                 pg.execute(statement)
             pg.execute("UPDATE reform_cluster SET layout = greatest(coalesce(layout, 0), %s)", [LAYOUT])
@@ -217,6 +223,7 @@ class PgStore(Store):
     def _build_replica(self) -> None:
         self.drop_replica()
         self.refusals = Refusals()  # found again by the pull that builds it
+        self._whole = -1
         if not self.replica_in_memory:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         # One connection held open keeps DuckDB's instance of the replica loaded: every other
@@ -245,12 +252,12 @@ class PgStore(Store):
                 return
             with self.pg() as pg, Store.connect(self) as con:
                 pg.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")  # one snapshot for all tables
-                version = int(pg.execute("SELECT version FROM reform_cluster").fetchall()[0][0])
-                _pull(pg, con, self.refusals)
+                version, whole = pg.execute("SELECT version, whole FROM reform_cluster").fetchall()[0]
+                _pull(pg, con, self.refusals, whole=force or int(whole) != self._whole)
                 if self.refusals:
                     self.refusals.recheck(pg)
                 self._fold_log(con)  # the replica's log folded in: readers open a compact file
-            self._version = version
+            self._version, self._whole = int(version), int(whole)
 
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:  # type: ignore[override]
         self.sync()
@@ -304,10 +311,14 @@ class PgStore(Store):
             try:
                 pg = self._sending.pg
                 sent = self._sending.settle(discard=failed)  # a failed write: its rows go with the replica's
-                if _push(con, pg, marks, sent):
-                    rows = pg.execute("UPDATE reform_cluster SET version = version + 1 RETURNING version").fetchall()
+                changed, whole = _push(con, pg, marks, sent)
+                if changed:
+                    rows = pg.execute(
+                        "UPDATE reform_cluster SET version = version + 1, whole = whole + %s RETURNING version, whole",
+                        [int(whole)],
+                    ).fetchall()
                     pg.commit()
-                    self._version = int(rows[0][0])
+                    self._version, self._whole = int(rows[0][0]), int(rows[0][1])
                 _drop_snapshots(con)
             except BaseException:
                 self._version = -1  # the replica is ahead of PostgreSQL: the next use rebuilds it
@@ -324,10 +335,19 @@ class PgStore(Store):
             for table in sorted(declared_tables() & present):  # a table newer than the source stays empty
                 pg.execute(f"DELETE FROM {table}")
                 _to_pg(con, pg, table, f"SELECT * FROM {table}")
-            pg.execute("UPDATE reform_cluster SET version = version + 1")
+            pg.execute("UPDATE reform_cluster SET version = version + 1, whole = whole + 1")
             pg.commit()
         with self._sync_lock:
             self._build_replica()
+
+    @contextlib.contextmanager
+    def guard(self, write: bool = True) -> Iterator[PgGuard]:
+        """Failed sign-ins counted in PostgreSQL itself, in one transaction with row locks: the same
+        limits across every server, and no server's replica moves for a failed sign-in."""
+        if self._version < 0:
+            self.init()
+        with self.pg() as pg:
+            yield PgGuard(pg)
 
     def refused_rows(self) -> list[Refused]:
         """PostgreSQL's rows this server's replica left out (``Refusals``)."""
@@ -394,6 +414,44 @@ def pg_schema() -> list[str]:
         return statements
     finally:
         con.close()
+
+
+class PgGuard:
+    """``reform.store.SigninGuard`` in PostgreSQL: a key's row is locked (``FOR UPDATE``) when read, so
+    parallel attempts at one name on any server are counted one after another."""
+
+    def __init__(self, pg: Any) -> None:
+        self.pg = pg
+
+    def get(self, key: str) -> tuple[int, Any]:
+        self.pg.execute("INSERT INTO login_guard (key, failures) VALUES (%s, 0) ON CONFLICT (key) DO NOTHING", [key])
+        rows = self.pg.execute("SELECT failures, locked_until FROM login_guard WHERE key = %s FOR UPDATE", [key])
+        found = rows.fetchall()
+        return int(found[0][0] or 0), found[0][1]
+
+    def put(self, key: str, failures: int, locked_until: Any, now: Any) -> None:
+        self.pg.execute(
+            "INSERT INTO login_guard (key, failures, locked_until, last_at) VALUES (%s, %s, %s, %s) "
+            "ON CONFLICT (key) DO UPDATE SET failures = EXCLUDED.failures, locked_until = EXCLUDED.locked_until, "
+            "last_at = EXCLUDED.last_at",
+            [key, failures, locked_until, now],
+        )
+
+    def clear(self, key: str, at_most: int | None = None) -> None:
+        most = 2**31 - 1 if at_most is None else at_most
+        self.pg.execute("DELETE FROM login_guard WHERE key = %s AND failures <= %s", [key, most])
+
+    def forget_before(self, cutoff: Any, minutes: int) -> None:
+        self.pg.execute(
+            "DELETE FROM login_guard WHERE coalesce(locked_until, last_at + make_interval(mins => %s)) < %s",
+            [minutes, cutoff],
+        )
+
+    def rows(self, prefix: str) -> dict[str, tuple[int, Any]]:
+        found = self.pg.execute(
+            "SELECT key, failures, locked_until FROM login_guard WHERE starts_with(key, %s)", [prefix]
+        ).fetchall()
+        return {str(k): (int(f or 0), u) for k, f, u in found}
 
 
 # ---------------------------------------------------------------------- rows a replica cannot take
@@ -488,7 +546,7 @@ def repair(url: str, by: str | None, move: bool) -> list[Refused]:
                     [by, row.table, row.row, row.problem, row.pg_row],
                 )
                 pg.execute(f"DELETE FROM {row.table} WHERE ctid = %s::tid", [row.pg_row])
-            pg.execute("UPDATE reform_cluster SET version = version + 1")
+            pg.execute("UPDATE reform_cluster SET version = version + 1, whole = whole + 1")
         pg.commit()
     return found
 
@@ -794,10 +852,14 @@ def _drop_snapshots(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"DROP TABLE IF EXISTS temp.before_{table}")
 
 
-def _push(con: duckdb.DuckDBPyConnection, pg: Any, marks: dict[str, Any], sent: set[tuple[str, int]]) -> bool:
+def _push(
+    con: duckdb.DuckDBPyConnection, pg: Any, marks: dict[str, Any], sent: set[tuple[str, int]]
+) -> tuple[bool, bool]:
     """What a write changed in the replica, into PostgreSQL (in the caller's transaction); ``sent``:
-    (table, batch) whose rows are there already (``_Sending``)."""
+    (table, batch) whose rows are there already (``_Sending``). Whether anything changed, and whether
+    a table kept whole did."""
     changed = bool(sent)
+    whole = False
     touched = _touched(con, marks, sent)
     for table, kind in categories().items():
         if table not in touched:
@@ -807,9 +869,11 @@ def _push(con: duckdb.DuckDBPyConnection, pg: Any, marks: dict[str, Any], sent: 
             changed |= bool(_to_pg(con, pg, table, f"SELECT * FROM {table} WHERE {column} > {marks[table]}"))
         elif kind == "rows":
             changed |= _push_rows(con, pg, table, marks["batch"], _not_sent(table, sent))
-        else:
-            changed |= _push_whole(con, pg, table)
-    return changed
+        elif kind == "whole":
+            moved = _push_whole(con, pg, table)
+            changed |= moved
+            whole |= moved
+    return changed, whole
 
 
 def _touched(con: duckdb.DuckDBPyConnection, marks: dict[str, Any], sent: set[tuple[str, int]]) -> set[str]:
@@ -866,22 +930,23 @@ def _push_whole(con: duckdb.DuckDBPyConnection, pg: Any, table: str) -> bool:
     return bool(upserted or gone)
 
 
-def _pull(pg: Any, con: duckdb.DuckDBPyConnection, refused: Refusals) -> None:
+def _pull(pg: Any, con: duckdb.DuckDBPyConnection, refused: Refusals, whole: bool = True) -> None:
     """PostgreSQL's rows the replica has not seen, into it (one DuckDB transaction).
 
     The quick way first; should the replica refuse a row there (DuckDB then abandons the whole
-    transaction), the same pull again, row by row as far as the checks go (``_to_replica``)."""
+    transaction), the same pull again, row by row as far as the checks go (``_to_replica``). ``whole``:
+    the tables kept whole changed since the last pull (or the replica is new): copied again."""
     try:
-        _pull_once(pg, con, None)
+        _pull_once(pg, con, None, whole)
     except duckdb.Error:
-        _pull_once(pg, con, refused)
+        _pull_once(pg, con, refused, whole)
         return
     for table, kind in categories().items():
-        if kind == "whole":
+        if kind == "whole" and whole:
             refused.keep(table, "true", [])  # taken whole: nothing of it refused now
 
 
-def _pull_once(pg: Any, con: duckdb.DuckDBPyConnection, refused: Refusals | None) -> None:
+def _pull_once(pg: Any, con: duckdb.DuckDBPyConnection, refused: Refusals | None, whole: bool) -> None:
     con.execute("BEGIN TRANSACTION")
     try:
         marks = _tops(con)
@@ -892,7 +957,7 @@ def _pull_once(pg: Any, con: duckdb.DuckDBPyConnection, refused: Refusals | None
                 _to_replica(pg, con, table, f"{column} > {marks[table]}", refused=refused)
             elif kind == "rows" and table in news:
                 _pull_rows(pg, con, table, marks["batch"], refused)
-            elif kind == "whole":
+            elif kind == "whole" and whole:
                 con.execute(f"DELETE FROM {table}")
                 _to_replica(pg, con, table, "true", refused=refused)
         _follow_sequences(con)

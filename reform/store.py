@@ -61,6 +61,42 @@ def stored_columns(dataset: Dataset) -> list[tuple[str, str]]:
     return columns
 
 
+class SigninGuard:
+    """Failed sign-ins per key (``name:…``) in a DuckDB ``login_guard`` table; ``reform.pgstore.PgGuard``
+    does the same in PostgreSQL. The caller's transaction makes a read and its write one step."""
+
+    def __init__(self, con: Any) -> None:
+        self.con = con
+
+    def get(self, key: str) -> tuple[int, datetime | None]:
+        rows = self.con.execute("SELECT failures, locked_until FROM login_guard WHERE key = ?", [key]).fetchall()
+        return (int(rows[0][0]), rows[0][1]) if rows else (0, None)
+
+    def put(self, key: str, failures: int, locked_until: datetime | None, now: datetime) -> None:
+        self.con.execute(
+            "INSERT OR REPLACE INTO login_guard (key, failures, locked_until, last_at) VALUES (?, ?, ?, ?)",
+            [key, failures, locked_until, now],
+        )
+
+    def clear(self, key: str, at_most: int | None = None) -> None:
+        """Forget a key's failures (``at_most``: only when no more than that many were counted)."""
+        self.con.execute(
+            "DELETE FROM login_guard WHERE key = ? AND failures <= ?", [key, 2**31 - 1 if at_most is None else at_most]
+        )
+
+    def forget_before(self, cutoff: datetime, minutes: int) -> None:
+        """Drop windows that ran out before ``cutoff`` (a lock's end, or a last failure ``minutes`` old)."""
+        self.con.execute(
+            "DELETE FROM login_guard WHERE coalesce(locked_until, last_at + INTERVAL (?) MINUTE) < ?", [minutes, cutoff]
+        )
+
+    def rows(self, prefix: str) -> dict[str, tuple[int, datetime | None]]:
+        found = self.con.execute(
+            "SELECT key, failures, locked_until FROM login_guard WHERE starts_with(key, ?)", [prefix]
+        ).fetchall()
+        return {str(k): (int(f), u) for k, f, u in found}
+
+
 def schema_sql(audit_start: int = 1, review_start: int = 1) -> list[str]:
     """The schema's statements; a restore starts the id sequences after the restored ids."""
     statements = [
@@ -275,6 +311,23 @@ class Store:
     def exists(self) -> bool:
         """Whether the store has been created (asking must not create a DuckDB file)."""
         return self.path.exists()
+
+    @contextmanager
+    def guard(self, write: bool = True) -> Iterator[SigninGuard]:
+        """Where failed sign-ins are counted (``reform.auth``), in one transaction: in a DuckDB file,
+        its ``login_guard`` table under the writer's lock (a PostgreSQL store counts in PostgreSQL)."""
+        if not write:
+            with self.connect() as con:
+                yield SigninGuard(con)
+            return
+        with self.writing() as con:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                yield SigninGuard(con)
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
 
     def refused_rows(self) -> list[Any]:
         """Rows of a shared database this server could not take (a DuckDB file has none)."""

@@ -371,3 +371,29 @@ def test_a_clerk_sees_only_their_townships_rows_of_a_shared_batch(
     township = next(c for c in rows.columns if c in ("镇街", "township"))
     assert set(rows[township]) == {"罗塘街道"}
     assert not listing.astype(str).apply(lambda col: col.str.contains("三水")).any().any()
+
+
+def test_an_admin_sees_and_lifts_a_locked_name_and_a_slowed_address(
+    db: str | Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 26, finding 4: holds are lifted by an administrator, on the page, each audited."""
+    store = Store(db)
+    for _ in range(auth.MAX_FAILURES):
+        with pytest.raises(auth.AuthError):
+            auth.login(store, "leader", "wrong")
+    now = auth.clock.now()
+    auth.ADDRESSES.lift("198.51.100.7")  # this process's memory: from a clean slate
+    for _ in range(auth.ADDRESS_FAILURES):
+        auth.ADDRESSES.failed("198.51.100.7", now)
+    at = sign_in(app(db, monkeypatch), "admin")
+    at.switch_page("app_pages/users.py").run()
+    said = [m.value for m in at.markdown]
+    assert any("账户 leader：密码错误次数过多，已暂时锁定" in m for m in said), said
+    assert any("198\\.51\\.100\\.7" in m and "延迟 0\\.5 秒" in m for m in said), said
+    at.button(key="users.unlock.leader").click().run()
+    at.button(key="users.lift.198.51.100.7").click().run()
+    assert not at.exception, at.exception
+    assert auth.login(store, "leader", PASSWORDS["leader"]).name == "leader"
+    assert auth.ADDRESSES.delay("198.51.100.7", auth.clock.now()) == 0
+    actions = set(auth.audit_log(store)["action"])
+    assert {"user_unlock", "address_lift"} <= actions

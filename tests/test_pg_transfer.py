@@ -24,8 +24,10 @@ from deploy import localpg as pg
 from reform import auth, backup, history, ingest, pgstore, sample
 from reform.config import Config
 from reform.pgstore import PgStore
-from reform.store import Store, declared_tables
+from reform.store import Store
 from tests import cli
+
+CARRIED = sorted(t for t, kind in pgstore.categories().items() if kind != "primary")  # login_guard stays in PG
 
 TRICKY = ["\\N", '"\\N"', "\\\\N", "NULL", "null", "", " ", '"', '""', "'", ","]
 TRICKY += ["\n", "\r\n", "a\nb", "\t", "\\", "😀青年"]
@@ -65,7 +67,7 @@ def _write_everywhere(store: PgStore, texts: list[str], pick: int) -> None:
     and each number, date and flag column an extreme of its type (``pick`` chooses which)."""
     with store.writing() as con:
         batch = int(con.execute("SELECT coalesce(max(batch_id), 0) + 1 FROM batches").fetchall()[0][0])
-        for n, table in enumerate(sorted(declared_tables())):
+        for n, table in enumerate(CARRIED):
             relation = con.table(table)
             values: list[object] = []
             for m, (name, kind) in enumerate(zip(relation.columns, relation.types, strict=True)):
@@ -98,12 +100,12 @@ def test_every_value_of_every_table_crosses_to_another_server_unchanged(
     writer, reader = PgStore(cluster_db), PgStore(cluster_db)  # two servers of one province
     _write_everywhere(writer, texts, pick)
     assert not reader.refused_rows()
-    for table in sorted(declared_tables()):
+    for table in CARRIED:
         on_pg = rows(writer, table, on_pg=True)
         assert on_pg == rows(writer, table, on_pg=False), table
         assert on_pg == rows(reader, table, on_pg=False), table
     fresh = PgStore(cluster_db)  # a server starting now builds its replica from PostgreSQL whole
-    for table in sorted(declared_tables()):
+    for table in CARRIED:
         assert rows(fresh, table, on_pg=False) == rows(writer, table, on_pg=True), table
     assert not fresh.refused_rows()
     for store in (writer, reader, fresh):
@@ -180,4 +182,38 @@ def test_a_row_no_replica_can_take_is_named_and_set_aside(postgres: pg.Server, c
     assert any(a == "repair" for a in auth.audit_log(other)["action"])
     assert cli.run("repair", env=env).stdout.strip() == "没有本服务器无法载入的行"
     for store in (writer, other):
+        store.close()
+
+
+def test_failed_sign_ins_are_counted_in_postgresql_and_move_no_replicas_small_tables(
+    postgres: pg.Server, cfg: Config
+) -> None:
+    """Issue 26, finding 7: every failed sign-in once made every server copy the whole lock table again
+    (60,000 rows after a name-guessing run). The counts now live in PostgreSQL alone, shared by every
+    server (a name locked through one is locked through another), and a sign-in's audit line makes the
+    other servers fetch that line, not the small tables kept whole."""
+    url = postgres.database()
+    a, b = PgStore(url), PgStore(url)  # two servers
+    sample.load(a, cfg)
+    auth.add_user(a, cfg, "wang", "leader", "Wang-secret-pw1")
+    b.sync()
+    with a.pg() as con:
+        whole = con.execute("SELECT whole FROM reform_cluster").fetchall()[0][0]
+    for i in range(60):
+        with pytest.raises(auth.AuthError):
+            auth.login(a, f"guess-{i}", "x")
+    for _ in range(auth.MAX_FAILURES):
+        with pytest.raises(auth.AuthError):
+            auth.login(a, "wang", "wrong")
+    with pytest.raises(auth.AuthError):  # locked through server a: b refuses the right password too
+        auth.login(b, "wang", "Wang-secret-pw1")
+    with a.pg() as con:
+        assert con.execute("SELECT count(*) FROM login_guard").fetchall()[0][0] == 61
+        assert con.execute("SELECT whole FROM reform_cluster").fetchall()[0][0] == whole  # no small table moved
+    assert b.query("SELECT count(*) AS n FROM login_guard")["n"][0] == 0  # never copied to a replica
+    assert auth.users(b).set_index("name").at["wang", "failed_logins"] == auth.MAX_FAILURES
+    assert auth.unlock(b, "wang")
+    assert auth.login(a, "wang", "Wang-secret-pw1").name == "wang"
+    assert (auth.audit_log(b)["action"] == "login").sum() == 60 + auth.MAX_FAILURES + 2  # b reads every line
+    for store in (a, b):
         store.close()

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from reform import actions, auth
+from reform import actions, auth, clock
 from reform.auth import AuthError
 from ui.context import Context
+from ui.widgets import escape
 
 
 def _refused(ctx: Context, exc: AuthError) -> None:
@@ -97,3 +98,25 @@ def password_form(ctx: Context) -> None:
         _refused(ctx, exc)
         return
     st.success(ctx.t("auth.password_changed"))
+
+
+def holds(ctx: Context) -> None:
+    """Locked names and this server's slowed client addresses, each with a button that lifts it."""
+    locked = auth.users(ctx.store)
+    locked = locked[locked["locked_until"].notna()]
+    slowed = auth.ADDRESSES.slowed(clock.now())
+    if locked.empty and not slowed:
+        return
+    st.subheader(ctx.t("users.holds"))
+    for name in locked["name"]:
+        left, right = st.columns([3, 1])
+        left.write(escape(ctx.t("users.locked_name", name=name)))
+        if right.button(ctx.t("users.unlock"), key=f"users.unlock.{name}"):
+            actions.unlock(ctx.store, ctx.user, str(name))
+            st.rerun()
+    for address, failures, wait in slowed:
+        left, right = st.columns([3, 1])
+        left.write(escape(ctx.t("users.slowed_address", address=address, failures=failures, seconds=wait)))
+        if right.button(ctx.t("users.lift"), key=f"users.lift.{address}"):
+            actions.lift_address(ctx.store, ctx.user, address)
+            st.rerun()
