@@ -217,3 +217,27 @@ def test_failed_sign_ins_are_counted_in_postgresql_and_move_no_replicas_small_ta
     assert (auth.audit_log(b)["action"] == "login").sum() == 60 + auth.MAX_FAILURES + 2  # b reads every line
     for store in (a, b):
         store.close()
+
+
+def test_admins_see_which_row_was_left_out_and_everyone_else_works_on(
+    postgres: pg.Server, cfg: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page side of a row no replica can take: the sign-in page and every page work; an admin
+    reads on every page which table and row, and the command that sets it aside."""
+    from tests.test_auth import app, sign_in
+
+    url = postgres.database()
+    writer = PgStore(url)
+    sample.load(writer, cfg)
+    for name, role in (("admin", "admin"), ("leader", "leader")):
+        auth.add_user(writer, cfg, name, role, {"admin": "Adm1n-secret-pw", "leader": "Lead3r-secret-pw"}[name])
+    with writer.pg() as con:
+        con.execute("INSERT INTO explanations VALUES (3, 'per_head_funding_change', 2, 'msg', NULL)")
+        con.execute("UPDATE reform_cluster SET version = version + 1")
+    writer.close()
+    leader = sign_in(app(url, monkeypatch), "leader")
+    assert leader.metric and not any("无法载入" in e.value for e in leader.error)
+    admin = sign_in(app(url, monkeypatch), "admin")
+    said = " ".join(e.value for e in admin.error)
+    assert "本服务器有 1 行共享数据无法载入" in said and "explanations" in said and "text 为空" in said
+    assert admin.metric  # the overview's figures are there all the same

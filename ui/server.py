@@ -113,7 +113,7 @@ BINDINGS = Bindings()
 
 def media_sessions(file_id: str) -> set[str]:
     """The Streamlit sessions that hold a media file (a download they made), asked of Streamlit's
-    media file manager (its tables are private: ``tests/test_abuse.py`` holds them to this version)."""
+    media file manager (its tables are private: ``tests/e2e/test_guard.py`` holds them to this version)."""
     from streamlit.runtime import Runtime
 
     if not file_id or not Runtime.exists():

@@ -434,8 +434,8 @@ def refused_notice(ctx: Context) -> None:
     refused = ctx.store.refused_rows()
     if refused:
         lines = [ctx.t("pg.refused_banner", count=len(refused))]
-        lines += [f"- {pgstore.describe(row, ctx.lang)}" for row in refused[:5]]
-        st.error(escape("\n".join(lines)), icon=":material/database:")
+        lines += [pgstore.describe(row, ctx.lang) for row in refused[:5]]
+        st.error("  \n".join(escape(line) for line in lines), icon=":material/database:")  # a line each
 
 
 def report_name(ctx: Context, dataset: str, key: str) -> str:
