@@ -54,6 +54,29 @@ def child(module: str, *args: str) -> dict[str, Any]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def code_in(tree: Path, code: str, *args: str) -> dict[str, Any]:
+    """Run ``python -c code args`` with the checkout ``tree`` as its folder (its own code measured) and
+    return the JSON of its last stdout line."""
+    done = subprocess.run([sys.executable, "-c", code, *args], cwd=tree, capture_output=True, text=True, check=False)
+    if done.returncode:
+        raise SystemExit(f"{tree}: {done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def postgres_rounds(trees: dict[str, Path], rounds: int, code: str, *args: str) -> dict[str, list[dict[str, Any]]]:
+    """``code`` run for each checkout of ``trees`` in turns (the order swapped every round), each run on
+    a new database of one private PostgreSQL (its URL the first argument): every run's JSON by tree."""
+    from deploy import localpg
+
+    found: dict[str, list[dict[str, Any]]] = {name: [] for name in trees}
+    with localpg.running() as server:
+        for n in range(rounds):
+            order = list(trees.items()) if n % 2 == 0 else list(reversed(trees.items()))
+            for name, tree in order:
+                found[name].append(code_in(tree, code, server.database(f"{name}_{n}"), *args))
+    return found
+
+
 def peak_mib() -> float:
     """This process's peak resident memory so far (MiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

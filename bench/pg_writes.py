@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
 import sys
 from pathlib import Path
 
@@ -70,31 +69,16 @@ print(json.dumps({
 """
 
 
-def measure(tree: Path, url: str, writes: int) -> dict[str, float]:
-    done = subprocess.run(
-        [sys.executable, "-c", CHILD, url, str(writes)], cwd=tree, capture_output=True, text=True, check=False
-    )
-    if done.returncode:
-        raise SystemExit(f"{tree}: {done.stderr[-2000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.pg_writes")
     parser.add_argument("--writes", type=int, default=15)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--against", type=Path, help="another checkout, measured in turns with this one")
     args = parser.parse_args(argv)
-    from bench.common import machine
-    from deploy import localpg
+    from bench.common import machine, postgres_rounds
 
     trees = {"this": ROOT} | ({"against": args.against} if args.against else {})
-    found: dict[str, list[dict[str, float]]] = {name: [] for name in trees}
-    with localpg.running() as server:
-        for n in range(args.rounds):
-            order = list(trees.items()) if n % 2 == 0 else list(reversed(trees.items()))
-            for name, tree in order:
-                found[name].append(measure(tree, server.database(f"{name}_{n}"), args.writes))
+    found = postgres_rounds(trees, args.rounds, CHILD, str(args.writes))
     result: dict[str, object] = {"machine": machine(), "writes": args.writes, "rounds": args.rounds}
     for name, runs in found.items():
         for key in ("commit_ms", "sync_ms", "bare_write_ms", "bare_read_ms"):

@@ -466,6 +466,7 @@ def _bool(value: Any, path: str) -> bool:
 LIMIT_KEYS = {  # upload.<key>: (Limits field, lowest, highest)
     "max_columns": ("max_columns", 10, 16_384),
     "max_cells": ("max_cells", 1_000, 500_000_000),
+    "max_workbook_cells": ("max_workbook_cells", 1_000, 500_000_000),
     "max_unzipped_mb": ("max_unzipped_mb", 1, 4_096),
     "reader_memory_mb": ("memory_mb", 256, 65_536),
     "reader_seconds": ("seconds", 1, 3_600),

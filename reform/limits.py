@@ -15,6 +15,7 @@ class Limits:
 
     max_columns: int = 200  # columns in a sheet or CSV row
     max_cells: int = 20_000_000  # rows × columns of the grid a file makes
+    max_workbook_cells: int = 5_000_000  # … of a workbook's sheet, counted before it is read (3M cells: 326 MB)
     max_unzipped_mb: int = 200  # an .xlsx whose parts really unpack to more is refused
     memory_mb: int = 1024  # address space of the process that reads a workbook (3M cells took 326 MB)
     seconds: int = 20  # CPU seconds that process may use (3M cells took 6 s)
@@ -24,7 +25,7 @@ class Limits:
     def as_child(self) -> dict[str, int]:
         return {
             "max_columns": self.max_columns,
-            "max_cells": self.max_cells,
+            "max_cells": min(self.max_cells, self.max_workbook_cells),  # a workbook's reader holds every cell
             "max_unzipped_mb": self.max_unzipped_mb,
             "memory_mb": self.memory_mb,
             "seconds": self.seconds,

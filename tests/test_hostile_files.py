@@ -89,7 +89,7 @@ def test_a_reader_stopped_by_its_memory_limit_is_a_refusal() -> None:
     """The child's address-space limit is the backstop behind the declared-size checks: with those
     checks opened wide, the dimension bomb makes the reader ask for 512 GiB, which kills the child
     (as it killed the whole server before) and is answered as a refusal."""
-    limits = Limits(max_columns=16_384, max_cells=10**12, memory_mb=512)
+    limits = Limits(max_columns=16_384, max_cells=10**12, max_workbook_cells=10**12, memory_mb=512)
     started = time.monotonic()
     with pytest.raises(readers.FileError) as caught:
         readers.read_excel(HOSTILE["dimension_bomb.xlsx"](), ("staffing",), limits)

@@ -79,9 +79,9 @@ def _check_sheet(xml: bytes, limits: dict[str, int]) -> None:
     if found and found.group(3):
         rows = int(found.group(4) or 1) - int(found.group(2) or 1) + 1
         _limit(rows, column_number(found.group(3)) - column_number(found.group(1) or b"A") + 1, limits)
-    cells = len(_CELL.findall(xml))
-    if cells > limits["max_cells"]:
-        raise RefusedError("sheet_too_large", cells=cells, limit=limits["max_cells"])
+    for cells, _ in enumerate(_CELL.finditer(xml), 1):  # counted as found, no list of them: stops at the limit
+        if cells > limits["max_cells"]:
+            raise RefusedError("sheet_too_large", cells=cells, limit=limits["max_cells"])
     letters = {m for m in _CELL_REF.findall(xml)}
     widest = max((column_number(col) for col, _ in letters), default=0)
     deepest = max((int(r) for r in _ROW_REF.findall(xml)), default=0)
