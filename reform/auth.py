@@ -7,12 +7,13 @@ Passwords are stored only as argon2 hashes (argon2-cffi). Every page and action 
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -72,10 +73,20 @@ class User:
     name: str
     role: str
     township: str | None = None
+    changed: str = field(default="", compare=False, repr=False)  # when its password was last set (find_user)
 
     @property
     def is_local(self) -> bool:
         return self.name == LOCAL
+
+
+def grant(user: User | None) -> str:
+    """What a session or a presentation link was given, as a digest: the account's role, township and
+    the time its password was set. A password change or reset, a new role or a disabled account
+    (no user) changes it: every session and link holding the old grant ends at its next request."""
+    if user is None:
+        return ""
+    return hashlib.sha256(f"{user.role}|{user.township}|{user.changed}".encode()).hexdigest()[:32]
 
 
 LOCAL_USER = User(LOCAL, "admin")
@@ -377,8 +388,10 @@ def find_user(store: Store, name: str) -> User | None:
 
 def _enabled_user(store: Store, name: str) -> User | None:
     with store.connect() as con:
-        rows = con.execute("SELECT role, township FROM users WHERE name = ? AND NOT disabled", [name]).fetchall()
-    return User(name, rows[0][0], rows[0][1]) if rows else None
+        rows = con.execute(
+            "SELECT role, township, password_changed_at FROM users WHERE name = ? AND NOT disabled", [name]
+        ).fetchall()
+    return User(name, rows[0][0], rows[0][1], str(rows[0][2])) if rows else None
 
 
 # ---------------------------------------------------------------- uploads by role

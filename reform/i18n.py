@@ -477,6 +477,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "audit.action.logout": ("退出登录", "Sign-out"),
     "audit.action.expired": ("登录过期", "Sign-in expired"),
     "audit.action.disabled": ("账户停用后退出", "Signed out (disabled)"),
+    "audit.action.credentials_changed": ("密码或角色已更改，已退出", "Signed out (password or role changed)"),
     "audit.action.session_moved": ("会话被其他浏览器使用，已退出", "Signed out (session used elsewhere)"),
     "audit.action.upload": ("上传", "Upload"),
     "audit.action.restore": ("恢复", "Restore"),
@@ -918,6 +919,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "present.bad_link": (
         "演示链接无效或已过期，请在“会议模式”页面重新打开。",
         "This presentation link is invalid or expired: open it again from meeting mode.",
+    ),
+    "auth.credentials_changed": (
+        "该账户的密码或角色已更改，请重新登录。",
+        "This account's password or role has changed: sign in again.",
     ),
     "present.no_cookie": (
         "本浏览器未收到登录凭证（Cookie 被禁用或被代理去掉），无法生成只在本浏览器打开的演示链接；请启用 Cookie 后刷新页面。",

@@ -6,7 +6,8 @@ to show (data version, slides, scope, language) and who asked, signed with the
 server's key, so any server of a cluster sharing that key can serve it and a restart
 does not break a big screen that has run for days. It is bound to the browser that
 asked (the guard's HttpOnly cookie) and expires; the account is checked again on
-every request, so a disabled user's screen stops at its next reload.
+every request, so a disabled user's screen stops at its next reload, and so does a
+link made before the account's password or role changed.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ class Showing:
     townships: tuple[str, ...]
     expires: int  # Unix time
     published: bool = False  # with review on: approved figures only (as leaders see them)
+    grant: str = ""  # the account's grant when the link was made (``reform.auth.grant``): a new password ends it
 
 
 def key(database: Path) -> bytes:

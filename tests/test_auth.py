@@ -397,3 +397,26 @@ def test_an_admin_sees_and_lifts_a_locked_name_and_a_slowed_address(
     assert auth.ADDRESSES.delay("198.51.100.7", auth.clock.now()) == 0
     actions = set(auth.audit_log(store)["action"])
     assert {"user_unlock", "address_lift"} <= actions
+
+
+def test_a_new_password_ends_the_accounts_other_sessions_and_keeps_its_own(
+    db: str | Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 27 (sessions): a reset by an administrator ends a signed-in session at its next run; a
+    clerk changing their own password stays signed in there."""
+    leader = sign_in(app(db, monkeypatch), "leader")
+    assert leader.metric
+    auth.set_password(Store(db), "leader", "Reset-secret-pw1")  # the administrator's reset
+    leader.run()
+    assert leader.title[0].value == "请登录" and not leader.metric
+    assert any("密码或角色已更改" in i.value for i in leader.info)
+    assert "credentials_changed" in set(auth.audit_log(Store(db))["action"])
+    clerk = sign_in(app(db, monkeypatch), "luotang")
+    clerk.switch_page("app_pages/account.py").run()
+    clerk.text_input(key="account.old").input(PASSWORDS["luotang"])
+    clerk.text_input(key="account.new").input("Changed-secret-pw1")
+    clerk.text_input(key="account.new2").input("Changed-secret-pw1")
+    next(b for b in clerk.button if b.label == "修改密码").click().run()
+    assert any("密码已修改" in s.value for s in clerk.success), [s.value for s in clerk.success]
+    clerk.switch_page("app_pages/home.py").run()
+    assert clerk.title[0].value != "请登录"  # its own session goes on

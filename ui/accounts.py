@@ -7,6 +7,7 @@ import streamlit as st
 
 from reform import actions, auth, clock
 from reform.auth import AuthError
+from ui import auth as auth_ui
 from ui.context import Context
 from ui.widgets import escape
 
@@ -97,6 +98,7 @@ def password_form(ctx: Context) -> None:
     except AuthError as exc:
         _refused(ctx, exc)
         return
+    auth_ui.renew_grant(ctx.store, ctx.user)
     st.success(ctx.t("auth.password_changed"))
 
 

@@ -15,7 +15,7 @@ from reform.auth import AuthError, User
 from reform.store import Store
 from ui import server
 
-_USER, _SINCE = "auth.user", "auth.since"
+_USER, _SINCE, _GRANT = "auth.user", "auth.since", "auth.grant"
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
@@ -87,10 +87,20 @@ def _session_user(store: Store, lang: str) -> User | None:
         sign_out(store, "expired")
         st.info(_t("auth.expired", lang))
         return None
-    if auth.find_user(store, user.name) is None:  # disabled (or removed) since signing in
+    found = auth.find_user(store, user.name)
+    if found is None:  # disabled (or removed) since signing in
         sign_out(store, "disabled")
         return None
+    if auth.grant(found) != st.session_state.get(_GRANT):  # a new password or role since signing in
+        sign_out(store, "credentials_changed")
+        st.info(_t("auth.credentials_changed", lang))
+        return None
     return user
+
+
+def renew_grant(store: Store, user: User) -> None:
+    """This session keeps going after its own password change (the account's other sessions end)."""
+    st.session_state[_GRANT] = auth.grant(auth.find_user(store, user.name))
 
 
 def client_address() -> str | None:
@@ -105,6 +115,7 @@ def client_address() -> str | None:
 
 def _sign_in(store: Store, user: User, audit: bool = True) -> None:
     st.session_state[_USER], st.session_state[_SINCE] = user, datetime.now()
+    st.session_state[_GRANT] = auth.grant(auth.find_user(store, user.name))
     _bind()
     if audit:  # a password sign-in is audited by auth.login itself
         auth.record(store, user.name, "login")
@@ -116,6 +127,7 @@ def sign_out(store: Store, reason: str = "logout") -> None:
         server.BINDINGS.unbind(session)
     user = st.session_state.pop(_USER, None)
     st.session_state.pop(_SINCE, None)
+    st.session_state.pop(_GRANT, None)
     if user is not None:
         auth.record(store, user.name, reason)
 

@@ -72,6 +72,7 @@ def present_links(ctx: Context, the_deck: Deck) -> None:
         "last_year": ctx.scope.last_year,
         "townships": ctx.scope.townships,
         "published": ctx.view.published,
+        "grant": auth.grant(auth.find_user(ctx.store, ctx.user.name)),  # a new password ends the links
     }
     cookie = auth_ui.browser_cookie()
     if present.MOUNTED and not cookie:  # a link must be bound to a browser: none without the guard's cookie

@@ -66,10 +66,12 @@ def showing_for(user: auth.User, browser_cookie: str | None, mode: str, **what: 
 
 
 def _allowed(store: Store, showing: Showing) -> bool:
-    """The account behind the link may still hold a meeting (checked on every request)."""
+    """The account behind the link may still hold a meeting, with the password and role it had when
+    the link was made (checked on every request)."""
     if showing.user == auth.LOCAL_USER.name and not auth.has_users(store):
         return True
-    return auth.allowed(auth.find_user(store, showing.user), "meeting")
+    found = auth.find_user(store, showing.user)
+    return auth.allowed(found, "meeting") and auth.grant(found) == showing.grant  # no new password since
 
 
 def _check(request: Request) -> tuple[Config, Store, Showing] | Response:

@@ -30,6 +30,7 @@ def guarded(tmp_path_factory: pytest.TempPathFactory, sample_db: Path, cfg: Conf
     def admin(db: Path) -> None:
         auth.add_user(Store(db), cfg, "admin", "admin", PASSWORD)
         auth.add_user(Store(db), cfg, "clerk", "township", PASSWORD, township="白米镇")
+        auth.add_user(Store(db), cfg, "leader", "leader", PASSWORD)
 
     folder = tmp_path_factory.mktemp("guard")
     guarded_db[:] = [str(folder / "served.duckdb")]
@@ -158,9 +159,32 @@ def test_a_presentation_link_bound_to_no_browser_opens_nowhere(guarded: str, cfg
     token = presentation.sign(showing, presentation.key(db))
     assert wsclient.get(guarded, f"/present/{token}", wsclient.browser_cookies(guarded))[0] == 403
     assert wsclient.get(guarded, f"/present/{token}", {})[0] == 403
-    bound = presentation.Showing(**{**showing.__dict__, "browser": presentation.browser_digest("c00kie")})
+    admin = auth.grant(auth.find_user(Store(db), "admin"))
+    bound = presentation.Showing(
+        **{**showing.__dict__, "browser": presentation.browser_digest("c00kie"), "grant": admin}
+    )
     token = presentation.sign(bound, presentation.key(db))
     assert wsclient.get(guarded, f"/present/{token}", {"reform_browser": "c00kie"})[0] == 200
+
+
+def test_a_new_password_ends_the_accounts_presentation_links(guarded: str) -> None:
+    """Issue 27 (sessions): a leader's link answered 200 after `user passwd leader`; now it stops."""
+    import time
+
+    from reform import presentation
+
+    db = Path(guarded_db[0])
+    store = Store(db)
+    showing = presentation.Showing(
+        user="leader", browser=presentation.browser_digest("c00kie"), mode="screen", version=0, keys=("title",),
+        lang="zh", first_year=2021, last_year=2025, townships=(), expires=int(time.time()) + 3600,
+        grant=auth.grant(auth.find_user(store, "leader")),
+    )  # fmt: skip
+    token = presentation.sign(showing, presentation.key(db))
+    assert wsclient.get(guarded, f"/present/{token}", {"reform_browser": "c00kie"})[0] == 200
+    auth.set_password(store, "leader", "Another-secret-pw1")
+    assert wsclient.get(guarded, f"/present/{token}", {"reform_browser": "c00kie"})[0] == 403
+    assert wsclient.get(guarded, f"/present/{token}/version", {"reform_browser": "c00kie"})[0] == 403
 
 
 def test_hostile_files_through_the_page_are_refused_while_the_server_keeps_serving(
