@@ -82,7 +82,7 @@ def _start(count: int, port: int, begun: dict[str, object]) -> dict[str, object]
     cfg = config.load().with_database(url)
     store = Store(url)
     sample.load(store, cfg)
-    password = secrets.token_urlsafe(12)
+    password = secrets.token_urlsafe(12) + "-Aa1"  # meets any password rule of three kinds
     auth.add_user(store, cfg, "admin", "admin", password)
     (STATE / "admin-password").write_text(password + "\n", encoding="utf-8")
     (STATE / "admin-password").chmod(0o600)

@@ -16,6 +16,7 @@ from reform import auth, i18n, slices, text
 from reform.auth import AuthError, User
 from reform.config import Config
 from reform.ingest.report import Progress, Report
+from reform.limits import PasswordRule
 from reform.slices import LockedSliceError
 from reform.store import CommitResult, Store
 
@@ -190,11 +191,11 @@ def add_user(
     return _account_change(store, actor, "user_add", name, auth.add_user, cfg, name, role, password, township)
 
 
-def set_password(store: Store, actor: User, name: str, password: str) -> None:
-    """An administrator's reset, or one's own change (any signed-in account)."""
+def set_password(store: Store, actor: User, name: str, password: str, rule: PasswordRule | None = None) -> None:
+    """An administrator's reset, or one's own change (any signed-in account), under the password rule."""
     if actor.name != name:
         _require(store, actor, "users", "user_passwd", name)
-    _account_change(store, actor, "user_passwd", name, auth.set_password, name, password)
+    _account_change(store, actor, "user_passwd", name, auth.set_password, name, password, rule)
 
 
 def set_disabled(store: Store, actor: User, name: str, disabled: bool) -> None:

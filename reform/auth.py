@@ -25,11 +25,11 @@ from reform import clock
 from reform.config import Config
 from reform.datasets import DATASETS
 from reform.ingest.report import Report
+from reform.limits import PasswordRule
 from reform.store import Store, insert_audit
 
 ROLES = ("leader", "township", "district", "admin")
 LOCAL = "local"  # the single user of a store without accounts (127.0.0.1 only)
-MIN_PASSWORD = 10
 MAX_FAILURES = 5  # failed logins before the account locks
 LOCK_MINUTES = 15
 SESSION_HOURS = 8  # a login expires after this long
@@ -108,9 +108,22 @@ def own_units(user: User, cfg: Config) -> set[str] | None:
 
 
 # ---------------------------------------------------------------- accounts
-def _check_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD:
-        raise AuthError("password_short", minimum=MIN_PASSWORD)
+def check_password(password: str, name: str, rule: PasswordRule | None = None) -> None:
+    """A password the rule accepts: long enough, mixing enough kinds of characters, not the account's
+    own name (forwards or backwards, in any case)."""
+    rule = rule or PasswordRule()
+    if len(password) < rule.min_length:
+        raise AuthError("password_short", minimum=rule.min_length)
+    kinds = [any(c.isupper() for c in password), any(c.islower() for c in password)]
+    kinds += [
+        any(c.isdigit() for c in password),
+        any(not (c.isalpha() and c.isascii()) and not c.isdigit() for c in password),
+    ]
+    if sum(kinds) < rule.classes:
+        raise AuthError("password_weak", classes=rule.classes)
+    folded = password.strip().casefold()
+    if name.strip() and folded in (name.strip().casefold(), name.strip().casefold()[::-1]):
+        raise AuthError("password_is_name")
 
 
 def add_user(
@@ -132,7 +145,7 @@ def add_user(
         raise AuthError("bad_township", townships="、".join(cfg.township_names))
     if role != "township":
         township = None
-    _check_password(password)
+    check_password(password, name, cfg.password)
     store.init()
     hashed = _hasher.hash(password)
     with _audited(store, audit, f"{name} ({role}{', ' + township if township else ''})") as con:
@@ -165,9 +178,11 @@ def _audited(store: Store, audit: AuditAs | None, detail: str) -> Iterator[Any]:
             raise
 
 
-def set_password(store: Store, name: str, password: str, audit: AuditAs | None = None) -> None:
+def set_password(
+    store: Store, name: str, password: str, rule: PasswordRule | None = None, audit: AuditAs | None = None
+) -> None:
     """A new password; it also lifts a lock on the name (an administrator's way to unlock)."""
-    _check_password(password)
+    check_password(password, name, rule)
     hashed = _hasher.hash(password)
     with _audited(store, audit, name) as con:
         changed = con.execute(

@@ -384,7 +384,7 @@ def cmd_user(args: argparse.Namespace, cfg: Config) -> int:
             password = _read_password("password")
             actions.add_user(store, cfg, actor, args.name, args.role, password, args.township)
         elif args.user_command == "passwd":
-            actions.set_password(store, actor, args.name, _read_password("new password"))
+            actions.set_password(store, actor, args.name, _read_password("new password"), cfg.password)
         elif args.user_command == "unlock":
             actions.unlock(store, actor, args.name)
         else:

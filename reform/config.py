@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from reform.limits import Limits
+from reform.limits import Limits, PasswordRule
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = ROOT / "config.yaml"
@@ -130,6 +130,7 @@ class Config:
     notify: Notify = field(default_factory=Notify)  # reminders and alerts (python -m reform notify)
     review_required: bool = False  # figures reach leaders only once a reviewer approves them (reform.review)
     review_allow_self_approval: bool = False  # a district with one reviewer: may approve what they uploaded
+    password: PasswordRule = field(default_factory=PasswordRule)  # security.password_*: what a password must be
     checks: tuple[Any, ...] = ()  # the district's check rules (reform.checks.Check), run on every dry run
 
     def today(self) -> date:
@@ -267,6 +268,23 @@ def _templates(value: Any) -> dict[str, str]:
             wrong = sorted(fields - TEMPLATES[name])[0]
             raise ConfigError(f"notify.templates.{name}: unknown field {{{wrong}}} (known: {sorted(TEMPLATES[name])})")
     return {str(k): v for k, v in value.items()}
+
+
+def _security(data: Any) -> PasswordRule:
+    """``security``: the password rule (every key optional)."""
+    if data is None:
+        return PasswordRule()
+    known = {"password_min_length", "password_classes"}
+    if not isinstance(data, dict) or set(data) - known:
+        raise ConfigError(f"security: must be a mapping of {', '.join(sorted(known))}")
+    values = {}
+    for key, name, low, high in (("password_min_length", "min_length", 8, 128), ("password_classes", "classes", 1, 4)):
+        if key in data:
+            number = _number(data[key], f"security.{key}", low=low, high=high)
+            if number != int(number):
+                raise ConfigError(f"security.{key}: must be a whole number, got {data[key]!r}")
+            values[name] = int(number)
+    return PasswordRule(**values)
 
 
 def _review(data: Any) -> tuple[bool, bool]:
@@ -586,6 +604,7 @@ def parse(data: Any, source: Path) -> Config:
         screen_poll_seconds=_screen(meeting, "screen_poll_seconds", 30, 1),
         review_required=_review(data.get("review"))[0],
         review_allow_self_approval=_review(data.get("review"))[1],
+        password=_security(data.get("security")),
         checks=_checks(data.get("checks")),
         notify=_notify(data.get("notify"), _places(_get(data, "townships", ""), "townships", population=True)),
     )

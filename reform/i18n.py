@@ -1048,6 +1048,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "auth.password_changed": ("密码已修改。", "Password changed."),
     "auth.mismatch": ("两次输入的密码不一致。", "The two passwords differ."),
     "auth.password_short": ("密码至少需要 {minimum} 个字符。", "The password needs at least {minimum} characters."),
+    "auth.password_weak": (
+        "密码需包含大写字母、小写字母、数字、其他字符（符号或汉字）中的至少 {classes} 类。",
+        "The password must mix at least {classes} of: upper-case letters, lower-case letters, digits, other "
+        "characters (symbols, Chinese).",
+    ),
+    "auth.password_is_name": ("密码不能与用户名相同。", "The password must not be the user name."),
     "auth.bad_name": ("用户名不能为空，也不能是 local。", "The user name must not be empty or 'local'."),
     "auth.bad_role": ("角色应为：{roles}", "The role must be one of: {roles}"),
     "auth.bad_township": (

@@ -1,4 +1,5 @@
-"""What one uploaded file may ask of the server: the limits every reader keeps to.
+"""What one uploaded file may ask of the server (the limits every reader keeps to), and what a
+password must be.
 
 Its own module, free of imports, so that the configuration can name it without
 loading a reader (the configuration is read before anything else).
@@ -30,3 +31,11 @@ class Limits:
             "memory_mb": self.memory_mb,
             "seconds": self.seconds,
         }
+
+
+@dataclass(frozen=True)
+class PasswordRule:
+    """What a password must be (``config.yaml`` → ``security``; GB/T 22239 level 2 by default)."""
+
+    min_length: int = 8  # characters at least
+    classes: int = 3  # of: upper-case letters, lower-case letters, digits, others (symbols, Chinese)

@@ -7,6 +7,7 @@ import logging
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -222,11 +223,21 @@ def test_disabled_accounts_and_bad_accounts(store: Store, cfg: Config) -> None:
     for args, code in (
         (("x", "king", "long-enough-pw"), "bad_role"),
         (("x", "township", "long-enough-pw", "北京"), "bad_township"),
-        (("x", "admin", "short"), "password_short"),
-        (("li", "admin", "long-enough-pw"), "user_exists"),
+        (("x", "admin", "Sh0rt-x"), "password_short"),
+        (("x", "admin", "abcdefghijkl"), "password_weak"),  # one kind of character
+        (("x", "admin", "abcdefgh1234"), "password_weak"),  # two kinds: the rule asks for three
+        (("Zhou-Pw-2026", "admin", "zhou-pw-2026"), "password_is_name"),  # the name, in another case
+        (("Zhou-Pw-2026", "admin", "6202-wP-uohZ"), "password_is_name"),  # the name backwards
+        (("li", "admin", "Long-enough-pw"), "user_exists"),
     ):
         with pytest.raises(AuthError, match=code):
             auth.add_user(store, cfg, *args)
+    for accepted in ("Abcdefg1", "abcdefg-1", "青年之家abc1", "ABCD-1234"):  # three kinds, eight characters
+        auth.check_password(accepted, "someone", cfg.password)
+    with pytest.raises(AuthError, match="password_short"):  # a district's own, stricter rule
+        auth.check_password("Abcdefg-1234", "someone", replace(cfg.password, min_length=16))
+    with pytest.raises(AuthError, match="password_weak"):
+        auth.set_password(store, "li", "abcdefghij")  # a reset keeps to the rule too
 
 
 def test_no_clear_text_password_in_the_database_its_wal_or_the_logs(

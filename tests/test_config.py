@@ -75,6 +75,9 @@ def test_every_config_key_has_a_comment() -> None:
 
 
 MUTATIONS = [
+    (lambda d: d["security"].update(password_min_length=6), "security.password_min_length"),  # below level 2
+    (lambda d: d["security"].update(password_classes=5), "security.password_classes"),
+    (lambda d: d["security"].update(password_expiry=90), "security"),
     (lambda d: d["townships"][3].update(youth_population="many"), "townships[3].youth_population"),
     (lambda d: d["townships"][0].update(lat=123), "townships[0].lat"),
     (lambda d: d["townships"].append(dict(d["townships"][0])), "townships[17].name"),

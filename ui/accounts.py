@@ -66,7 +66,7 @@ def manage_form(ctx: Context) -> None:
         return
     try:
         if action == "passwd":
-            actions.set_password(ctx.store, ctx.user, name, password)
+            actions.set_password(ctx.store, ctx.user, name, password, ctx.cfg.password)
         else:
             if name == ctx.user.name and action == "disable":
                 raise AuthError("self_disable")
@@ -94,7 +94,7 @@ def password_form(ctx: Context) -> None:
         _refused(ctx, exc)
         return
     try:
-        actions.set_password(ctx.store, ctx.user, ctx.user.name, first)
+        actions.set_password(ctx.store, ctx.user, ctx.user.name, first, ctx.cfg.password)
     except AuthError as exc:
         _refused(ctx, exc)
         return
