@@ -104,9 +104,10 @@ def password_form(ctx: Context) -> None:
 
 def holds(ctx: Context) -> None:
     """Locked names and this server's slowed client addresses, each with a button that lifts it."""
+    now = clock.now()
     locked = auth.users(ctx.store)
-    locked = locked[locked["locked_until"].notna()]
-    slowed = auth.ADDRESSES.slowed(clock.now())
+    locked = locked[locked["locked_until"].notna() & (locked["locked_until"] > now)]  # a lock run out is none
+    slowed = auth.ADDRESSES.slowed(now)
     if locked.empty and not slowed:
         return
     st.subheader(ctx.t("users.holds"))
