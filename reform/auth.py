@@ -325,17 +325,16 @@ def _claim(store: Store, name: str, now: datetime) -> _Claim:
         number, locked = _count(guard, guard_key("name", name), MAX_FAILURES, now)
         if secrets.randbelow(50) == 0:  # now and then, forget windows that have run out
             guard.forget_before(now, LOCK_MINUTES)
-    rows = store.query("SELECT role, township, password_hash, disabled FROM users WHERE name = ?", [name])
-    row = rows.iloc[0] if len(rows) else None
-    account = (str(row["role"]), row["township"], str(row["password_hash"])) if row is not None else None
-    account = account if row is not None and not bool(row["disabled"]) else None
+    with store.connect() as con:
+        rows = con.execute(
+            "SELECT role, township, password_hash, disabled FROM users WHERE name = ?", [name]
+        ).fetchall()
+    account = (rows[0][0], rows[0][1], rows[0][2]) if rows and not rows[0][3] else None
     reason = "locked" if locked else "wrong_password"
-    if row is None:
+    if not rows:
         reason = "unknown" if not locked else reason
-    elif bool(row["disabled"]):
+    elif rows[0][3]:
         reason = "disabled" if not locked else reason
-    township = account[1] if account and isinstance(account[1], str) else None
-    account = (account[0], township, account[2]) if account else None
     return _Claim(account, verify=account is not None and not locked, reason=reason, number=number)
 
 
