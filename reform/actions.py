@@ -188,14 +188,19 @@ def add_user(
     store: Store, cfg: Config, actor: User, name: str, role: str, password: str, township: str | None = None
 ) -> User:
     _require(store, actor, "users", "user_add", name)
-    return _account_change(store, actor, "user_add", name, auth.add_user, cfg, name, role, password, township)
+    temporary = cfg.password.change_temporary  # an administrator chose it: the holder changes it at first sign-in
+    return _account_change(
+        store, actor, "user_add", name, auth.add_user, cfg, name, role, password, township, temporary=temporary
+    )
 
 
 def set_password(store: Store, actor: User, name: str, password: str, rule: PasswordRule | None = None) -> None:
     """An administrator's reset, or one's own change (any signed-in account), under the password rule."""
     if actor.name != name:
         _require(store, actor, "users", "user_passwd", name)
-    _account_change(store, actor, "user_passwd", name, auth.set_password, name, password, rule)
+    rule = rule or PasswordRule()
+    temporary = actor.name != name and rule.change_temporary  # a reset: the holder changes it at first sign-in
+    _account_change(store, actor, "user_passwd", name, auth.set_password, name, password, rule, temporary=temporary)
 
 
 def set_disabled(store: Store, actor: User, name: str, disabled: bool) -> None:
@@ -218,10 +223,12 @@ def lift_address(store: Store, actor: User, address: str) -> bool:
     return lifted
 
 
-def _account_change(store: Store, actor: User, action: str, name: str, change: Callable[..., Any], *args: Any) -> Any:
+def _account_change(
+    store: Store, actor: User, action: str, name: str, change: Callable[..., Any], *args: Any, **kwargs: Any
+) -> Any:
     """The change with its audit line in one transaction; a refusal (AuthError) audited and raised."""
     try:
-        return change(store, *args, audit=(actor.name, action))
+        return change(store, *args, audit=(actor.name, action), **kwargs)
     except AuthError as exc:
         auth.record(store, actor.name, action, "refused", f"{name}: {exc.code}")
         raise

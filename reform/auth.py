@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pandas as pd
@@ -25,14 +25,13 @@ from reform import clock
 from reform.config import Config
 from reform.datasets import DATASETS
 from reform.ingest.report import Report
-from reform.limits import PasswordRule
+from reform.limits import PasswordRule, Security
 from reform.store import Store, insert_audit
 
 ROLES = ("leader", "township", "district", "admin")
 LOCAL = "local"  # the single user of a store without accounts (127.0.0.1 only)
-MAX_FAILURES = 5  # failed logins before the account locks
-LOCK_MINUTES = 15
-SESSION_HOURS = 8  # a login expires after this long
+MAX_FAILURES = Security().lock_failures  # failed sign-ins before a name locks (security.lock_failures)
+LOCK_MINUTES = Security().lock_minutes  # … and for how long (security.lock_minutes)
 
 # role -> actions. Views of the dashboard are open to every role; the rest is listed.
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -74,6 +73,7 @@ class User:
     role: str
     township: str | None = None
     changed: str = field(default="", compare=False, repr=False)  # when its password was last set (find_user)
+    temporary: bool = field(default=False, compare=False, repr=False)  # that password an administrator set
 
     @property
     def is_local(self) -> bool:
@@ -90,6 +90,23 @@ def grant(user: User | None) -> str:
 
 
 LOCAL_USER = User(LOCAL, "admin")
+
+
+ADMIN_ROLES = frozenset({"admin"})  # roles that sign in only from security.admin_networks
+
+
+def from_admin_network(user: User, address: str | None, networks: tuple[str, ...]) -> bool:
+    """Whether this account may work from ``address``: administrators only from ``networks`` (none
+    listed: anywhere); no address is a run inside this process (the command line, tests)."""
+    if user.role not in ADMIN_ROLES or not networks or address is None:
+        return True
+    import ipaddress
+
+    try:
+        ip = ipaddress.ip_address(address.strip().split("%")[0])
+    except ValueError:
+        return False
+    return any(ip in ipaddress.ip_network(n, strict=False) for n in networks)
 
 
 def allowed(user: User | None, action: str) -> bool:
@@ -126,6 +143,53 @@ def check_password(password: str, name: str, rule: PasswordRule | None = None) -
         raise AuthError("password_is_name")
 
 
+def must_change(user: User, rule: PasswordRule, now: datetime | None = None) -> str | None:
+    """Why this account must change its password before anything else, or None: ``temporary`` (an
+    administrator set it: a new account or a reset) or ``expired`` (older than ``rule.max_days``)."""
+    if user.is_local:
+        return None
+    if user.temporary and rule.change_temporary:
+        return "temporary"
+    if rule.max_days and user.changed not in ("", "None", "NaT"):
+        set_at = datetime.fromisoformat(user.changed)
+        if (now or clock.now()) - set_at > timedelta(days=rule.max_days):
+            return "expired"
+    return None
+
+
+def _reused(con: Any, name: str, password: str, rule: PasswordRule) -> bool:
+    """Whether ``password`` is one of the account's last ``rule.history`` passwords (the current one
+    included, also for an account older than the history)."""
+    if rule.history <= 0:
+        return False
+    hashes = [
+        r[0]
+        for r in con.execute(
+            "SELECT password_hash FROM password_history WHERE name = ? ORDER BY set_at DESC LIMIT ?",
+            [name, rule.history],
+        ).fetchall()
+    ]
+    hashes += [r[0] for r in con.execute("SELECT password_hash FROM users WHERE name = ?", [name]).fetchall()]
+    with _verifying:
+        for hashed in dict.fromkeys(hashes):
+            try:
+                if _hasher.verify(hashed, password):
+                    return True
+            except (VerifyMismatchError, VerificationError, InvalidHashError):
+                continue
+    return False
+
+
+def _remember(con: Any, name: str, hashed: str, now: datetime, temporary: bool) -> None:
+    """A password into the account's history, timed to the microsecond (two set within a second keep
+    their order: the history rule counts the last ones)."""
+    exact = datetime.now(UTC).replace(tzinfo=None)
+    con.execute(
+        "INSERT INTO password_history (password_hash, name, set_at, temporary) VALUES (?, ?, ?, ?)",
+        [hashed, name, exact if abs(exact - now) < timedelta(seconds=2) else now, temporary],
+    )
+
+
 def add_user(
     store: Store,
     cfg: Config,
@@ -134,8 +198,10 @@ def add_user(
     password: str,
     township: str | None = None,
     audit: AuditAs | None = None,
+    temporary: bool = False,
 ) -> User:
-    """Create an account; a township account names its township."""
+    """Create an account; a township account names its township. ``temporary``: an administrator chose
+    the password, which the holder changes at first sign-in (``security.password_change_temporary``)."""
     name = name.strip()
     if not name or name == LOCAL or len(name) > MAX_NAME:
         raise AuthError("bad_name")
@@ -157,6 +223,7 @@ def add_user(
             "VALUES (?, ?, ?, ?, ?, ?)",
             [name, role, township, hashed, now, now],
         )
+        _remember(con, name, hashed, now, temporary)
     return User(name, role, township)
 
 
@@ -179,18 +246,29 @@ def _audited(store: Store, audit: AuditAs | None, detail: str) -> Iterator[Any]:
 
 
 def set_password(
-    store: Store, name: str, password: str, rule: PasswordRule | None = None, audit: AuditAs | None = None
+    store: Store,
+    name: str,
+    password: str,
+    rule: PasswordRule | None = None,
+    audit: AuditAs | None = None,
+    temporary: bool = False,
 ) -> None:
-    """A new password; it also lifts a lock on the name (an administrator's way to unlock)."""
+    """A new password, not one of the account's last ``rule.history``; it also lifts a lock on the name
+    (an administrator's way to unlock). ``temporary``: an administrator's reset, changed at first sign-in."""
+    rule = rule or PasswordRule()
     check_password(password, name, rule)
     hashed = _hasher.hash(password)
-    with _audited(store, audit, name) as con:
+    with _audited(store, audit, name + (" (temporary)" if temporary else "")) as con:
+        if _reused(con, name, password, rule):
+            raise AuthError("password_reused", count=rule.history)
+        now = clock.now()
         changed = con.execute(
             "UPDATE users SET password_hash = ?, password_changed_at = ? WHERE name = ?",
-            [hashed, clock.now(), name],
+            [hashed, now, name],
         ).fetchall()[0][0]
         if not changed:
             raise AuthError("no_user", name=name)
+        _remember(con, name, hashed, now, temporary)
     with store.guard() as guard:  # a new password lifts the lock on the name
         guard.clear(guard_key("name", name))
 
@@ -234,6 +312,7 @@ MAX_NAME = 64  # a longer user name is cut to this in the lock-out table and the
 ADDRESS_FAILURES = 30  # failed sign-ins from one client address before that address is slowed down
 ADDRESS_DELAY_MAX = 10.0  # seconds: the longest wait an attempt from a slowed address gets
 ADDRESSES_KEPT = 50_000  # client addresses remembered at once (the oldest forgotten first)
+ADDRESS_WINDOW_MINUTES = 15  # an address's failures are forgotten this long after its last one
 _verifying = threading.BoundedSemaphore(1)  # argon2 takes 64 MiB a check: one at a time per process
 _dummy_hash: list[str] = []
 
@@ -257,7 +336,7 @@ class Addresses:
 
     def _failures(self, address: str, now: datetime) -> int:
         failures, last = self._seen.get(address, (0, now))
-        return failures if now - last < timedelta(minutes=LOCK_MINUTES) else 0
+        return failures if now - last < timedelta(minutes=ADDRESS_WINDOW_MINUTES) else 0
 
     def delay(self, address: str | None, now: datetime) -> float:
         """How long an attempt from ``address`` waits before it is checked."""
@@ -305,7 +384,7 @@ def guard_key(kind: str, value: str) -> str:
     return f"{kind}:{value[:MAX_NAME].lower()}"
 
 
-def _count(guard: Any, key: str, limit: int, now: datetime) -> tuple[int, bool]:
+def _count(guard: Any, key: str, limit: int, minutes: int, now: datetime) -> tuple[int, bool]:
     """Add this attempt to a key's failures in the current window; (failures, locked before it)."""
     failures, locked_until = guard.get(key)
     if locked_until is not None and locked_until <= now:  # the lock has run out: a fresh window
@@ -313,18 +392,19 @@ def _count(guard: Any, key: str, limit: int, now: datetime) -> tuple[int, bool]:
     if locked_until is not None:
         return failures, True
     failures += 1
-    guard.put(key, failures, now + timedelta(minutes=LOCK_MINUTES) if failures >= limit else None, now)
+    guard.put(key, failures, now + timedelta(minutes=minutes) if failures >= limit else None, now)
     return failures, False
 
 
-def _claim(store: Store, name: str, now: datetime) -> _Claim:
+def _claim(store: Store, name: str, now: datetime, security: Security | None = None) -> _Claim:
     """Count the attempt first, in one transaction of the sign-in guard (a DuckDB file's writer lock,
     or the name's row locked in PostgreSQL): however many arrive at once, the sixth finds the name
     locked and is never verified."""
+    security = security or Security()
     with store.guard() as guard:
-        number, locked = _count(guard, guard_key("name", name), MAX_FAILURES, now)
+        number, locked = _count(guard, guard_key("name", name), security.lock_failures, security.lock_minutes, now)
         if secrets.randbelow(50) == 0:  # now and then, forget windows that have run out
-            guard.forget_before(now, LOCK_MINUTES)
+            guard.forget_before(now, security.lock_minutes)
     with store.connect() as con:
         rows = con.execute(
             "SELECT role, township, password_hash, disabled FROM users WHERE name = ?", [name]
@@ -349,11 +429,19 @@ def _settle(store: Store, name: str, user: User | None, reason: str, now: dateti
         insert_audit(con, name[:MAX_NAME] or None, "login", "ok" if user else "refused", reason, now)
 
 
-def login(store: Store, name: str, password: str, now: datetime | None = None, address: str | None = None) -> User:
+def login(
+    store: Store,
+    name: str,
+    password: str,
+    now: datetime | None = None,
+    address: str | None = None,
+    security: Security | None = None,
+) -> User:
     """Check a password; every failure answers ``bad_login`` alike, whatever the reason.
 
     The attempt is counted before the password is checked, so at most MAX_FAILURES guesses at a
-    name are ever verified before it locks for LOCK_MINUTES, however many arrive in parallel.
+    name are ever verified before it locks (``security.lock_failures`` and ``lock_minutes``), however
+    many arrive in parallel.
     An unknown, disabled or locked name costs the same argon2 check (against a dummy hash) and
     answers the same words, so neither time nor text tells whether an account exists. A client
     address with ADDRESS_FAILURES failures waits before each attempt (``Addresses``), and is still
@@ -365,7 +453,10 @@ def login(store: Store, name: str, password: str, now: datetime | None = None, a
     wait = ADDRESSES.delay(address, now)
     if wait:
         time.sleep(wait)
-    claim = _claim(store, name[:MAX_NAME], now)
+    security = security or Security()
+    claim = _claim(store, name[:MAX_NAME], now, security)
+    if claim.account and not from_admin_network(User(name, claim.account[0]), address, security.admin_networks):
+        claim = _Claim(claim.account, verify=False, reason="admin_network", number=claim.number)  # never verified
     with _verifying:
         hashed = claim.account[2] if claim.verify and claim.account else _dummy()
         try:
@@ -377,8 +468,8 @@ def login(store: Store, name: str, password: str, now: datetime | None = None, a
         ADDRESSES.failed(address, now)
     _settle(store, name[:MAX_NAME], user, "ok" if user else claim.reason, now, claim.number)
     if user is None:
-        raise AuthError("bad_login", failures=MAX_FAILURES, minutes=LOCK_MINUTES)
-    return user
+        raise AuthError("bad_login", failures=security.lock_failures, minutes=security.lock_minutes)
+    return find_user(store, name) or user  # with when its password was set, and by whom
 
 
 def unlock(store: Store, name: str, audit: AuditAs | None = None) -> bool:
@@ -403,9 +494,15 @@ def find_user(store: Store, name: str) -> User | None:
 def _enabled_user(store: Store, name: str) -> User | None:
     with store.connect() as con:
         rows = con.execute(
-            "SELECT role, township, password_changed_at FROM users WHERE name = ? AND NOT disabled", [name]
+            "SELECT u.role, u.township, u.password_changed_at, coalesce(bool_or(h.temporary), false) "
+            "FROM users u LEFT JOIN password_history h ON h.name = u.name AND h.password_hash = u.password_hash "
+            "WHERE u.name = ? AND NOT u.disabled GROUP BY ALL",
+            [name],
         ).fetchall()
-    return User(name, rows[0][0], rows[0][1], str(rows[0][2])) if rows else None
+    if not rows:
+        return None
+    changed = rows[0][2].isoformat(sep=" ") if rows[0][2] is not None else ""
+    return User(name, rows[0][0], rows[0][1], changed, bool(rows[0][3]))
 
 
 # ---------------------------------------------------------------- uploads by role

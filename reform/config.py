@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from reform.limits import Limits, PasswordRule
+from reform.limits import Limits, PasswordRule, Security
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = ROOT / "config.yaml"
@@ -130,8 +130,13 @@ class Config:
     notify: Notify = field(default_factory=Notify)  # reminders and alerts (python -m reform notify)
     review_required: bool = False  # figures reach leaders only once a reviewer approves them (reform.review)
     review_allow_self_approval: bool = False  # a district with one reviewer: may approve what they uploaded
-    password: PasswordRule = field(default_factory=PasswordRule)  # security.password_*: what a password must be
+    security: Security = field(default_factory=Security)  # security: passwords, locks, sessions, admin networks
     checks: tuple[Any, ...] = ()  # the district's check rules (reform.checks.Check), run on every dry run
+
+    @property
+    def password(self) -> PasswordRule:
+        """What a password must be (``security.password_*``)."""
+        return self.security.password
 
     def today(self) -> date:
         """Today where the district is: what is overdue, what is still in the future."""
@@ -270,21 +275,63 @@ def _templates(value: Any) -> dict[str, str]:
     return {str(k): v for k, v in value.items()}
 
 
-def _security(data: Any) -> PasswordRule:
-    """``security``: the password rule (every key optional)."""
+_WHOLE = {  # security.<key>: (where it goes, lowest, highest)
+    "password_min_length": ("password.min_length", 8, 128),
+    "password_classes": ("password.classes", 1, 4),
+    "password_history": ("password.history", 0, 24),
+    "password_max_days": ("password.max_days", 0, 3650),
+    "lock_failures": ("lock_failures", 1, 100),
+    "lock_minutes": ("lock_minutes", 1, 1440),
+    "idle_minutes": ("idle_minutes", 1, 1440),
+    "max_hours": ("max_hours", 1, 168),
+}
+
+
+def _security(data: Any) -> Security:
+    """``security``: passwords, locks, sessions and where administrators come from (every key optional)."""
     if data is None:
-        return PasswordRule()
-    known = {"password_min_length", "password_classes"}
+        return Security()
+    known = {*_WHOLE, "password_change_temporary", "admin_networks"}
     if not isinstance(data, dict) or set(data) - known:
-        raise ConfigError(f"security: must be a mapping of {', '.join(sorted(known))}")
-    values = {}
-    for key, name, low, high in (("password_min_length", "min_length", 8, 128), ("password_classes", "classes", 1, 4)):
+        wrong = sorted(set(data) - known)[0] if isinstance(data, dict) else None
+        raise ConfigError(
+            (f"security.{wrong}: unknown key; " if wrong else "security: ")
+            + f"must be a mapping of {', '.join(sorted(known))}"
+        )
+    password: dict[str, Any] = {}
+    values: dict[str, Any] = {}
+    for key, (name, low, high) in _WHOLE.items():
         if key in data:
             number = _number(data[key], f"security.{key}", low=low, high=high)
-            if number != int(number):
+            if number != int(number) or isinstance(data[key], bool):
                 raise ConfigError(f"security.{key}: must be a whole number, got {data[key]!r}")
-            values[name] = int(number)
-    return PasswordRule(**values)
+            (password if name.startswith("password.") else values)[name.removeprefix("password.")] = int(number)
+    if "password_change_temporary" in data:
+        if not isinstance(data["password_change_temporary"], bool):
+            raise ConfigError("security.password_change_temporary: must be true or false")
+        password["change_temporary"] = data["password_change_temporary"]
+    if "admin_networks" in data:
+        values["admin_networks"] = _networks(data["admin_networks"])
+    return Security(password=PasswordRule(**password), **values)
+
+
+def _networks(value: Any) -> tuple[str, ...]:
+    """``security.admin_networks``: a list of networks in CIDR notation (10.0.0.0/8, 192.168.1.20/32)."""
+    import ipaddress
+
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError("security.admin_networks: must be a list of networks such as 10.0.0.0/8")
+    found = []
+    for index, text in enumerate(value):
+        try:
+            found.append(str(ipaddress.ip_network(text.strip(), strict=False)))
+        except ValueError:
+            raise ConfigError(
+                f"security.admin_networks[{index}]: {text!r} is not a network (write it as 10.0.0.0/8 or 192.168.1.20)"
+            ) from None
+    return tuple(found)
 
 
 def _review(data: Any) -> tuple[bool, bool]:
@@ -604,7 +651,7 @@ def parse(data: Any, source: Path) -> Config:
         screen_poll_seconds=_screen(meeting, "screen_poll_seconds", 30, 1),
         review_required=_review(data.get("review"))[0],
         review_allow_self_approval=_review(data.get("review"))[1],
-        password=_security(data.get("security")),
+        security=_security(data.get("security")),
         checks=_checks(data.get("checks")),
         notify=_notify(data.get("notify"), _places(_get(data, "townships", ""), "townships", population=True)),
     )

@@ -478,6 +478,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "audit.action.expired": ("登录过期", "Sign-in expired"),
     "audit.action.disabled": ("账户停用后退出", "Signed out (disabled)"),
     "audit.action.credentials_changed": ("密码或角色已更改，已退出", "Signed out (password or role changed)"),
+    "audit.action.idle": ("长时间未操作，已退出", "Signed out (idle)"),
+    "audit.action.logout_elsewhere": ("在同一浏览器的其他标签页退出", "Signed out in another tab"),
+    "audit.action.admin_network": (
+        "管理员不在允许的网络，已退出",
+        "Signed out (administrator outside allowed networks)",
+    ),
     "audit.action.session_moved": ("会话被其他浏览器使用，已退出", "Signed out (session used elsewhere)"),
     "audit.action.upload": ("上传", "Upload"),
     "audit.action.restore": ("恢复", "Restore"),
@@ -999,9 +1005,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The signed-on identity has no account here; ask an administrator.",
     ),
     "auth.bad_login": (
-        "用户名或密码不正确。连续输错 {failures} 次后将锁定 {minutes} 分钟；忘记密码请联系管理员。",
+        "用户名或密码不正确。连续输错 {failures} 次后将锁定 {minutes} 分钟；忘记密码请联系管理员。"
+        "管理员账户只能从单位内网登录。",
         "Wrong user name or password. After {failures} wrong tries sign-in locks for {minutes} minutes; "
-        "ask an administrator if you forgot the password.",
+        "ask an administrator if you forgot the password. Administrator accounts sign in from the office "
+        "network only.",
     ),
     "auth.locked": (
         "密码错误次数过多，账户已锁定，请 {minutes} 分钟后再试。",
@@ -1054,6 +1062,29 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "characters (symbols, Chinese).",
     ),
     "auth.password_is_name": ("密码不能与用户名相同。", "The password must not be the user name."),
+    "auth.password_reused": (
+        "新密码不能与最近 {count} 次使用过的密码相同。",
+        "The new password must differ from the last {count} passwords of this account.",
+    ),
+    "auth.must_change.title": ("请先修改密码", "Change your password first"),
+    "auth.must_change.temporary": (
+        "您的密码由管理员设置（新账户或重置），按安全规定须在首次登录时修改为只有您知道的密码。",
+        "An administrator set your password (a new account or a reset): change it to one only you know before "
+        "going on.",
+    ),
+    "auth.must_change.expired": (
+        "您的密码已使用超过 {days} 天，按安全规定须修改后才能继续使用。",
+        "Your password is more than {days} days old: change it before going on.",
+    ),
+    "auth.admin_network": (
+        "管理员账户只能从单位内网（security.admin_networks 所列地址）登录，当前地址不在其中，已退出。",
+        "Administrator accounts may only work from the networks listed in security.admin_networks; this address "
+        "is not one of them, so you were signed out.",
+    ),
+    "auth.idle": (
+        "已超过 {minutes} 分钟未操作，登录已结束，请重新登录。",
+        "No activity for {minutes} minutes: you were signed out. Sign in again.",
+    ),
     "auth.bad_name": ("用户名不能为空，也不能是 local。", "The user name must not be empty or 'local'."),
     "auth.bad_role": ("角色应为：{roles}", "The role must be one of: {roles}"),
     "auth.bad_township": (
@@ -1210,6 +1241,7 @@ _AUDIT_ZH = (  # the audit log's recorded details ("batch 7, 3 rows") as a Chine
     (r"\bversion (\d+)", r"数据版本 \1"),
     (r"\b(\d+) slides\b", r"\1 页"),
     (r" -> ", " → "),
+    (r" \(temporary\)", "（临时密码，首次登录须修改）"),
 )
 
 

@@ -39,3 +39,21 @@ class PasswordRule:
 
     min_length: int = 8  # characters at least
     classes: int = 3  # of: upper-case letters, lower-case letters, digits, others (symbols, Chinese)
+    history: int = 5  # a new password may not be one of the account's last so many (0: any)
+    max_days: int = 90  # a password older than this must be changed at the next sign-in (0: never)
+    change_temporary: bool = True  # a password an administrator set (new account, reset): changed at first sign-in
+
+
+PRIVATE_NETWORKS = ("127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7")
+
+
+@dataclass(frozen=True)
+class Security:
+    """Accounts and sessions (``config.yaml`` → ``security``; GB/T 22239 level 2 by default)."""
+
+    password: PasswordRule = PasswordRule()
+    lock_failures: int = 5  # failed sign-ins at one name before it locks
+    lock_minutes: int = 30  # how long the lock lasts (a security administrator may lift it earlier)
+    idle_minutes: int = 30  # a session unused this long ends
+    max_hours: int = 8  # a session ends this long after signing in, used or not
+    admin_networks: tuple[str, ...] = PRIVATE_NETWORKS  # where administrators may sign in from (CIDR)

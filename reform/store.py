@@ -29,8 +29,8 @@ from reform.config import is_postgres
 from reform.datasets import DATASETS, Dataset
 from reform.ingest.report import Progress, Report
 
-SCHEMA_VERSION = 6  # 1: batches, datasets; 2: users, audit; 3: sign-in counts; 4: notifications; 5: reviews;
-# 6: explanations (soft check rules)
+SCHEMA_VERSION = 7  # 1: batches, datasets; 2: users, audit; 3: sign-in counts; 4: notifications; 5: reviews;
+# 6: explanations (soft check rules); 7: password history
 _SQL_TYPES = {
     "text": "VARCHAR",
     "township": "VARCHAR",
@@ -109,6 +109,9 @@ def schema_sql(audit_start: int = 1, review_start: int = 1) -> list[str]:
             name VARCHAR PRIMARY KEY, role VARCHAR NOT NULL, township VARCHAR, password_hash VARCHAR NOT NULL,
             disabled BOOLEAN NOT NULL DEFAULT false, created_at TIMESTAMP, password_changed_at TIMESTAMP,
             failed_logins INTEGER NOT NULL DEFAULT 0, locked_until TIMESTAMP)""",
+        """CREATE TABLE IF NOT EXISTS password_history (
+            password_hash VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, set_at TIMESTAMP NOT NULL,
+            temporary BOOLEAN NOT NULL DEFAULT false)""",
         """CREATE TABLE IF NOT EXISTS login_guard (
             key VARCHAR PRIMARY KEY, failures INTEGER NOT NULL, locked_until TIMESTAMP, last_at TIMESTAMP)""",
         """CREATE TABLE IF NOT EXISTS notifications (

@@ -82,10 +82,20 @@ def test_cli_actions_are_audited_like_the_page(sample_copy: Path, cfg: Config, t
     assert cli("--db", db, "user", "add", "li", "--role", "leader", stdin=pw).returncode == 0
     assert cli("--db", db, "user", "disable", "li").returncode == 0
     assert cli("--db", db, "user", "enable", "li").returncode == 0
-    assert cli("--db", db, "user", "passwd", "li", stdin=pw).returncode == 0
-    tail = lines(store).iloc[-6:]
-    assert list(tail["action"]) == ["rollback", "restore", "user_add", "user_disable", "user_enable", "user_passwd"]
-    assert set(tail["user_name"]) == {operator} and set(tail["outcome"]) == {"ok"}
+    assert cli("--db", db, "user", "passwd", "li", stdin=pw).returncode == 1  # not one of the last 5
+    assert cli("--db", db, "user", "passwd", "li", stdin="Reset-secret-pw2\nReset-secret-pw2\n").returncode == 0
+    tail = lines(store).iloc[-7:]
+    assert list(tail["action"]) == [
+        "rollback",
+        "restore",
+        "user_add",
+        "user_disable",
+        "user_enable",
+        "user_passwd",
+        "user_passwd",
+    ]
+    assert set(tail["user_name"]) == {operator} and list(tail["outcome"]) == ["ok"] * 5 + ["refused", "ok"]
+    assert tail.iloc[5]["detail"] == "li: password_reused" and tail.iloc[6]["detail"] == "li (temporary)"
     assert tail.iloc[0]["detail"] == f"batch {version} -> batch {version + 1}, 1 rows"
 
 

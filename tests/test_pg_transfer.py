@@ -28,6 +28,7 @@ from reform.store import Store
 from tests import cli
 
 CARRIED = sorted(t for t, kind in pgstore.categories().items() if kind != "primary")  # login_guard stays in PG
+WHOLE_KEYS = set(pgstore.WHOLE_TABLES.values())  # a small table's key (name, key, password_hash): unique
 
 TRICKY = ["\\N", '"\\N"', "\\\\N", "NULL", "null", "", " ", '"', '""', "'", ","]
 TRICKY += ["\n", "\r\n", "a\nb", "\t", "\\", "😀青年"]
@@ -77,7 +78,7 @@ def _write_everywhere(store: PgStore, texts: list[str], pick: int) -> None:
                     values.append(con.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}").fetchall()[0][0])
                 elif str(kind) == "VARCHAR":
                     text = texts[(n + m) % len(texts)]
-                    values.append(f"{batch}:{text}" if name in ("key", "name") else text)  # keys stay unique
+                    values.append(f"{batch}:{text}" if name in WHOLE_KEYS else text)  # keys stay unique
                 else:
                     choices = LIMITS[str(kind)]
                     values.append(choices[(pick + m) % len(choices)])

@@ -78,28 +78,7 @@ def manage_form(ctx: Context) -> None:
 
 
 def password_form(ctx: Context) -> None:
-    with st.form("account.password_form", clear_on_submit=True):
-        old = st.text_input(ctx.t("auth.old_password"), type="password", key="account.old")
-        first = st.text_input(ctx.t("auth.new_password"), type="password", key="account.new")
-        second = st.text_input(ctx.t("auth.repeat_password"), type="password", key="account.new2")
-        submitted = st.form_submit_button(ctx.t("auth.change_password"), type="primary")
-    if not submitted:
-        return
-    try:
-        auth.login(ctx.store, ctx.user.name, old)
-        if first != second:
-            raise AuthError("mismatch")
-    except AuthError as exc:
-        auth.record(ctx.store, ctx.user.name, "user_passwd", "refused", exc.code)
-        _refused(ctx, exc)
-        return
-    try:
-        actions.set_password(ctx.store, ctx.user, ctx.user.name, first, ctx.cfg.password)
-    except AuthError as exc:
-        _refused(ctx, exc)
-        return
-    auth_ui.renew_grant(ctx.store, ctx.user)
-    st.success(ctx.t("auth.password_changed"))
+    auth_ui.change_form(ctx.store, ctx.cfg, ctx.user, ctx.lang, "account")
 
 
 def holds(ctx: Context) -> None:

@@ -138,7 +138,7 @@ def start() -> Context:
     _bootstrap(str(cfg.database), str(cfg.source))
     store = Store(cfg.database)
     lang = language()
-    user = auth_ui.gate(store, lang)
+    user = auth_ui.gate(store, cfg, lang)
     context = Context(cfg, store, lang, decide(cfg, store, user, lang), user)
     st.session_state[_KEY] = context
     return context

@@ -29,7 +29,9 @@ import hashlib
 import re
 import secrets
 import threading
+import time
 from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from typing import Any
 
@@ -109,6 +111,79 @@ class Bindings:
 
 
 BINDINGS = Bindings()
+
+
+@dataclass
+class Held:
+    """A browser's sign-in, kept so that a reload (F5, a typed address, a new tab) finds it again."""
+
+    name: str
+    grant: str  # the account's grant when it signed in (``reform.auth.grant``)
+    since: float  # time.monotonic() of signing in (security.max_hours counts from here)
+    seen: float  # … of its last use in any tab (security.idle_minutes counts from here)
+
+
+class SignIns:
+    """Which browser (the digest of its HttpOnly cookie) is signed in as whom, in this process.
+
+    A signed-out browser's cookie is revoked: it never signs in again, and the guard gives that
+    browser a new cookie at its next request (the cookie rotated). A restart of the server forgets
+    every sign-in (people sign in again), as a replaced Streamlit session would.
+    """
+
+    KEPT = 100_000  # browsers remembered at once (the longest unused forgotten first)
+
+    def __init__(self) -> None:
+        self._held: dict[str, Held] = {}
+        self._revoked: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def hold(self, browser_token: str | None, name: str, grant: str, since: float, seen: float | None = None) -> None:
+        digest = _digest(browser_token)
+        if digest is None:
+            return
+        with self._lock:
+            if digest in self._revoked:  # a signed-out cookie this tab still holds: no reload finds it
+                return
+            self._held[digest] = Held(name, grant, since, since if seen is None else seen)
+            if len(self._held) > self.KEPT:
+                for old, _ in sorted(self._held.items(), key=lambda item: item[1].seen)[: self.KEPT // 2]:
+                    del self._held[old]
+
+    def find(self, browser_token: str | None) -> Held | None:
+        digest = _digest(browser_token)
+        with self._lock:
+            return self._held.get(digest) if digest else None
+
+    def touch(self, browser_token: str | None, now: float) -> None:
+        digest = _digest(browser_token)
+        with self._lock:
+            if digest in self._held:
+                self._held[digest].seen = now
+
+    def end(self, browser_token: str | None, revoke: bool = True) -> None:
+        """The browser's sign-in ends; ``revoke``: its cookie too (signing out)."""
+        digest = _digest(browser_token)
+        if digest is None:
+            return
+        with self._lock:
+            self._held.pop(digest, None)
+            if revoke:
+                self._revoked[digest] = time.monotonic()
+                if len(self._revoked) > self.KEPT:
+                    for old in sorted(self._revoked, key=self._revoked.__getitem__)[: self.KEPT // 2]:
+                        del self._revoked[old]
+
+    def revoked(self, browser_token: str | None) -> bool:
+        digest = _digest(browser_token)
+        with self._lock:
+            return digest is not None and digest in self._revoked
+
+    def __len__(self) -> int:
+        return len(self._held)
+
+
+SIGN_INS = SignIns()
 
 
 def media_sessions(file_id: str) -> set[str]:
@@ -196,9 +271,12 @@ def allowed(scope: Scope, headers: dict[str, str], bindings: Bindings) -> bool:
 class Guard:
     """ASGI middleware: the checks above, the browser cookie, and security headers on every response."""
 
-    def __init__(self, app: Callable[..., Awaitable[None]], bindings: Bindings | None = None) -> None:
+    def __init__(
+        self, app: Callable[..., Awaitable[None]], bindings: Bindings | None = None, sign_ins: SignIns | None = None
+    ) -> None:
         self.app = app
         self.bindings = bindings or BINDINGS
+        self.sign_ins = sign_ins or SIGN_INS
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -211,7 +289,8 @@ class Guard:
         if scope["type"] == "websocket":
             await self.app(scope, receive, send)
             return
-        new_cookie = None if _cookie(headers, BROWSER_COOKIE) else secrets.token_urlsafe(32)
+        held = _cookie(headers, BROWSER_COOKIE)
+        new_cookie = None if held and not self.sign_ins.revoked(held) else secrets.token_urlsafe(32)
         secure = over_https(scope, headers)
 
         async def send_with_headers(message: Message) -> None:
