@@ -922,6 +922,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Presentation pages are served by serve.py (as make run does); this server does not, so the links will not open.",
     ),
     "present.hint": ("← → 翻页 · F 全屏", "← → turn pages · F full screen"),
+    "present.ended": (
+        "演示链接已失效：该账户的密码或角色已更改，或账户已停用。请重新登录后在“会议模式”页面重新打开。",
+        "This presentation link has ended: the account's password or role changed, or it was disabled. Sign in "
+        "again and open it from meeting mode.",
+    ),
     "present.bad_link": (
         "演示链接无效或已过期，请在“会议模式”页面重新打开。",
         "This presentation link is invalid or expired: open it again from meeting mode.",

@@ -85,7 +85,7 @@ def _check(request: Request) -> tuple[Config, Store, Showing] | Response:
         return PlainTextResponse(i18n.t("present.other_browser", showing.lang), status_code=403)
     store = Store(cfg.database)
     if not _allowed(store, showing):
-        return PlainTextResponse(i18n.t("auth.forbidden", showing.lang), status_code=403)
+        return PlainTextResponse(i18n.t("present.ended", showing.lang), status_code=403)
     return cfg, store, showing
 
 

@@ -159,7 +159,10 @@ VIEWER = """
   if (options.poll && options.versionUrl) {  // a new data version landed: reload, keeping the slide
     setInterval(function () {
       fetch(options.versionUrl, {cache: 'no-store', credentials: 'same-origin'})
-        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (r) {  // refused: the link has ended (a new password, a disabled account): say so
+          if (r.status === 403) { location.reload(); }
+          return r.ok ? r.json() : null;
+        })
         .then(function (j) {
           if (j && (j.version !== options.version || j.review !== options.review)) { location.reload(); }
         })
