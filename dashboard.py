@@ -38,6 +38,7 @@ PAGES = {
     ],
     "nav.admin": [
         ("app_pages/users.py", "page.users", ":material/manage_accounts:", "users", "users"),
+        ("app_pages/security.py", "page.security", ":material/shield_lock:", "security", "security"),
         ("app_pages/audit.py", "page.audit", ":material/receipt_long:", "audit", "audit"),
         ("app_pages/notifications.py", "page.notifications", ":material/notifications:", "notifications", "audit"),
         ("app_pages/account.py", "page.account", ":material/key:", "account", "account"),

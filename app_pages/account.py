@@ -7,7 +7,7 @@ import streamlit as st
 from ui import accounts
 from ui.context import current
 
-ctx = current()
+ctx = current("account")
 st.title(ctx.t("page.account"))
 if ctx.user.is_local:
     st.info(ctx.t("auth.local_banner"))

@@ -1,4 +1,5 @@
-"""Accounts (admin only): list, add, disable or enable, reset a password. Every change is logged."""
+"""Accounts (a system administrator, or a combined admin): list, add, disable or enable, reset a
+password. Administrators' own accounts are changed on the server's command line. Every change is logged."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ widgets.table(
     ["name", "role", "township", "disabled", "created_at", "locked_until"],
     key="users.table",
 )
-accounts.holds(ctx)
+if ctx.allowed("security"):  # a combined admin also lifts locks here (a system administrator does not)
+    accounts.holds(ctx)
 accounts.add_form(ctx)
 accounts.manage_form(ctx)

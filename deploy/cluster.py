@@ -42,10 +42,52 @@ def _wait(url: str, seconds: float = 60) -> None:
     raise RuntimeError(f"{url} did not answer")
 
 
+TLS_OFFSET = 99  # the HTTPS port is the cluster's port + 99 (PostgreSQL takes + 100)
+
+
+def certificate(folder: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 and localhost (``make cluster`` on one machine; a real
+    server uses its unit's certificate). Made with openssl, the key readable by its owner only."""
+    cert, key = folder / "tls.crt", folder / "tls.key"
+    subprocess.run(
+        [
+            *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-sha256", "-days", "825"),
+            *("-keyout", str(key), "-out", str(cert), "-subj", "/CN=localhost"),
+            *("-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    key.chmod(0o600)
+    return cert, key
+
+
+def _wait_tls(port: int) -> None:
+    import socket
+    import ssl
+
+    context = ssl.create_default_context(cafile=str(STATE / "tls.crt"))
+    for _ in range(100):
+        try:
+            with (
+                socket.create_connection(("127.0.0.1", port), timeout=2) as raw,
+                context.wrap_socket(raw, server_hostname="127.0.0.1"),
+            ):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"nginx does not answer HTTPS on {port}")
+
+
 def nginx_conf(port: int, servers: list[int], body_mb: int) -> str:
     template = (ROOT / "deploy" / "nginx.conf.template").read_text(encoding="utf-8")
     (STATE / "nginx-temp").mkdir(parents=True, exist_ok=True)
+    cert, key = certificate(STATE)
     return template.format(
+        tls_listen=f"127.0.0.1:{port + TLS_OFFSET}",
+        tls_port=port + TLS_OFFSET,
+        certificate=cert,
+        certificate_key=key,
         pid_file=STATE / "nginx.pid",
         error_log=STATE / "nginx-error.log",
         access_log=STATE / "nginx-access.log",
@@ -108,8 +150,11 @@ def _start(count: int, port: int, begun: dict[str, object]) -> dict[str, object]
     subprocess.run(["nginx", "-c", str(conf), "-p", str(STATE)], check=True)
     begun["nginx_conf"] = str(conf)
     _wait(f"http://127.0.0.1:{port}/_stcore/health")
+    _wait_tls(port + TLS_OFFSET)
     record = {
         "url": f"http://127.0.0.1:{port}",
+        "https": f"https://127.0.0.1:{port + TLS_OFFSET}",
+        "certificate": str(STATE / "tls.crt"),
         "database": url,
         "pg_port": database.port,
         "servers": {str(p): proc.pid for p, proc in zip(ports, processes, strict=True)},
@@ -152,7 +197,9 @@ def main(argv: list[str]) -> int:
         stop()
         return 0
     record = start(args.servers, args.port)
-    print(f"cluster: {record['url']} (nginx) -> app servers on {', '.join(record['servers'])}")
+    print(f"cluster: {record['https']} (nginx, HTTPS) -> app servers on {', '.join(record['servers'])}")
+    print(f"the certificate is self-signed ({record['certificate']}): trust it in the browser, or use your own")
+    print(f"this machine may also use {record['url']} (plain HTTP answers 127.0.0.1 only)")
     print(f"sign in as admin, password in {STATE / 'admin-password'}; make cluster-stop ends it")
     return 0
 

@@ -184,10 +184,31 @@ def remove_sample(store: Store, actor: User) -> list[CommitResult]:
     return done
 
 
+def creatable_roles(actor: User, cfg: Config) -> tuple[str, ...]:
+    """The roles this actor may give a new account: administrators' roles only from the server's
+    command line or a combined administrator (a system administrator cannot make an auditor, nor
+    itself more); the combined ``admin`` not at all where the three are kept apart."""
+    roles = auth.ROLES if actor.role == "admin" else tuple(r for r in auth.ROLES if r not in auth.ADMIN_ROLES)
+    return tuple(r for r in roles if not (r == "admin" and cfg.security.separate_admins))
+
+
+def _may_manage(store: Store, actor: User, action: str, name: str) -> None:
+    """An administrator's account (any of the three, or a combined one) is changed only from the
+    server's command line or by a combined administrator: refused and audited otherwise."""
+    role = auth.role_of(store, name)
+    if role in auth.ADMIN_ROLES and actor.role != "admin" and actor.name != name:
+        auth.record(store, actor.name, action, "refused", f"{name}: admin_roles_by_operator")
+        raise AuthError("admin_roles_by_operator")
+
+
 def add_user(
     store: Store, cfg: Config, actor: User, name: str, role: str, password: str, township: str | None = None
 ) -> User:
     _require(store, actor, "users", "user_add", name)
+    if role in auth.ROLES and role not in creatable_roles(actor, cfg):
+        code = "admin_combined" if role == "admin" else "admin_roles_by_operator"
+        auth.record(store, actor.name, "user_add", "refused", f"{name}: {code}")
+        raise AuthError(code)
     temporary = cfg.password.change_temporary  # an administrator chose it: the holder changes it at first sign-in
     return _account_change(
         store, actor, "user_add", name, auth.add_user, cfg, name, role, password, township, temporary=temporary
@@ -198,6 +219,7 @@ def set_password(store: Store, actor: User, name: str, password: str, rule: Pass
     """An administrator's reset, or one's own change (any signed-in account), under the password rule."""
     if actor.name != name:
         _require(store, actor, "users", "user_passwd", name)
+        _may_manage(store, actor, "user_passwd", name)
     rule = rule or PasswordRule()
     temporary = actor.name != name and rule.change_temporary  # a reset: the holder changes it at first sign-in
     _account_change(store, actor, "user_passwd", name, auth.set_password, name, password, rule, temporary=temporary)
@@ -206,21 +228,48 @@ def set_password(store: Store, actor: User, name: str, password: str, rule: Pass
 def set_disabled(store: Store, actor: User, name: str, disabled: bool) -> None:
     action = "user_disable" if disabled else "user_enable"
     _require(store, actor, "users", action, name)
+    _may_manage(store, actor, action, name)
     _account_change(store, actor, action, name, auth.set_disabled, name, disabled)
 
 
+def split_admin(store: Store, cfg: Config, actor: User, name: str) -> list[tuple[str, str, str]]:
+    """Turn a combined ``admin`` into the three (三员分立): it becomes the system administrator, and two
+    new accounts ``<name>-security`` and ``<name>-audit`` are made with one-time passwords (changed at
+    first sign-in), to be handed to two other people. Returns (account, role, password) of the new ones."""
+    _require(store, actor, "users", "user_split", name)
+    if actor.role != "admin":
+        raise AuthError("admin_roles_by_operator")
+    if auth.role_of(store, name) != "admin":
+        auth.record(store, actor.name, "user_split", "refused", f"{name}: not_combined")
+        raise AuthError("not_combined", name=name)
+    made = []
+    for suffix, role in (("security", "secadmin"), ("audit", "auditor")):
+        password = auth.generated_password(cfg.password)
+        account = f"{name}-{suffix}"
+        _account_change(store, actor, "user_add", account, auth.add_user, cfg, account, role, password, temporary=True)
+        made.append((account, role, password))
+    _account_change(store, actor, "user_role", name, auth.set_role, name, "sysadmin")
+    return made
+
+
+def reset_second_factor(store: Store, actor: User, name: str) -> bool:
+    """A security administrator forgets an account's phone (lost): it enrols a new one at its next sign-in."""
+    _require(store, actor, "security", "second_factor_reset", name)
+    return auth.reset_second_factor(store, name, audit=(actor.name, "second_factor_reset"))
+
+
 def unlock(store: Store, actor: User, name: str) -> bool:
-    """An administrator lifts a name's sign-in lock (audited); whether it was locked."""
-    _require(store, actor, "users", "user_unlock", name)
+    """A security administrator lifts a name's sign-in lock (audited); whether it was locked."""
+    _require(store, actor, "security", "user_unlock", name)
     return bool(auth.unlock(store, name, audit=(actor.name, "user_unlock")))
 
 
 def lift_address(store: Store, actor: User, address: str) -> bool:
-    """An administrator lifts this server's throttle on a client address (audited)."""
-    _require(store, actor, "users", "address_lift", address)
-    lifted = auth.ADDRESSES.lift(address)
+    """A security administrator lifts this server's throttle on a client address (audited first:
+    an action whose audit line cannot be written does not happen)."""
+    _require(store, actor, "security", "address_lift", address)
     auth.record(store, actor.name, "address_lift", "ok", address[:64])
-    return lifted
+    return auth.ADDRESSES.lift(address)
 
 
 def _account_change(

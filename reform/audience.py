@@ -34,7 +34,13 @@ if TYPE_CHECKING:
     from reform.store import Reader, Store
 
 READERS = ("leader", "reviewer", "clerk", "admin")
-_READER_OF_ROLE = {"leader": "leader", "district": "reviewer", "township": "clerk", "admin": "admin"}
+_READER_OF_ROLE = {
+    "leader": "leader",
+    "district": "reviewer",
+    "township": "clerk",
+    "admin": "admin",
+    "sysadmin": "admin",
+}
 
 
 @dataclass(frozen=True)

@@ -21,23 +21,26 @@ import pandas as pd
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from reform import clock
+from reform import auditchain, clock, keys, totp
 from reform.config import Config
 from reform.datasets import DATASETS
 from reform.ingest.report import Report
-from reform.limits import PasswordRule, Security
+from reform.limits import ACCOUNT_ROLES, PasswordRule, Security
 from reform.store import Store, insert_audit
 
-ROLES = ("leader", "township", "district", "admin")
+ROLES = ACCOUNT_ROLES  # leader, township, district, admin, sysadmin, secadmin, auditor
+SEPARATE_ADMINS = ("sysadmin", "secadmin", "auditor")  # 三员: system, security and audit administrators
+ADMIN_ROLES = frozenset({"admin", *SEPARATE_ADMINS})  # sign in only from security.admin_networks
 LOCAL = "local"  # the single user of a store without accounts (127.0.0.1 only)
 MAX_FAILURES = Security().lock_failures  # failed sign-ins before a name locks (security.lock_failures)
 LOCK_MINUTES = Security().lock_minutes  # … and for how long (security.lock_minutes)
 
-# role -> actions. Views of the dashboard are open to every role; the rest is listed.
+# role -> actions. Every page and action asks for one; the dashboard's views ask for "view".
 PERMISSIONS: dict[str, frozenset[str]] = {
     "leader": frozenset({"view", "meeting", "export", "completeness"}),
     "township": frozenset({"view", "home", "upload", "templates", "history", "completeness"}),
     "district": frozenset({"view", "meeting", "export", "upload", "templates", "history", "completeness", "review"}),
+    # one administrator for everything: a deployment's choice (security.separate_admins: false)
     "admin": frozenset(
         {
             "view",
@@ -51,8 +54,15 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "users",
             "audit",
             "review",
+            "security",
         }
     ),
+    # 三员分立 (GB/T 22239 access control): accounts and the data's upkeep; never the audit log
+    "sysadmin": frozenset({"view", "completeness", "history", "templates", "rollback", "users"}),
+    # locks, throttled addresses, the policy in force and the self-check; never data
+    "secadmin": frozenset({"security"}),
+    # reads, verifies and exports the audit log; nothing else
+    "auditor": frozenset({"audit"}),
 }
 _hasher = PasswordHasher()
 
@@ -92,9 +102,6 @@ def grant(user: User | None) -> str:
 LOCAL_USER = User(LOCAL, "admin")
 
 
-ADMIN_ROLES = frozenset({"admin"})  # roles that sign in only from security.admin_networks
-
-
 def from_admin_network(user: User, address: str | None, networks: tuple[str, ...]) -> bool:
     """Whether this account may work from ``address``: administrators only from ``networks`` (none
     listed: anywhere); no address is a run inside this process (the command line, tests)."""
@@ -110,12 +117,15 @@ def from_admin_network(user: User, address: str | None, networks: tuple[str, ...
 
 
 def allowed(user: User | None, action: str) -> bool:
+    """Whether ``user`` may do ``action``; "account" (one's own password) is every account's."""
+    if action == "account":
+        return user is not None
     return user is not None and action in PERMISSIONS.get(user.role, frozenset())
 
 
 def own_units(user: User, cfg: Config) -> set[str] | None:
     """The reporting units whose rows this user may write or see in history; None means all."""
-    if user.role == "admin":
+    if user.role in ("admin", "sysadmin"):
         return None
     if user.role == "district":
         return {cfg.committee}
@@ -273,11 +283,41 @@ def set_password(
         guard.clear(guard_key("name", name))
 
 
+def set_role(store: Store, name: str, role: str, audit: AuditAs | None = None) -> None:
+    """A new role for an account (its sessions and links end: the grant changes)."""
+    if role not in ROLES:
+        raise AuthError("bad_role", roles=", ".join(ROLES))
+    with _audited(store, audit, f"{name} -> {role}") as con:
+        changed = con.execute("UPDATE users SET role = ? WHERE name = ?", [role, name]).fetchall()[0][0]
+        if not changed:
+            raise AuthError("no_user", name=name)
+
+
+def generated_password(rule: PasswordRule | None = None) -> str:
+    """A random password the rule accepts (for an account the command line makes): 16 characters
+    of all four kinds, without look-alikes."""
+    rule = rule or PasswordRule()
+    kinds = ("ABCDEFGHJKLMNPQRSTUVWXYZ", "abcdefghijkmnpqrstuvwxyz", "23456789", "-_.!@#%+=")
+    length = max(16, rule.min_length)
+    chosen = [secrets.choice(k) for k in kinds]
+    chosen += [secrets.choice("".join(kinds)) for _ in range(length - len(chosen))]
+    secrets.SystemRandom().shuffle(chosen)
+    return "".join(chosen)
+
+
 def set_disabled(store: Store, name: str, disabled: bool = True, audit: AuditAs | None = None) -> None:
     with _audited(store, audit, name) as con:
         changed = con.execute("UPDATE users SET disabled = ? WHERE name = ?", [disabled, name]).fetchall()[0][0]
         if not changed:
             raise AuthError("no_user", name=name)
+
+
+def role_of(store: Store, name: str) -> str | None:
+    """An account's role, enabled or not (None: no such account)."""
+    store.init()
+    with store.connect() as con:
+        rows = con.execute("SELECT role FROM users WHERE name = ?", [name]).fetchall()
+    return str(rows[0][0]) if rows else None
 
 
 def users(store: Store) -> pd.DataFrame:
@@ -425,7 +465,7 @@ def _settle(store: Store, name: str, user: User | None, reason: str, now: dateti
     if user is not None:
         with store.guard() as guard:
             guard.clear(guard_key("name", name), at_most=number)
-    with store.writing() as con:
+    with _audited(store, None, "") as con:  # the line and its seal, or neither
         insert_audit(con, name[:MAX_NAME] or None, "login", "ok" if user else "refused", reason, now)
 
 
@@ -472,14 +512,83 @@ def login(
     return find_user(store, name) or user  # with when its password was set, and by whom
 
 
+# ---------------------------------------------------------------- second factor (level 3)
+def needs_second_factor(user: User, security: Security) -> bool:
+    """Whether this account also gives a one-time code at sign-in (``security.second_factor``)."""
+    return not user.is_local and user.role in security.second_factor
+
+
+def _factor_key(store: Store) -> bytes:
+    return keys.derived(store.secret(), "second factor")
+
+
+def enrolled(store: Store, name: str) -> bool:
+    store.init()
+    with store.connect() as con:
+        return bool(con.execute("SELECT count(*) FROM second_factor WHERE name = ?", [name]).fetchall()[0][0])
+
+
+def enrol(store: Store, name: str, secret: str, typed: str, now: float | None = None) -> list[str]:
+    """Keep a phone's secret once the code it shows is right (so the phone really holds it); the secret
+    encrypted (AES-GCM, the installation's key). Returns 10 recovery codes, shown once, kept hashed."""
+    step = totp.matching_step(secret, typed, time.time() if now is None else now)
+    if step is None:
+        record(store, name, "second_factor_enrol", "refused", "wrong_code")
+        raise AuthError("bad_code")
+    codes = totp.recovery_codes()
+    sealed = keys.encrypt(_factor_key(store), secret)
+    with _audited(store, (name, "second_factor_enrol"), name) as con:
+        con.execute(
+            "INSERT OR REPLACE INTO second_factor VALUES (?, ?, ?, ?, ?)",
+            [name, sealed, clock.now(), step, ",".join(totp.digest(c) for c in codes)],
+        )
+    return codes
+
+
+def check_code(store: Store, name: str, typed: str, now: float | None = None, security: Security | None = None) -> bool:
+    """A one-time code (or one recovery code, used up) for an enrolled account. Wrong codes count
+    toward the same lock as wrong passwords (``security.lock_failures``); a code used once is refused."""
+    security = security or Security()
+    stamp = clock.now()
+    with store.guard() as guard:
+        _, locked = _count(guard, guard_key("code", name), security.lock_failures, security.lock_minutes, stamp)
+    with store.connect() as con:
+        rows = con.execute("SELECT secret, last_step, recovery FROM second_factor WHERE name = ?", [name]).fetchall()
+    reason, update = ("locked" if locked else "wrong_code"), None
+    if rows and not locked:
+        secret = keys.decrypt(_factor_key(store), rows[0][0])
+        step = totp.matching_step(secret, typed, time.time() if now is None else now, int(rows[0][1] or -1))
+        left = [d for d in str(rows[0][2] or "").split(",") if d]
+        if step is not None:
+            reason, update = "ok", ("last_step", step)
+        elif totp.digest(typed) in left:
+            left.remove(totp.digest(typed))
+            reason, update = "recovery_code", ("recovery", ",".join(left))
+    with _audited(store, None, "") as con:
+        if update is not None:
+            con.execute(f"UPDATE second_factor SET {update[0]} = ? WHERE name = ?", [update[1], name])
+        insert_audit(con, name, "second_factor", "ok" if update else "refused", reason)
+    if update is not None:
+        with store.guard() as guard:
+            guard.clear(guard_key("code", name))
+    return update is not None
+
+
+def reset_second_factor(store: Store, name: str, audit: AuditAs | None = None) -> bool:
+    """Forget an account's phone (a lost phone): it enrols again at its next sign-in."""
+    with _audited(store, audit, name) as con:
+        return bool(con.execute("DELETE FROM second_factor WHERE name = ?", [name]).fetchall()[0][0])
+
+
 def unlock(store: Store, name: str, audit: AuditAs | None = None) -> bool:
     """An administrator lifts the lock on a name (its failures forgotten); whether it was locked."""
     key = guard_key("name", name)
-    with store.guard() as guard:
-        held = key in guard.rows(key)
-        guard.clear(key)
-    if audit is not None:
+    if audit is not None:  # first: an unlock whose audit line cannot be written does not happen
         record(store, audit[0], audit[1], "ok", name)
+    with store.guard() as guard:
+        held = key in guard.rows(key) or guard_key("code", name) in guard.rows(guard_key("code", name))
+        guard.clear(key)
+        guard.clear(guard_key("code", name))  # wrong one-time codes lock the same way
     return held
 
 
@@ -556,7 +665,7 @@ def history_scope(user: User, cfg: Config) -> dict[str, set[str] | None]:
 
 def write_units(user: User, cfg: Config, dataset: str) -> set[str] | None:
     """The units whose rows a commit by this user may write and replace (None: any), for the store's own check."""
-    if user.role == "admin" or (user.role == "district" and DATASETS[dataset].owner == "district"):
+    if user.role in ("admin", "sysadmin") or (user.role == "district" and DATASETS[dataset].owner == "district"):
         return None
     return own_units(user, cfg) or set()
 
@@ -566,8 +675,18 @@ def record(store: Store, user: str | None, action: str, outcome: str = "ok", det
     """One line in the audit log: who did what, when, and how it ended. Never a password; names and
     details are cut to a fixed length (a visitor's 2 MB user name must not grow the database)."""
     store.init()
-    with store.writing() as con:
+    with _audited(store, None, "") as con:  # the line and its seal, or neither
         insert_audit(con, user, action, outcome, detail)
+
+
+def verify_audit(store: Store) -> auditchain.Verdict:
+    """Check the audit log's chain (``python -m reform audit --verify``): every line sealed, none
+    edited, removed or reordered since it was written."""
+    store.init()
+    with store.connect() as con:
+        rows = auditchain.chain_rows(con)
+        anchor = auditchain.anchor(con)
+    return auditchain.verify(rows, store.secret(), anchor)
 
 
 def audit_log(store: Store, limit: int = 500) -> pd.DataFrame:

@@ -18,7 +18,6 @@ import hashlib
 import hmac
 import json
 import os
-import secrets
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -26,54 +25,16 @@ from typing import Any
 import duckdb
 
 from reform import clock
-from reform.config import is_postgres
+from reform.keys import KEY_ENV, KEY_FILE, BackupError, key_path, signing_key  # noqa: F401 - named here too
 from reform.store import SCHEMA_VERSION, Store, declared_tables, schema_sql
 
 MANIFEST = "manifest.json"
 FORMAT = 2  # 2: the manifest carries an HMAC
-KEY_FILE = "reform-backup.key"
-KEY_ENV = "REFORM_BACKUP_KEY"
-
-
-class BackupError(RuntimeError):
-    """A backup or restore that cannot be done; the message says why."""
-
-
-def key_path(database: Path | str) -> Path:
-    """The key file: beside a DuckDB file; for a PostgreSQL URL, in ``REFORM_KEY_DIR`` (default
-    ~/.config/reform), one per database (servers of one cluster on one machine share it; on
-    several machines give each the same ``REFORM_BACKUP_KEY``)."""
-    if is_postgres(database):
-        folder = Path(os.environ.get("REFORM_KEY_DIR") or Path.home() / ".config" / "reform")
-        return folder / f"backup-{hashlib.sha256(str(database).encode()).hexdigest()[:12]}.key"
-    return Path(database).resolve().parent / KEY_FILE
 
 
 def _home(store: Store) -> Path | str:
     """What the store's key belongs to: its file, or its PostgreSQL URL."""
     return getattr(store, "url", store.path)
-
-
-def signing_key(database: Path, key_file: Path | None = None, create: bool = False) -> bytes:
-    """The backup key: ``REFORM_BACKUP_KEY`` (hex), ``key_file``, or the file beside the database,
-    made (32 random bytes, mode 0600) on the first backup."""
-    if os.environ.get(KEY_ENV):
-        try:
-            return bytes.fromhex(os.environ[KEY_ENV])
-        except ValueError as exc:
-            raise BackupError(f"{KEY_ENV} must be hexadecimal") from exc
-    path = key_file or key_path(database)
-    if not path.exists():
-        if not create:
-            raise BackupError(f"no backup key at {path}: copy the key file of the server that made the backup")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w") as handle:
-            handle.write(secrets.token_hex(32))
-    try:
-        return bytes.fromhex(path.read_text(encoding="ascii").strip())
-    except (OSError, ValueError) as exc:
-        raise BackupError(f"the backup key {path} cannot be read") from exc
 
 
 def _signature(manifest: dict[str, Any], key: bytes) -> str:

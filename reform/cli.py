@@ -387,6 +387,21 @@ def cmd_user(args: argparse.Namespace, cfg: Config) -> int:
             actions.set_password(store, actor, args.name, _read_password("new password"), cfg.password)
         elif args.user_command == "unlock":
             actions.unlock(store, actor, args.name)
+        elif args.user_command == "reset-code":
+            actions.reset_second_factor(store, actor, args.name)
+        elif args.user_command == "split":
+            for account, role, password in actions.split_admin(store, cfg, actor, args.name):
+                print(
+                    i18n.t(
+                        "users.split_made",
+                        args.lang,
+                        name=account,
+                        role=i18n.t(f"role.{role}", args.lang),
+                        password=password,
+                    )
+                )
+            print(i18n.t("users.split_done", args.lang, name=args.name))
+            return 0
         else:
             actions.set_disabled(store, actor, args.name, args.user_command == "disable")
     except AuthError as exc:
@@ -396,6 +411,8 @@ def cmd_user(args: argparse.Namespace, cfg: Config) -> int:
 
 
 def cmd_audit(args: argparse.Namespace, cfg: Config) -> int:
+    if args.verify:
+        return _verify_audit(args, cfg)
     frame = auth.audit_log(Store(cfg.database), args.limit)
     frame["logged_at"] = frame["logged_at"].map(lambda v: clock.shown(v, cfg.timezone))  # stored UTC
     if args.json:
@@ -403,6 +420,89 @@ def cmd_audit(args: argparse.Namespace, cfg: Config) -> int:
     else:
         print(frame.to_string(index=False))
     return 0
+
+
+def _verify_audit(args: argparse.Namespace, cfg: Config) -> int:
+    """``audit --verify``: 0 when every line's seal holds, 1 naming each line where it does not."""
+    verdict = auth.verify_audit(Store(cfg.database))
+    shown = clock.shown(verdict.last_at, cfg.timezone)
+    if args.json:
+        _print_json(
+            {
+                "ok": verdict.ok,
+                "checked": verdict.checked,
+                "first": verdict.first,
+                "last": verdict.last,
+                "last_at": shown,
+                "algorithms": verdict.algorithms,
+                "anchor": verdict.anchor,
+                "breaks": [{"id": b.line_id, "problem": b.problem, "logged_at": b.logged_at} for b in verdict.breaks],
+            }
+        )
+    else:
+        lang = args.lang
+        print(
+            i18n.t(
+                "audit.verify.summary",
+                lang,
+                checked=verdict.checked,
+                first=verdict.first or "-",
+                last=verdict.last or "-",
+                at=shown or "-",
+                algorithms="、".join(verdict.algorithms) or "-",
+            )
+        )
+        for found in verdict.breaks:
+            print(i18n.t(f"audit.verify.{found.problem}", lang, id=found.line_id))
+        print(i18n.t("audit.verify.ok" if verdict.ok else "audit.verify.failed", lang, count=len(verdict.breaks)))
+    return 0 if verdict.ok else 1
+
+
+def cmd_compliance(args: argparse.Namespace, cfg: Config) -> int:
+    """``compliance``: the 等级保护 self-check; 0 when nothing applicable fails."""
+    from reform import compliance
+
+    findings = compliance.check(cfg, Store(cfg.database), args.level)
+    lang = args.lang
+    if args.json:
+        _print_json(
+            {
+                "level": args.level,
+                "passed": compliance.passed(findings),
+                "findings": [
+                    {
+                        "key": f.key,
+                        "clause": f.clause,
+                        "level": f.level,
+                        "requirement": i18n.t(f"compliance.{f.key}", lang),
+                        "status": f.status,
+                        "evidence": [i18n.t(e, lang) if e.startswith("compliance.") else e for e in f.evidence],
+                        "todo": i18n.t(f.todo, lang) if f.todo else "",
+                    }
+                    for f in findings
+                ],
+            }
+        )
+    else:
+        print(i18n.t("compliance.title", lang, level=args.level))
+        for f in findings:
+            print(f"[{i18n.t(f'compliance.status.{f.status}', lang)}] {f.clause} {i18n.t(f'compliance.{f.key}', lang)}")
+            for evidence in f.evidence:
+                print(f"    · {i18n.t(evidence, lang) if evidence.startswith('compliance.') else evidence}")
+            if f.todo:
+                print(f"    → {i18n.t(f.todo, lang)}")
+        counts = {s: sum(f.status == s for f in findings) for s in ("pass", "fail", "n/a")}
+        print(
+            i18n.t(
+                "compliance.summary",
+                lang,
+                total=len(findings),
+                passed=counts["pass"],
+                failed=counts["fail"],
+                na=counts["n/a"],
+            )
+        )
+    return 0 if compliance.passed(findings) else 1
 
 
 def cmd_backup(args: argparse.Namespace, cfg: Config) -> int:
@@ -508,6 +608,37 @@ def cmd_notify(args: argparse.Namespace, cfg: Config) -> int:
     return 1 if outcome.failed else 0
 
 
+def _user_parsers(sub: Any) -> None:
+    """Accounts."""
+    p = sub.add_parser(
+        "user",
+        help="accounts: add, list, disable, enable, passwd, unlock, reset-code, split (passwords: stdin or prompt)",
+    )
+    users = p.add_subparsers(dest="user_command", required=True, parser_class=Parser)
+    q = users.add_parser("add", help="add an account; the password is read twice")
+    q.add_argument("name")
+    q.add_argument("--role", choices=auth.ROLES, required=True)
+    q.add_argument("--township", help="the township of a township account")
+    q = users.add_parser("list")
+    q.add_argument("--json", action="store_true")
+    for name in ("disable", "enable", "passwd", "unlock"):
+        users.add_parser(name).add_argument("name")
+    users.add_parser("reset-code", help="forget the phone of an account's second factor").add_argument("name")
+    q = users.add_parser("split", help="三员分立: a combined admin becomes the system administrator, and two new")
+    q.add_argument("name", help="accounts <name>-security and <name>-audit are made with one-time passwords")
+
+
+def _security_parsers(sub: Any) -> None:
+    """The audit log and the 等级保护 self-check."""
+    p = sub.add_parser("audit", help="the audit log, newest first; --verify checks its chain of seals")
+    p.add_argument("--limit", type=_positive, default=200)
+    p.add_argument("--verify", action="store_true", help="check that no line was edited, removed or reordered")
+    p.add_argument("--json", action="store_true")
+    p = sub.add_parser("compliance", help="等级保护 self-check (GB/T 22239): each requirement, pass or fail, evidence")
+    p.add_argument("--level", type=int, choices=(2, 3), default=2)
+    p.add_argument("--json", action="store_true")
+
+
 def _admin_parsers(sub: Any) -> None:
     """History, restore, export, accounts, audit and templates."""
     names = sorted(DATASETS)
@@ -533,18 +664,7 @@ def _admin_parsers(sub: Any) -> None:
     p.add_argument("--last-year", type=int)
     p.add_argument("--as", dest="user", help="who exports (an account; default: the system user)")
     p.add_argument("--pending", action="store_true", help="with review on: include figures awaiting review (marked)")
-    p = sub.add_parser(
-        "user", help="accounts: add, list, disable, enable, passwd, unlock (passwords from stdin or a prompt)"
-    )
-    users = p.add_subparsers(dest="user_command", required=True, parser_class=Parser)
-    q = users.add_parser("add", help="add an account; the password is read twice")
-    q.add_argument("name")
-    q.add_argument("--role", choices=auth.ROLES, required=True)
-    q.add_argument("--township", help="the township of a township account")
-    q = users.add_parser("list")
-    q.add_argument("--json", action="store_true")
-    for name in ("disable", "enable", "passwd", "unlock"):
-        users.add_parser(name).add_argument("name")
+    _user_parsers(sub)
     p = sub.add_parser(
         "backup", help="a consistent copy of every table (Parquet) with a manifest of counts and checksums"
     )
@@ -554,9 +674,7 @@ def _admin_parsers(sub: Any) -> None:
     p.add_argument("--move", action="store_true", help="move them into reform_quarantine (as JSON)")
     p.add_argument("--as", dest="user", help="who repairs (default: the system user)")
     p.add_argument("--json", action="store_true")
-    p = sub.add_parser("audit", help="the audit log, newest first")
-    p.add_argument("--limit", type=_positive, default=200)
-    p.add_argument("--json", action="store_true")
+    _security_parsers(sub)
     p = sub.add_parser("template", help="write a blank report template (.xlsx or .csv by the file ending)")
     p.add_argument("dataset", choices=names)
     p.add_argument("--out", required=True)
@@ -654,6 +772,7 @@ COMMANDS = {
     "export": cmd_export,
     "user": cmd_user,
     "audit": cmd_audit,
+    "compliance": cmd_compliance,
     "backup": cmd_backup,
     "notify": cmd_notify,
     "review": cmd_review,

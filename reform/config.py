@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from reform.limits import Limits, PasswordRule, Security
+from reform.limits import ACCOUNT_ROLES, Limits, PasswordRule, Security
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = ROOT / "config.yaml"
@@ -291,7 +291,7 @@ def _security(data: Any) -> Security:
     """``security``: passwords, locks, sessions and where administrators come from (every key optional)."""
     if data is None:
         return Security()
-    known = {*_WHOLE, "password_change_temporary", "admin_networks"}
+    known = {*_WHOLE, "password_change_temporary", "admin_networks", "separate_admins", "second_factor"}
     if not isinstance(data, dict) or set(data) - known:
         wrong = sorted(set(data) - known)[0] if isinstance(data, dict) else None
         raise ConfigError(
@@ -306,13 +306,26 @@ def _security(data: Any) -> Security:
             if number != int(number) or isinstance(data[key], bool):
                 raise ConfigError(f"security.{key}: must be a whole number, got {data[key]!r}")
             (password if name.startswith("password.") else values)[name.removeprefix("password.")] = int(number)
-    if "password_change_temporary" in data:
-        if not isinstance(data["password_change_temporary"], bool):
-            raise ConfigError("security.password_change_temporary: must be true or false")
-        password["change_temporary"] = data["password_change_temporary"]
-    if "admin_networks" in data:
-        values["admin_networks"] = _networks(data["admin_networks"])
+    for key, target, name in (
+        ("password_change_temporary", password, "change_temporary"),
+        ("separate_admins", values, "separate_admins"),
+    ):
+        if key in data:
+            if not isinstance(data[key], bool):
+                raise ConfigError(f"security.{key}: must be true or false")
+            target[name] = data[key]
+    lists = {"admin_networks": _networks, "second_factor": lambda v: _roles(v, "security.second_factor")}
+    values.update({key: read(data[key]) for key, read in lists.items() if key in data})
     return Security(password=PasswordRule(**password), **values)
+
+
+def _roles(value: Any, path: str) -> tuple[str, ...]:
+    """A list of account roles (leader, township, district, admin, sysadmin, secadmin, auditor)."""
+    if value is None:
+        return ()
+    if not isinstance(value, list) or any(v not in ACCOUNT_ROLES for v in value):
+        raise ConfigError(f"{path}: must be a list of roles from {', '.join(ACCOUNT_ROLES)}")
+    return tuple(dict.fromkeys(value))
 
 
 def _networks(value: Any) -> tuple[str, ...]:

@@ -424,6 +424,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "col.row": ("行号", "Row"),
     "col.column": ("列", "Column"),
     "col.value": ("内容", "Value"),
+    "col.setting": ("设置项", "Setting"),
+    "col.key": ("配置键", "Key in config.yaml"),
+    "col.clause": ("条款", "Clause"),
+    "col.requirement": ("要求", "Requirement"),
+    "col.verdict": ("结果", "Verdict"),
+    "col.evidence": ("证据", "Evidence"),
+    "col.todo": ("待办", "To do"),
     "col.message": ("说明", "Message"),
     # ------------------------------------------------------------ data page
     "data.intro": (
@@ -496,6 +503,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "audit.action.user_enable": ("启用账户", "Enable account"),
     "audit.action.user_passwd": ("修改密码", "Change password"),
     "audit.action.user_unlock": ("解除账户锁定", "Unlock account"),
+    "audit.action.user_role": ("更改账户角色", "Change account role"),
+    "audit.action.user_split": ("拆分合并管理员（三员分立）", "Split a combined administrator"),
+    "audit.action.second_factor": ("动态口令验证", "One-time code"),
+    "audit.action.second_factor_enrol": ("绑定动态口令手机", "Enrol a phone for one-time codes"),
+    "audit.action.second_factor_reset": ("解除动态口令手机绑定", "Forget an account's phone"),
     "audit.action.address_lift": ("解除地址限速", "Lift address throttle"),
     "audit.action.repair": ("隔离无法载入的数据行", "Set aside rows a server cannot take"),
     "audit.outcome.ok": ("成功", "Done"),
@@ -922,6 +934,176 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Presentation pages are served by serve.py (as make run does); this server does not, so the links will not open.",
     ),
     "present.hint": ("← → 翻页 · F 全屏", "← → turn pages · F full screen"),
+    "audit.verify.summary": (
+        "审计日志共校验 {checked} 行（第 {first} 行至第 {last} 行，最后一行记录于 {at}），算法：{algorithms}",
+        "Audit log: {checked} lines checked (line {first} to line {last}, the last written at {at}); "
+        "algorithms: {algorithms}",
+    ),
+    "audit.verify.broken": (
+        "第 {id} 行：校验值不符——该行被修改，或其前面的行被删除或调换了顺序",
+        "Line {id}: its seal does not hold — the line was edited, or lines before it were removed or reordered",
+    ),
+    "audit.verify.removed": (
+        "第 {id} 行：该行已被删除（其校验值仍在）",
+        "Line {id}: the line was removed (its seal remains)",
+    ),
+    "audit.verify.unsealed": (
+        "第 {id} 行：没有校验值（不是由本系统写入的）",
+        "Line {id}: it has no seal (it was not written by this system)",
+    ),
+    "audit.verify.ok": (
+        "校验通过：审计日志完整，未被修改、删除或调换。",
+        "Verified: the audit log is whole, nothing edited, removed or reordered.",
+    ),
+    "audit.verify.failed": (
+        "校验未通过：发现 {count} 处问题。请保留现有数据库文件和备份，联系审计管理员核查。",
+        "Verification failed: {count} problems found. Keep the database file and backups as they are and ask the "
+        "audit administrator to look into it.",
+    ),
+    "compliance.identity_a": (
+        "登录用户身份标识唯一，口令有复杂度要求并定期更换",
+        "Unique user identities; passwords with complexity rules, changed periodically",
+    ),
+    "compliance.identity_b": (
+        "登录失败处理：限制非法登录次数、结束会话、连接超时自动退出",
+        "Failed sign-ins limited, sessions ended, idle connections signed out",
+    ),
+    "compliance.identity_c": (
+        "远程管理时防止鉴别信息在网络传输中被窃听",
+        "Credentials not sent in clear over the network",
+    ),
+    "compliance.identity_d": (
+        "两种或两种以上组合的鉴别技术，其中一种使用密码技术",
+        "Two or more kinds of authentication, one of them cryptographic",
+    ),
+    "compliance.access_a": ("为登录用户分配账户和权限", "Accounts and permissions assigned to each user"),
+    "compliance.access_b": ("重命名或删除默认账户，修改默认口令", "No default account or default password"),
+    "compliance.access_c": (
+        "及时删除或停用多余、过期账户，避免共享账户",
+        "Surplus and expired accounts removed or disabled",
+    ),
+    "compliance.access_d": (
+        "授予管理用户最小权限，实现管理用户的权限分离",
+        "Least privilege; administrators' duties kept apart",
+    ),
+    "compliance.access_e": (
+        "由授权主体配置访问控制策略，粒度达到用户级和文件/数据库表级",
+        "Access rules by authorised subjects, per user and table",
+    ),
+    "compliance.access_g": ("对重要主体和客体设置安全标记", "Security labels on important subjects and objects"),
+    "compliance.audit_a": (
+        "审计覆盖每个用户和重要安全事件，记录日期时间、用户、事件类型、是否成功",
+        "Every user's important actions audited with time, user, event and outcome",
+    ),
+    "compliance.audit_c": (
+        "审计记录受保护，定期备份，避免未预期的删除、修改或覆盖",
+        "Audit records protected and backed up; no unexpected removal, change or overwrite",
+    ),
+    "compliance.audit_d": ("审计进程受保护，防止未经授权的中断", "The audit cannot be interrupted without authority"),
+    "compliance.intrusion_ab": (
+        "最小安装、关闭不需要的服务和端口、发现并修补漏洞",
+        "Minimal install, unneeded services off, vulnerabilities found",
+    ),
+    "compliance.intrusion_c": (
+        "限制管理终端的网络地址范围",
+        "Administrators' terminals limited to set network addresses",
+    ),
+    "compliance.intrusion_d": ("对输入数据进行有效性检验", "Input data validated"),
+    "compliance.malware": ("恶意代码防范、可信验证", "Malware protection, trusted verification"),
+    "compliance.integrity_a": ("传输过程中重要数据的完整性", "Integrity of important data in transit"),
+    "compliance.integrity_b": ("存储过程中重要数据的完整性", "Integrity of important data at rest"),
+    "compliance.confidentiality_a": ("传输过程中重要数据的保密性", "Confidentiality of important data in transit"),
+    "compliance.confidentiality_b": (
+        "存储过程中重要数据（鉴别数据、个人信息）的保密性",
+        "Confidentiality of important data at rest",
+    ),
+    "compliance.backup_a": ("重要数据的本地备份与恢复", "Local backup and restore of important data"),
+    "compliance.backup_b": (
+        "异地数据备份，定时批量传送至备用场地",
+        "Off-site backup, sent on schedule to another site",
+    ),
+    "compliance.backup_c": ("重要数据处理系统的热冗余", "Hot redundancy of the data system"),
+    "compliance.residual_a": (
+        "鉴别信息的存储空间释放前完全清除",
+        "Authentication data cleared before its storage is reused",
+    ),
+    "compliance.residual_b": (
+        "敏感数据的存储空间释放前完全清除",
+        "Sensitive data cleared before its storage is reused",
+    ),
+    "compliance.personal": (
+        "仅采集必需的个人信息，禁止未授权访问和使用",
+        "Only needed personal information, no unauthorised use",
+    ),
+    "compliance.host": (
+        "属于服务器主机（操作系统、防病毒、可信启动）的测评范围",
+        "Part of the host's own assessment (OS, antivirus, trusted boot)",
+    ),
+    "compliance.na.labels": (
+        "本系统按角色和镇街控制访问，不使用强制访问控制标记",
+        "Access is by role and township; no mandatory labels",
+    ),
+    "compliance.na.residual": (
+        "上报数据按设计永久保留（历史可恢复），不释放；临时文件由运行环境清除",
+        "Reported data is kept by design (history can be restored); temporary files are the runtime's",
+    ),
+    "compliance.todo.password": (
+        "在 config.yaml → security 中设置：口令至少 8 位、3 类字符，90 天内更换，记住最近口令",
+        "Set in config.yaml → security: at least 8 characters of 3 kinds, changed within 90 days, history kept",
+    ),
+    "compliance.todo.sessions": (
+        "在 config.yaml → security 中设置：lock_failures ≤ 10、lock_minutes ≥ 10、idle_minutes ≤ 30、max_hours ≤ 24",
+        "Set in config.yaml → security: lock_failures ≤ 10, lock_minutes ≥ 10, idle_minutes ≤ 30, max_hours ≤ 24",
+    ),
+    "compliance.todo.tls": (
+        "按 deploy/nginx.conf.template 的 TLS 配置以 HTTPS 提供服务",
+        "Serve over HTTPS as deploy/nginx.conf.template shows",
+    ),
+    "compliance.todo.second_factor": (
+        "第三级：在 security.second_factor 中列出管理员角色 [admin, sysadmin, secadmin, auditor]，其下次登录时绑定手机",
+        "Level 3: list the administrators' roles in security.second_factor [admin, sysadmin, secadmin, auditor]; "
+        "each enrols a phone at its next sign-in",
+    ),
+    "compliance.todo.separation": (
+        "设置 security.separate_admins: true，并用 python -m reform user split NAME 拆分现有的合并管理员",
+        "Set security.separate_admins: true and split each combined admin: python -m reform user split NAME",
+    ),
+    "compliance.todo.unused": (
+        "停用长期未使用的账户：python -m reform user disable NAME",
+        "Disable unused accounts: python -m reform user disable NAME",
+    ),
+    "compliance.todo.audit_broken": (
+        "运行 python -m reform audit --verify 查看被改动的行，保留证据并报告",
+        "Run python -m reform audit --verify to see the altered lines; keep the evidence and report it",
+    ),
+    "compliance.todo.networks": (
+        "在 security.admin_networks 中列出管理终端所在的网段",
+        "List the administrators' networks in security.admin_networks",
+    ),
+    "compliance.todo.redundancy": (
+        "第三级：使用 PostgreSQL 存储和多台应用服务器（README“省级部署”）",
+        "Level 3: use the PostgreSQL store with several app servers (README, provincial deployment)",
+    ),
+    "compliance.todo.encryption": (
+        "第三级：个人信息加密存储尚未提供",
+        "Level 3: encryption of personal information at rest is not provided yet",
+    ),
+    "compliance.todo.offsite": (
+        "定时备份到另一块磁盘或网络共享（异地备份）尚未提供；目前请用 cron 运行 python -m reform backup 并复制到异地",
+        "Scheduled backups to another disk or share are not provided yet; meanwhile run python -m reform backup from "
+        "cron and copy it off-site",
+    ),
+    "compliance.status.pass": ("符合", "pass"),
+    "compliance.status.fail": ("不符合", "fail"),
+    "compliance.status.n/a": ("不适用", "n/a"),
+    "compliance.title": (
+        "等级保护自查（GB/T 22239-2019 第{level}级 安全计算环境）",
+        "MLPS self-check (GB/T 22239-2019 level {level}, computing environment)",
+    ),
+    "compliance.summary": (
+        "共 {total} 项：符合 {passed} 项，不符合 {failed} 项，不适用 {na} 项。",
+        "{total} requirements: {passed} pass, {failed} fail, {na} not applicable.",
+    ),
     "present.ended": (
         "演示链接已失效：该账户的密码或角色已更改，或账户已停用。请重新登录后在“会议模式”页面重新打开。",
         "This presentation link has ended: the account's password or role changed, or it was disabled. Sign in "
@@ -992,11 +1174,71 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "nav.admin": ("管理", "Administration"),
     "page.users": ("用户管理", "Users"),
     "page.audit": ("审计日志", "Audit log"),
+    "page.security": ("安全管理", "Security"),
+    "app.yes": ("是", "yes"),
+    "app.no": ("否", "no"),
+    "security.intro": (
+        "本页显示正在执行的安全策略（在服务器的 config.yaml → security 中修改）、被锁定的账户和受限的地址，以及等级保护自查结果。",
+        "The security policy in force (changed on the server in config.yaml → security), locked accounts and "
+        "throttled addresses, and the MLPS self-check.",
+    ),
+    "security.policy": ("安全策略", "Policy in force"),
+    "security.compliance": ("等级保护自查", "MLPS self-check"),
+    "security.level": ("等级", "Level"),
+    "security.level_n": ("第{level}级", "Level {level}"),
+    "security.passed": (
+        "第{level}级各项均符合（不适用项除外）。",
+        "Every applicable requirement of level {level} passes.",
+    ),
+    "security.failed": (
+        "第{level}级有不符合项，见下表“待办”一列。",
+        "Some requirements of level {level} fail: see the to-do column below.",
+    ),
+    "security.anywhere": ("不限", "anywhere"),
+    "security.password_min_length": ("口令最短长度", "Shortest password"),
+    "security.password_classes": ("口令须含字符类别数", "Kinds of characters a password mixes"),
+    "security.password_history": ("不得重复使用最近的口令数", "Recent passwords that may not be reused"),
+    "security.password_max_days": ("口令最长使用天数", "Days a password may be used"),
+    "security.password_change_temporary": (
+        "管理员设置的口令须在首次登录时修改",
+        "Passwords set by an administrator changed at first sign-in",
+    ),
+    "security.lock_failures": ("连续登录失败锁定次数", "Failed sign-ins before a lock"),
+    "security.lock_minutes": ("锁定时长（分钟）", "Lock (minutes)"),
+    "security.idle_minutes": ("无操作自动退出（分钟）", "Signed out after idle (minutes)"),
+    "security.max_hours": ("单次登录最长时长（小时）", "Longest sign-in (hours)"),
+    "security.separate_admins": ("三员分立", "Administrators kept apart"),
+    "security.admin_networks": ("管理员可登录的网段", "Networks administrators sign in from"),
     "page.account": ("我的账户", "My account"),
     "role.leader": ("领导（查看）", "Leader (view)"),
     "role.township": ("镇街填报员", "Township clerk"),
     "role.district": ("团区委工作人员", "District staff"),
     "role.admin": ("管理员", "Administrator"),
+    "users.split_made": (
+        "已创建 {name}（{role}），一次性密码：{password}（首次登录须修改；请交给另一位工作人员）",
+        "Made {name} ({role}), one-time password: {password} (changed at first sign-in; hand it to another person)",
+    ),
+    "users.split_done": (
+        "{name} 现为系统管理员；三员分立已完成，三个账户应由三位不同的工作人员持有。",
+        "{name} is now the system administrator; the three administrators should be held by three different people.",
+    ),
+    "auth.admin_roles_by_operator": (
+        "管理员类账户（系统、安全、审计管理员）只能在服务器命令行上创建或修改（python -m reform user …）。",
+        "Administrators' accounts (system, security, audit) are made and changed on the server's command line only "
+        "(python -m reform user …).",
+    ),
+    "auth.admin_combined": (
+        "本系统已启用三员分立（security.separate_admins），不能再创建合并的管理员账户；请分别创建系统、安全、审计管理员。",
+        "Administrators are kept apart here (security.separate_admins): no combined admin account is made; create a "
+        "system, a security and an audit administrator instead.",
+    ),
+    "auth.not_combined": (
+        "{name} 不是合并的管理员账户（角色 admin），无需拆分。",
+        "{name} is not a combined admin account.",
+    ),
+    "role.sysadmin": ("系统管理员", "System administrator"),
+    "role.secadmin": ("安全管理员", "Security administrator"),
+    "role.auditor": ("审计管理员", "Audit administrator"),
     "auth.title": ("请登录", "Please sign in"),
     "auth.product": ("基层团组织改革进展监测", "Reform Progress Monitor"),
     "auth.name": ("用户名", "User name"),
@@ -1081,6 +1323,37 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "您的密码已使用超过 {days} 天，按安全规定须修改后才能继续使用。",
         "Your password is more than {days} days old: change it before going on.",
     ),
+    "auth.code_title": ("请输入动态口令", "Enter your one-time code"),
+    "auth.code": ("动态口令（6 位数字）或恢复码", "One-time code (6 digits) or a recovery code"),
+    "auth.code_help": (
+        "打开手机上的身份验证器应用，输入当前显示的 6 位数字；手机丢失时可用一个恢复码（每个只能用一次）。",
+        "Open the authenticator app on your phone and type the 6 digits it shows; with a lost phone, one recovery "
+        "code (each works once).",
+    ),
+    "auth.code_submit": ("验证", "Verify"),
+    "auth.bad_code": (
+        "动态口令不正确或已使用过，请输入手机上当前显示的数字。连续输错将锁定账户。",
+        "The code is wrong or was used already: type the digits your phone shows now. Repeated wrong codes lock "
+        "the account.",
+    ),
+    "auth.code_expired": ("输入动态口令超时，请重新登录。", "Too long without the code: sign in again."),
+    "auth.enrol_intro": (
+        "您的账户需要第二重鉴别（等级保护第三级）。请用手机上的身份验证器应用（如“腾讯身份验证器”“Microsoft "
+        "Authenticator”）扫描下方二维码，再输入应用显示的 6 位数字。",
+        "Your account needs a second factor (MLPS level 3). Scan the QR code below with an authenticator app on "
+        "your phone, then type the 6 digits it shows.",
+    ),
+    "auth.enrol_secret": (
+        "无法扫码时，可在应用中手动输入密钥：{secret}",
+        "If you cannot scan, enter this key by hand: {secret}",
+    ),
+    "auth.enrol_submit": ("绑定手机", "Enrol this phone"),
+    "auth.enrolled": (
+        "已绑定。以下 10 个恢复码只显示这一次，请抄下或打印后妥善保管；手机丢失时每个恢复码可代替动态口令使用一次。",
+        "Enrolled. These 10 recovery codes are shown only now: write them down or print them and keep them safe; "
+        "each replaces a one-time code once if the phone is lost.",
+    ),
+    "auth.enrolled_continue": ("我已保存恢复码，继续", "I have kept the codes: continue"),
     "auth.admin_network": (
         "管理员账户只能从单位内网（security.admin_networks 所列地址）登录，当前地址不在其中，已退出。",
         "Administrator accounts may only work from the networks listed in security.admin_networks; this address "
@@ -1259,6 +1532,6 @@ def audit_detail(text: object, lang: str = DEFAULT) -> object:
         return text
     for pattern, replacement in _AUDIT_ZH:
         text = re.sub(pattern, replacement, text)
-    for role in ("leader", "township", "district", "admin"):
+    for role in ("leader", "township", "district", "admin", "sysadmin", "secadmin", "auditor"):
         text = text.replace(f": not allowed for {role}", f"：{t(f'role.{role}')}无此权限")
     return text

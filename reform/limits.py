@@ -44,6 +44,7 @@ class PasswordRule:
     change_temporary: bool = True  # a password an administrator set (new account, reset): changed at first sign-in
 
 
+ACCOUNT_ROLES = ("leader", "township", "district", "admin", "sysadmin", "secadmin", "auditor")  # reform.auth.ROLES
 PRIVATE_NETWORKS = ("127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7")
 
 
@@ -57,3 +58,5 @@ class Security:
     idle_minutes: int = 30  # a session unused this long ends
     max_hours: int = 8  # a session ends this long after signing in, used or not
     admin_networks: tuple[str, ...] = PRIVATE_NETWORKS  # where administrators may sign in from (CIDR)
+    separate_admins: bool = False  # 三员分立: no combined "admin" account is made (config.yaml of a new install: true)
+    second_factor: tuple[str, ...] = ()  # roles that also give a one-time code at sign-in (level 3: the administrators)

@@ -39,15 +39,21 @@ from typing import Any, ClassVar
 
 import duckdb
 
-from reform import i18n
+from reform import auditchain, i18n
 from reform.datasets import DATASETS
 from reform.store import SCHEMA_VERSION, Store, declared_tables, schema_sql
 
 LOCK_KEY = 7_360_001  # pg_advisory_lock key of the cluster's one writer
 IDLE_CONNECTIONS = 4  # version-check connections kept open per store
-ID_TABLES = {"batches": "batch_id", "audit": "id", "reviews": "id"}  # rows only added, with rising ids
+ID_TABLES = {"batches": "batch_id", "audit": "id", "audit_chain": "id", "reviews": "id"}  # rows only added, ids rise
 BATCH_TABLES = {"explanations": "batch_id"}  # rows only added, with their (rising) batch
-WHOLE_TABLES = {"users": "name", "notifications": "key", "meta": "key", "password_history": "password_hash"}  # small
+WHOLE_TABLES = {  # small tables changed in place, by their key
+    "users": "name",
+    "notifications": "key",
+    "meta": "key",
+    "password_history": "password_hash",
+    "second_factor": "name",
+}
 PRIMARY_TABLES = {"login_guard"}  # kept in PostgreSQL alone, asked there (a failed sign-in moves no replica)
 SEQUENCES = {"audit": "audit_seq", "reviews": "review_seq"}  # the replica's id sequences
 PG_TYPES = {"VARCHAR": "text", "BIGINT": "bigint", "INTEGER": "integer", "DATE": "date", "BOOLEAN": "boolean"}
@@ -277,7 +283,7 @@ class PgStore(Store):
             self._sending = _Sending(pg)
             try:
                 self.sync()
-                with Store.connect(self) as con:
+                with Store.connect(self) as con, auditchain.sealing(self.secret):
                     marks = _marks(con)
                     failed = True
                     try:

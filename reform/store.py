@@ -24,13 +24,13 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from reform import clock, slices
+from reform import auditchain, clock, keys, slices
 from reform.config import is_postgres
 from reform.datasets import DATASETS, Dataset
 from reform.ingest.report import Progress, Report
 
 SCHEMA_VERSION = 7  # 1: batches, datasets; 2: users, audit; 3: sign-in counts; 4: notifications; 5: reviews;
-# 6: explanations (soft check rules); 7: password history
+# 6: explanations (soft check rules); 7: password history, the audit log's chain, second factors
 _SQL_TYPES = {
     "text": "VARCHAR",
     "township": "VARCHAR",
@@ -112,6 +112,9 @@ def schema_sql(audit_start: int = 1, review_start: int = 1) -> list[str]:
         """CREATE TABLE IF NOT EXISTS password_history (
             password_hash VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, set_at TIMESTAMP NOT NULL,
             temporary BOOLEAN NOT NULL DEFAULT false)""",
+        """CREATE TABLE IF NOT EXISTS second_factor (
+            name VARCHAR PRIMARY KEY, secret VARCHAR NOT NULL, enrolled_at TIMESTAMP, last_step BIGINT,
+            recovery VARCHAR)""",
         """CREATE TABLE IF NOT EXISTS login_guard (
             key VARCHAR PRIMARY KEY, failures INTEGER NOT NULL, locked_until TIMESTAMP, last_at TIMESTAMP)""",
         """CREATE TABLE IF NOT EXISTS notifications (
@@ -129,6 +132,8 @@ def schema_sql(audit_start: int = 1, review_start: int = 1) -> list[str]:
         """CREATE TABLE IF NOT EXISTS audit (
             id BIGINT PRIMARY KEY DEFAULT nextval('audit_seq'), logged_at TIMESTAMP NOT NULL, user_name VARCHAR,
             action VARCHAR NOT NULL, outcome VARCHAR NOT NULL, detail VARCHAR)""",
+        """CREATE TABLE IF NOT EXISTS audit_chain (
+            id BIGINT PRIMARY KEY, algorithm VARCHAR NOT NULL, mac VARCHAR NOT NULL)""",
     ]
     for dataset in DATASETS.values():
         cols = ", ".join(f"{name} {sql}" for name, sql in stored_columns(dataset))
@@ -158,17 +163,14 @@ AUDIT_NAME, AUDIT_DETAIL = 64, 500  # a user name and a detail are cut to these 
 def insert_audit(
     con: Any, user: str | None, action: str, outcome: str, detail: str, now: datetime | None = None
 ) -> None:
-    """One audit line on ``con`` (inside the caller's transaction, when it has one)."""
-    con.execute(
-        "INSERT INTO audit (logged_at, user_name, action, outcome, detail) VALUES (?, ?, ?, ?, ?)",
-        [
-            now or clock.now(),
-            user[:AUDIT_NAME] if user else user,
-            action,
-            outcome,
-            (detail or "")[:AUDIT_DETAIL],
-        ],
-    )
+    """One audit line on ``con`` (inside the caller's transaction, when it has one), sealed into the
+    chain (``reform.auditchain``). A line that cannot be written or sealed raises: the action fails."""
+    values = [now or clock.now(), user[:AUDIT_NAME] if user else user, action, outcome, (detail or "")[:AUDIT_DETAIL]]
+    key = auditchain.key()  # before the line: one that cannot be sealed is not written
+    line_id = con.execute(
+        "INSERT INTO audit (logged_at, user_name, action, outcome, detail) VALUES (?, ?, ?, ?, ?) RETURNING id", values
+    ).fetchall()[0][0]
+    auditchain.seal(con, key, int(line_id), auditchain.canonical(line_id, *values))
 
 
 class NothingToDoError(ValueError):
@@ -280,7 +282,7 @@ class Store:
         DuckDB would fail the second of two concurrent commits on the same rows (a
         write-write conflict); two clerks uploading at once simply take turns.
         """
-        with _writer_lock(self.path), self.connect() as con:
+        with _writer_lock(self.path), self.connect() as con, auditchain.sealing(self.secret):
             yield con
 
     @staticmethod
@@ -310,6 +312,10 @@ class Store:
                 con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
                 con.execute("COMMIT")
         return True
+
+    def secret(self) -> bytes:
+        """This installation's key (``reform.keys``): it seals the audit chain, signs backups and links."""
+        return keys.signing_key(getattr(self, "url", self.path), create=True)
 
     def exists(self) -> bool:
         """Whether the store has been created (asking must not create a DuckDB file)."""

@@ -26,12 +26,18 @@ PASSWORDS = {
     "leader": "Lead3r-secret-pw",
     "luotang": "Luotang-secret-pw",
     "district": "D1strict-secret-pw",
+    "sys": "Sys-admin-secret1",
+    "sec": "Sec-admin-secret1",
+    "aud": "Aud-admin-secret1",
 }
 ROLES = {
     "admin": ("admin", None),
     "leader": ("leader", None),
     "luotang": ("township", "罗塘街道"),
     "district": ("district", None),
+    "sys": ("sysadmin", None),  # 三员分立 (issue 27): system, security and audit administrators
+    "sec": ("secadmin", None),
+    "aud": ("auditor", None),
 }
 PAGES = [
     "overview",
@@ -44,6 +50,7 @@ PAGES = [
     "completeness",
     "data",
     "users",
+    "security",
     "audit",
     "notifications",
     "account",
@@ -65,6 +72,10 @@ MAY_OPEN = {
         "data",
         "account",
     },
+    # the three administrators: accounts and data upkeep / locks and the self-check / the audit log alone
+    "sys": {"overview", "township", "staffing", "funding", "completeness", "data", "users", "account"},
+    "sec": {"security", "account"},
+    "aud": {"audit", "notifications", "account"},
 }
 OWN_FUNDING = "镇街,年度,经费类型,金额（元）\n罗塘街道,2025,青少年发展专项,5万\n"  # within 50% of 2024 per head
 OTHER_FUNDING = "镇街,年度,经费类型,金额（元）\n罗塘街道,2025,青少年发展专项,9万\n三水街道,2025,青少年发展专项,1万\n"
@@ -250,7 +261,7 @@ def test_no_clear_text_password_in_the_database_its_wal_or_the_logs(
     caplog.set_level(logging.DEBUG)
     secret = "Tr0ub4dor-见过-zz"
     run = subprocess.run(
-        [sys.executable, "-m", "reform", "--db", str(target), "user", "add", "zhao", "--role", "admin"],
+        [sys.executable, "-m", "reform", "--db", str(target), "user", "add", "zhao", "--role", "sysadmin"],
         cwd=ROOT,
         input=f"{secret}\n{secret}\n",
         capture_output=True,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from reform import auth, config
+from reform.store import Store
 from tests.cli import run
 from tests.test_ingest import STAFFING_GBK
 
@@ -45,8 +47,9 @@ def test_ingest_stores_then_recognises_the_same_file(tmp_path: Path) -> None:
     path = tmp_path / "s.csv"
     path.write_bytes(STAFFING_GBK.encode("gbk"))
     db = tmp_path / "x.duckdb"
-    created = run("--db", str(db), "user", "add", "张三", "--role", "admin", stdin="Zhang-secret-pw\nZhang-secret-pw\n")
-    assert created.returncode == 0, created.stderr  # --as names an existing account
+    refused = run("--db", str(db), "user", "add", "张三", "--role", "admin", stdin="Zhang-secret-pw\nZhang-secret-pw\n")
+    assert refused.returncode == 1 and "三员分立" in refused.stderr  # security.separate_admins: no combined admin
+    auth.add_user(Store(db), config.load(), "张三", "admin", "Zhang-secret-pw")  # one kept from before (an upgrade)
     first = json.loads(run("--db", str(db), "ingest", str(path), "--as", "张三", "--json").stdout)
     assert (first["batch_id"], first["rows_stored"], first["duplicate_of"]) == (1, 3, None)
     second = run("--db", str(db), "ingest", str(path))

@@ -28,7 +28,12 @@ def add_form(ctx: Context) -> None:
     st.subheader(ctx.t("users.add"))
     with st.form("users.add_form", clear_on_submit=True):
         name = st.text_input(ctx.t("auth.name"), key="users.name")
-        role = st.selectbox(ctx.t("users.role"), auth.ROLES, format_func=lambda r: ctx.t(f"role.{r}"), key="users.role")
+        role = st.selectbox(
+            ctx.t("users.role"),
+            actions.creatable_roles(ctx.user, ctx.cfg),
+            format_func=lambda r: ctx.t(f"role.{r}"),
+            key="users.role",
+        )
         township = st.selectbox(ctx.t("users.township"), [None, *ctx.cfg.township_names], key="users.township")
         first = st.text_input(ctx.t("auth.new_password"), type="password", key="users.password")
         second = st.text_input(ctx.t("auth.repeat_password"), type="password", key="users.password2")

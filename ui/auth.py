@@ -21,6 +21,8 @@ from reform.store import Store
 from ui import server
 
 _USER, _SINCE, _SEEN, _GRANT = "auth.user", "auth.since", "auth.seen", "auth.grant"
+_PENDING, _ENROLLING = "auth.pending", "auth.enrolling"  # password right, code still to come; a new phone's secret
+PENDING_SECONDS = 300  # the code must follow the password within five minutes
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
@@ -235,7 +237,10 @@ def _login_form(store: Store, cfg: Config, lang: str) -> None:
         except AuthError as exc:  # audited by auth.login, like every attempt
             st.error(_t(f"auth.{exc.code}", lang, **exc.params))
         else:
-            _sign_in(store, user, audit=False)
+            if auth.needs_second_factor(user, cfg.security):  # the password was right: now the phone's code
+                st.session_state[_PENDING] = (user, time.monotonic())
+            else:
+                _sign_in(store, user, audit=False)
             st.rerun()
     if _sso_configured():
         if st.button(_t("auth.sso", lang), key="auth.sso"):
@@ -261,6 +266,8 @@ def gate(store: Store, cfg: Config, lang: str) -> User:
     if not auth.has_users(store):
         return _local_user(lang)
     user = _session_user(store, cfg, lang)
+    if user is None and _second_factor(store, cfg, lang):
+        st.stop()
     if user is None:
         _login_form(store, cfg, lang)
         st.stop()
@@ -280,6 +287,74 @@ def gate(store: Store, cfg: Config, lang: str) -> User:
             st.rerun()
         st.stop()
     return user
+
+
+def _second_factor(store: Store, cfg: Config, lang: str) -> bool:
+    """The one-time code after a right password (or, the first time, the phone's enrolment); whether
+    this run showed it. Nothing of the app is shown before it passes."""
+    pending = st.session_state.get(_PENDING)
+    if pending is None:
+        return False
+    user, since = pending
+    if time.monotonic() - since > PENDING_SECONDS:
+        st.session_state.pop(_PENDING, None)
+        st.session_state.pop(_ENROLLING, None)
+        st.info(_t("auth.code_expired", lang))
+        return False
+    st.title(_t("auth.code_title", lang))
+    if st.session_state.get(f"{_ENROLLING}.codes") or not auth.enrolled(store, user.name):
+        return _enrolment(store, cfg, user, lang)  # a new phone, or its recovery codes just made
+    with st.form("auth.code_form", clear_on_submit=True):
+        typed = st.text_input(_t("auth.code", lang), key="auth.code", help=_t("auth.code_help", lang))
+        submitted = st.form_submit_button(_t("auth.code_submit", lang), type="primary")
+    if submitted:
+        if auth.check_code(store, user.name, typed, security=cfg.security):
+            st.session_state.pop(_PENDING, None)
+            _sign_in(store, user, audit=False)
+            st.rerun()
+        st.error(_t("auth.bad_code", lang))
+    return True
+
+
+def _enrolment(store: Store, cfg: Config, user: User, lang: str) -> bool:
+    """A first sign-in of a role that needs a second factor: the phone scans a QR code, gives one code
+    back, and the recovery codes are shown once."""
+    import io
+
+    import segno
+
+    from reform import totp
+
+    codes = st.session_state.get(f"{_ENROLLING}.codes")
+    if codes:  # enrolled this run: the recovery codes, once, then on into the app
+        st.success(_t("auth.enrolled", lang))
+        st.code("\n".join(codes), language=None)
+        if st.button(_t("auth.enrolled_continue", lang), key="auth.enrolled_continue", type="primary"):
+            st.session_state.pop(_PENDING, None)
+            st.session_state.pop(f"{_ENROLLING}.codes", None)
+            _sign_in(store, user, audit=False)
+            st.rerun()
+        return True
+    secret = st.session_state.setdefault(_ENROLLING, totp.new_secret())
+    st.info(_t("auth.enrol_intro", lang))
+    picture = io.BytesIO()
+    segno.make(totp.uri(secret, user.name, cfg.district_name + "团建监测"), error="m").save(
+        picture, kind="png", scale=6
+    )
+    st.image(picture.getvalue(), width=240)
+    st.caption(_t("auth.enrol_secret", lang, secret=" ".join(secret[i : i + 4] for i in range(0, len(secret), 4))))
+    with st.form("auth.enrol_form", clear_on_submit=True):
+        typed = st.text_input(_t("auth.code", lang), key="auth.enrol_code")
+        submitted = st.form_submit_button(_t("auth.enrol_submit", lang), type="primary")
+    if submitted:
+        try:
+            st.session_state[f"{_ENROLLING}.codes"] = auth.enrol(store, user.name, secret, typed)
+        except AuthError:
+            st.error(_t("auth.bad_code", lang))
+        else:
+            st.session_state.pop(_ENROLLING, None)
+            st.rerun()
+    return True
 
 
 def change_form(store: Store, cfg: Config, user: User, lang: str, key: str) -> bool:

@@ -56,6 +56,10 @@ class Context:
     def t(self, key: str, **params: object) -> str:
         return i18n.t(key, self.lang, **params)
 
+    def allowed(self, action: str) -> bool:
+        """Whether this run's user may do ``action`` (a part of a page another role also opens)."""
+        return auth.allowed(self.user, action)
+
 
 @st.cache_resource(show_spinner=False)
 def _bootstrap(db_path: str, config_source: str) -> bool:

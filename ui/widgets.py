@@ -42,7 +42,7 @@ def header(ctx: Context, title_key: str) -> None:
         st.warning(ctx.t("app.sample_mixed_banner", share=percent_of_sample(share)), icon=":material/science:")
     if ctx.user.role == "township":  # a returned report, with the reviewer's reason, on every page
         returned_notice(ctx)
-    if ctx.user.role == "admin":
+    if ctx.user.role in ("admin", "sysadmin"):
         refused_notice(ctx)
     if ctx.audience.pending and ctx.version:
         pending = ctx.store.pending_slices()

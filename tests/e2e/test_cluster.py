@@ -124,6 +124,45 @@ def test_a_repeated_protocol_header_is_refused_through_nginx(cluster: dict) -> N
         admin.close()
 
 
+def test_people_use_https_with_tls_1_2_or_newer_hsts_and_a_secure_cookie(cluster: dict, browser) -> None:
+    """Issue 27 (等保 身份鉴别 c, 数据完整性/保密性 a): the shipped nginx serves HTTPS with the certificate
+    `make cluster` made; no TLS below 1.2; HSTS; the browser cookie Secure; a real browser signs in
+    over it (its websocket through TLS)."""
+    import socket
+    import ssl
+    from urllib.parse import urlparse
+
+    trusted = ssl.create_default_context(cafile=cluster["certificate"])
+    with urllib.request.urlopen(cluster["https"] + "/", timeout=10, context=trusted) as response:  # noqa: S310
+        headers = {k.lower(): v for k, v in response.headers.items()}
+    assert headers["strict-transport-security"] == "max-age=31536000"
+    assert "Secure" in headers["set-cookie"] and "HttpOnly" in headers["set-cookie"]
+    port = urlparse(cluster["https"]).port
+    with (
+        socket.create_connection(("127.0.0.1", port), timeout=5) as raw,
+        trusted.wrap_socket(raw, server_hostname="127.0.0.1") as tls,
+    ):
+        assert tls.version() in ("TLSv1.2", "TLSv1.3")
+    old = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    old.check_hostname, old.verify_mode = False, ssl.CERT_NONE
+    old.minimum_version = ssl.TLSVersion.MINIMUM_SUPPORTED
+    old.maximum_version = ssl.TLSVersion.TLSv1_1
+    with pytest.raises(ssl.SSLError), socket.create_connection(("127.0.0.1", port), timeout=5) as raw:
+        old.wrap_socket(raw, server_hostname="127.0.0.1")  # TLS 1.1 and older: refused
+    context = browser.new_context(ignore_https_errors=True, locale="zh-CN")  # the self-signed certificate
+    page = context.new_page()
+    try:
+        page.goto(cluster["https"])
+        page.get_by_label("用户名").fill("admin")
+        page.get_by_label("密码").fill(cluster["password"])
+        page.get_by_role("button", name="登录").click()
+        page.get_by_text("当前用户：admin").wait_for(timeout=60_000)
+        cookie = next(c for c in context.cookies() if c["name"] == "reform_browser")
+        assert cookie["secure"] and cookie["httpOnly"]
+    finally:
+        context.close()
+
+
 def test_one_server_killed_the_others_and_nginx_keep_serving(cluster: dict) -> None:
     ports = sorted(cluster["servers"])
     os.kill(int(cluster["servers"][ports[0]]), signal.SIGKILL)
