@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import getpass
 from collections.abc import Callable
+from datetime import date
+from pathlib import Path
 from typing import Any
 
-from reform import auth, i18n, slices, text
+from reform import auditarchive, auth, i18n, slices, text
 from reform.auth import AuthError, User
 from reform.config import Config
 from reform.ingest.report import Progress, Report
@@ -250,6 +252,23 @@ def split_admin(store: Store, cfg: Config, actor: User, name: str) -> list[tuple
         made.append((account, role, password))
     _account_change(store, actor, "user_role", name, auth.set_role, name, "sysadmin")
     return made
+
+
+def archive_audit(store: Store, cfg: Config, actor: User, folder: Path, before: date) -> auditarchive.Archived:
+    """The audit administrator moves lines older than 180 days into a signed archive (audited: the
+    line saying so is the first of the remaining chain). Where the three administrators are kept
+    apart, only the audit administrator may; otherwise whoever reads the audit log."""
+    _require(store, actor, "audit", "audit_archive", str(folder))
+    if cfg.security.separate_admins and actor.role != "auditor":
+        auth.record(store, actor.name, "audit_archive", "refused", f"{folder}: not_auditor")
+        raise RefusedError("not_auditor")
+    try:
+        done = auth.archive_audit(store, folder, before, cfg.today())
+    except auditarchive.ArchiveError as exc:
+        auth.record(store, actor.name, "audit_archive", "refused", exc.code)
+        raise
+    auth.record(store, actor.name, "audit_archive", "ok", f"lines {done.first}-{done.last} -> {done.path}")
+    return done
 
 
 def reset_second_factor(store: Store, actor: User, name: str) -> bool:

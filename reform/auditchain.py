@@ -175,9 +175,11 @@ def verify(rows: Iterable[tuple[Any, ...]], secret: bytes, anchor: tuple[int, st
     return Verdict(count, first, last, last_at, tuple(sorted(names)), tuple(breaks), anchor[0])
 
 
-def chain_rows(con: Any) -> list[tuple[Any, ...]]:
-    """Every audit line with its seal, in id order, and seals whose line is gone (as lines of nothing)."""
+def chain_rows(con: Any, after: int = 0) -> list[tuple[Any, ...]]:
+    """Every audit line after ``after`` (the archive's anchor) with its seal, in id order, and seals whose
+    line is gone (as lines of nothing)."""
     return con.execute(
         "SELECT coalesce(a.id, c.id), a.logged_at, a.user_name, a.action, a.outcome, a.detail, c.algorithm, c.mac "
-        "FROM audit a FULL OUTER JOIN audit_chain c ON a.id = c.id ORDER BY 1"
+        "FROM audit a FULL OUTER JOIN audit_chain c ON a.id = c.id WHERE coalesce(a.id, c.id) > ? ORDER BY 1",
+        [after],
     ).fetchall()

@@ -14,14 +14,15 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from reform import auditchain, clock, keys, totp
+from reform import auditarchive, auditchain, clock, keys, totp
 from reform.config import Config
 from reform.datasets import DATASETS
 from reform.ingest.report import Report
@@ -681,16 +682,40 @@ def record(store: Store, user: str | None, action: str, outcome: str = "ok", det
 
 def verify_audit(store: Store) -> auditchain.Verdict:
     """Check the audit log's chain (``python -m reform audit --verify``): every line sealed, none
-    edited, removed or reordered since it was written."""
+    edited, removed or reordered since it was written (from the last archive's anchor on)."""
     store.init()
     with store.connect() as con:
-        rows = auditchain.chain_rows(con)
         anchor = auditchain.anchor(con)
+        rows = auditchain.chain_rows(con, anchor[0])
     return auditchain.verify(rows, store.secret(), anchor)
 
 
-def audit_log(store: Store, limit: int = 500) -> pd.DataFrame:
+def archive_audit(store: Store, folder: Path, before: date, today: date) -> auditarchive.Archived:
+    """Move the audit lines written before ``before`` (at least 180 days ago) into a signed archive in
+    ``folder``; they leave the store only once the file verifies, and the store's chain must hold first."""
+    cut = auditarchive.cutoff(before, today)
     store.init()
+    with store.connect() as con:
+        anchor = auditchain.anchor(con)
+        rows = auditchain.chain_rows(con, anchor[0])
+    if not auditchain.verify(rows, store.secret(), anchor).ok:
+        raise auditarchive.ArchiveError("archive_broken")
+    old = []
+    for row in rows:  # the chain's oldest lines, up to the first one on or after the cut
+        if row[1] is None or row[1] >= cut:
+            break
+        old.append(row)
+    archived = auditarchive.write(old, anchor, folder, store.secret())
+    store.forget_archived_audit(int(old[-1][0]), str(old[-1][7]))
+    return archived
+
+
+def audit_log(store: Store, limit: int = 500) -> pd.DataFrame:
+    """The newest lines (past the last archive's anchor: a replica may still hold archived ones)."""
+    store.init()
+    with store.connect() as con:
+        after = auditchain.anchor(con)[0]
     return store.query(
-        "SELECT id, logged_at, user_name, action, outcome, detail FROM audit ORDER BY id DESC LIMIT ?", [limit]
+        "SELECT id, logged_at, user_name, action, outcome, detail FROM audit WHERE id > ? ORDER BY id DESC LIMIT ?",
+        [after, limit],
     )

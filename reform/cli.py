@@ -413,6 +413,8 @@ def cmd_user(args: argparse.Namespace, cfg: Config) -> int:
 def cmd_audit(args: argparse.Namespace, cfg: Config) -> int:
     if args.verify:
         return _verify_audit(args, cfg)
+    if args.archive or args.verify_archive:
+        return _archive(args, cfg)
     frame = auth.audit_log(Store(cfg.database), args.limit)
     frame["logged_at"] = frame["logged_at"].map(lambda v: clock.shown(v, cfg.timezone))  # stored UTC
     if args.json:
@@ -456,6 +458,41 @@ def _verify_audit(args: argparse.Namespace, cfg: Config) -> int:
             print(i18n.t(f"audit.verify.{found.problem}", lang, id=found.line_id))
         print(i18n.t("audit.verify.ok" if verdict.ok else "audit.verify.failed", lang, count=len(verdict.breaks)))
     return 0 if verdict.ok else 1
+
+
+def _archive(args: argparse.Namespace, cfg: Config) -> int:
+    """``audit --archive DIR --before DATE``: lines older than 180 days into a signed file, then out of
+    the store; ``audit --verify-archive FILE``: an archive checked whole."""
+    from datetime import date
+
+    from reform import auditarchive
+
+    store = Store(cfg.database)
+    try:
+        if args.verify_archive:
+            done = auditarchive.verify(Path(args.verify_archive), store.secret())
+        else:
+            if not args.before:
+                raise CliError(i18n.t("cli.archive_before", args.lang))
+            try:
+                before = date.fromisoformat(args.before)
+            except ValueError:
+                raise CliError(i18n.t("cli.archive_before", args.lang)) from None
+            actor = _actor(store, args)
+            done = actions.archive_audit(store, cfg, actor, Path(args.archive), before)
+    except (auditarchive.ArchiveError, actions.RefusedError) as exc:
+        raise CliError(i18n.t(f"auth.{exc.code}", args.lang, **exc.params)) from None
+    print(
+        i18n.t(
+            "audit.archived" if args.archive else "audit.archive_ok",
+            args.lang,
+            lines=done.lines,
+            first=done.first,
+            last=done.last,
+            path=str(done.path),
+        )
+    )
+    return 0
 
 
 def cmd_compliance(args: argparse.Namespace, cfg: Config) -> int:
@@ -633,6 +670,10 @@ def _security_parsers(sub: Any) -> None:
     p = sub.add_parser("audit", help="the audit log, newest first; --verify checks its chain of seals")
     p.add_argument("--limit", type=_positive, default=200)
     p.add_argument("--verify", action="store_true", help="check that no line was edited, removed or reordered")
+    p.add_argument("--archive", metavar="DIR", help="move lines older than --before (180 days at least) into DIR")
+    p.add_argument("--before", metavar="YYYY-MM-DD", help="with --archive: the first day kept")
+    p.add_argument("--verify-archive", metavar="FILE", help="check an archive file and its signed manifest")
+    p.add_argument("--as", dest="user", help="with --archive: the audit administrator's account")
     p.add_argument("--json", action="store_true")
     p = sub.add_parser("compliance", help="等级保护 self-check (GB/T 22239): each requirement, pass or fail, evidence")
     p.add_argument("--level", type=int, choices=(2, 3), default=2)

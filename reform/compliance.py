@@ -172,8 +172,9 @@ def _audit_protected(f: Facts) -> tuple[str, tuple[str, ...], str]:
         PASS if f.audit_ok else FAIL,
         (
             f"python -m reform audit --verify: {f.audit_lines} lines, {f.audit_breaks} breaks",
-            "reform/auditchain.py (HMAC-SM3 chain; lines never deleted)",
+            "reform/auditchain.py (HMAC-SM3 chain); kept 180 days, then only archived (reform/auditarchive.py)",
             "tests/test_audit_chain.py",
+            "tests/test_audit_archive.py",
         ),
         "" if f.audit_ok else "compliance.todo.audit_broken",
     )

@@ -1104,6 +1104,40 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "共 {total} 项：符合 {passed} 项，不符合 {failed} 项，不适用 {na} 项。",
         "{total} requirements: {passed} pass, {failed} fail, {na} not applicable.",
     ),
+    "auth.not_auditor": (
+        "审计日志的归档只能由审计管理员进行（--as 审计管理员账户）。",
+        "Only the audit administrator archives the audit log (--as the audit administrator's account).",
+    ),
+    "auth.archive_too_recent": (
+        "审计日志至少保留 {days} 天：--before 不能晚于 {latest}。",
+        "Audit lines are kept at least {days} days: --before may not be later than {latest}.",
+    ),
+    "auth.archive_nothing": (
+        "没有早于该日期的审计记录，无需归档。",
+        "No audit line is older than that day: nothing to archive.",
+    ),
+    "auth.archive_exists": ("归档文件 {path} 已存在，未覆盖。", "The archive {path} exists already: not overwritten."),
+    "auth.archive_bad": (
+        "归档文件 {path} 校验失败（签名、摘要或校验链不符），请勿使用；数据库中的记录未删除。",
+        "The archive {path} does not verify (signature, digest or chain): do not rely on it; nothing left the store.",
+    ),
+    "auth.archive_broken": (
+        "审计日志的校验链不完整，不能归档：请先运行 python -m reform audit --verify 查明原因。",
+        "The audit log's chain does not hold, so nothing is archived: run python -m reform audit --verify first.",
+    ),
+    "cli.archive_before": (
+        "--archive 需要 --before YYYY-MM-DD（保留的第一天）。",
+        "--archive needs --before YYYY-MM-DD (the first day kept).",
+    ),
+    "audit.archived": (
+        "已将第 {first} 至 {last} 行共 {lines} 行审计记录归档到 {path}（已校验），并从数据库移出。",
+        "Archived {lines} audit lines ({first} to {last}) into {path} (verified) and moved them out of the store.",
+    ),
+    "audit.archive_ok": (
+        "归档 {path} 校验通过：第 {first} 至 {last} 行，共 {lines} 行。",
+        "The archive {path} verifies: lines {first} to {last}, {lines} in all.",
+    ),
+    "audit.action.audit_archive": ("审计日志归档", "Audit log archived"),
     "present.ended": (
         "演示链接已失效：该账户的密码或角色已更改，或账户已停用。请重新登录后在“会议模式”页面重新打开。",
         "This presentation link has ended: the account's password or role changed, or it was disabled. Sign in "

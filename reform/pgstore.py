@@ -355,6 +355,16 @@ class PgStore(Store):
         with self.pg() as pg:
             yield PgGuard(pg)
 
+    def forget_archived_audit(self, last_id: int, mac: str) -> None:
+        """As for a file (the anchor through the replica and its push), and the lines removed in
+        PostgreSQL itself: a write's push carries new rows of the audit, not removed ones. Another
+        server's replica may hold the archived lines until it is rebuilt; it reads past the anchor."""
+        super().forget_archived_audit(last_id, mac)
+        with self.pg() as pg:
+            pg.execute("DELETE FROM audit_chain WHERE id <= %s", [int(last_id)])
+            pg.execute("DELETE FROM audit WHERE id <= %s", [int(last_id)])
+            pg.commit()
+
     def refused_rows(self) -> list[Refused]:
         """PostgreSQL's rows this server's replica left out (``Refusals``)."""
         return self.refusals.all()

@@ -313,6 +313,22 @@ class Store:
                 con.execute("COMMIT")
         return True
 
+    def forget_archived_audit(self, last_id: int, mac: str) -> None:
+        """Audit lines up to ``last_id`` left the store for a verified archive: they go, and the anchor
+        (the last one's id and seal) stays for the chain of the rest; one transaction."""
+        with self.writing() as con:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                con.execute(
+                    "INSERT OR REPLACE INTO meta VALUES (?, ?)", [auditchain.ANCHOR_KEY, f"{int(last_id)} {mac}"]
+                )
+                con.execute("DELETE FROM audit_chain WHERE id <= ?", [last_id])
+                con.execute("DELETE FROM audit WHERE id <= ?", [last_id])
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+
     def secret(self) -> bytes:
         """This installation's key (``reform.keys``): it seals the audit chain, signs backups and links."""
         return keys.signing_key(getattr(self, "url", self.path), create=True)
