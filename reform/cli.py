@@ -513,7 +513,7 @@ def cmd_compliance(args: argparse.Namespace, cfg: Config) -> int:
                         "level": f.level,
                         "requirement": i18n.t(f"compliance.{f.key}", lang),
                         "status": f.status,
-                        "evidence": [i18n.t(e, lang) if e.startswith("compliance.") else e for e in f.evidence],
+                        "evidence": [compliance.words(e, lang) for e in f.evidence],
                         "todo": i18n.t(f.todo, lang) if f.todo else "",
                     }
                     for f in findings
@@ -525,7 +525,7 @@ def cmd_compliance(args: argparse.Namespace, cfg: Config) -> int:
         for f in findings:
             print(f"[{i18n.t(f'compliance.status.{f.status}', lang)}] {f.clause} {i18n.t(f'compliance.{f.key}', lang)}")
             for evidence in f.evidence:
-                print(f"    · {i18n.t(evidence, lang) if evidence.startswith('compliance.') else evidence}")
+                print(f"    · {compliance.words(evidence, lang)}")
             if f.todo:
                 print(f"    → {i18n.t(f.todo, lang)}")
         counts = {s: sum(f.status == s for f in findings) for s in ("pass", "fail", "n/a")}

@@ -1093,6 +1093,57 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Scheduled backups to another disk or share are not provided yet; meanwhile run python -m reform backup from "
         "cron and copy it off-site",
     ),
+    "compliance.todo.personal": (
+        "扩展声明了新的报表：请确认其中没有个人的姓名、电话、身份证号（按列屏蔽个人信息的功能尚未提供）",
+        "Extensions declare more reports: make sure none holds a person's name, phone or ID number (masking such "
+        "columns is not provided yet)",
+    ),
+    "compliance.ev.cluster_https": (
+        "make cluster 以自签名证书提供 HTTPS（deploy/cluster.py）",
+        "make cluster serves HTTPS with a certificate it makes (deploy/cluster.py)",
+    ),
+    "compliance.ev.two_factors": (
+        "口令（argon2）+ 动态口令（RFC 6238 TOTP），手机密钥以 AES-GCM 加密保存",
+        "password (argon2) + one-time code (RFC 6238 TOTP), the phone's key kept AES-GCM encrypted",
+    ),
+    "compliance.ev.unused": (
+        "超过 {days} 天未登录的账户：{names}",
+        "Accounts without a sign-in for {days} days: {names}",
+    ),
+    "compliance.ev.verified": (
+        "python -m reform audit --verify：{lines} 行，{breaks} 处不符",
+        "python -m reform audit --verify: {lines} lines, {breaks} breaks",
+    ),
+    "compliance.ev.chain": (
+        "逐行 HMAC-SM3 校验链（reform/auditchain.py）；至少保留 180 天，之后只能签名归档（reform/auditarchive.py）",
+        "HMAC-SM3 chain line by line (reform/auditchain.py); kept 180 days, then only archived, signed "
+        "(reform/auditarchive.py)",
+    ),
+    "compliance.ev.postgres": ("存储：PostgreSQL（可多台应用服务器）", "Storage: PostgreSQL (several app servers)"),
+    "compliance.ev.duckdb": ("存储：单个 DuckDB 文件", "Storage: one DuckDB file"),
+    "compliance.ev.no_default": (
+        "没有内置账户；尚无账户时只在本机 127.0.0.1 提供服务",
+        "No built-in account; without accounts only 127.0.0.1 is served",
+    ),
+    "compliance.ev.granularity": (
+        "角色 × 页面和操作；镇街 × 报表到行",
+        "Roles × pages and actions; township × report down to rows",
+    ),
+    "compliance.ev.audit_first": (
+        "审计记录写不进或无法校验时，该操作不执行（reform/store.py insert_audit）",
+        "An action whose audit line cannot be written or sealed does not happen (reform/store.py insert_audit)",
+    ),
+    "compliance.ev.backup_signed": (
+        "备份带签名清单和校验和（reform/backup.py）",
+        "Backups carry a signed manifest with checksums (reform/backup.py)",
+    ),
+    "compliance.ev.argon2": ("口令只以 argon2 散列保存", "Passwords kept as argon2 hashes only"),
+    "compliance.ev.no_personal": (
+        "DATA-CONTRACT.md：上报的是单位的数字，没有个人的姓名、电话、身份证号",
+        "DATA-CONTRACT.md: units' figures only, no person's name, phone or ID number",
+    ),
+    "compliance.ev.extensions": ("扩展声明的报表：{names}", "Reports declared by extensions: {names}"),
+    "compliance.ev.combined": ("合并的管理员账户：{names}", "Combined administrator accounts: {names}"),
     "compliance.status.pass": ("符合", "pass"),
     "compliance.status.fail": ("不符合", "fail"),
     "compliance.status.n/a": ("不适用", "n/a"),

@@ -246,16 +246,20 @@ def _login_form(store: Store, cfg: Config, lang: str) -> None:
         if st.button(_t("auth.sso", lang), key="auth.sso"):
             st.login()
         if getattr(st.user, "is_logged_in", False):
-            _single_sign_on(store, lang)
+            _single_sign_on(store, cfg, lang)
 
 
-def _single_sign_on(store: Store, lang: str) -> None:
-    """An identity from the configured OIDC provider maps to the account of the same name (or e-mail)."""
+def _single_sign_on(store: Store, cfg: Config, lang: str) -> None:
+    """An identity from the configured OIDC provider maps to the account of the same name (or e-mail);
+    a role that needs a second factor still gives its one-time code here."""
     for claim in ("email", "preferred_username", "name"):
         value = st.user.get(claim)
         user = auth.find_user(store, str(value)) if value else None
         if user is not None:
-            _sign_in(store, user)
+            if auth.needs_second_factor(user, cfg.security):
+                st.session_state[_PENDING] = (user, time.monotonic())
+            else:
+                _sign_in(store, user)
             st.rerun()
     st.error(_t("auth.sso_unknown", lang))
 

@@ -37,7 +37,7 @@ def findings(ctx: Context, level: int) -> tuple[pd.DataFrame, bool]:
                 "clause": f.clause,
                 "requirement": ctx.t(f"compliance.{f.key}"),
                 "verdict": ctx.t(f"compliance.status.{f.status}"),
-                "evidence": "；".join(ctx.t(e) if e.startswith("compliance.") else e for e in f.evidence),
+                "evidence": "；".join(compliance.words(e, ctx.lang) for e in f.evidence),
                 "todo": ctx.t(f.todo) if f.todo else "",
             }
             for f in found
