@@ -302,6 +302,12 @@ def _account_change(
         raise
 
 
+def exported_personal(store: Store, actor: User, title: str, reason: str) -> None:
+    """A table holding a person's data leaves in a spreadsheet: with its reason, audited."""
+    _require(store, actor, "export", "export_personal", title)
+    auth.record(store, actor.name, "export_personal", "ok", f"{text.flat(title, 100)}: {text.flat(reason, 200)}")
+
+
 def exported(store: Store, actor: User, fmt: str, detail: str) -> None:
     """An export of the meeting pack: allowed for this role, and recorded."""
     _require(store, actor, "export", "export", fmt)

@@ -42,6 +42,7 @@ class Column:
     # the next period leaves it empty; other columns (posts, homes, members) carry over for the clerk to check
     doc: str = ""  # the rule in words, shown in templates and docs
     doc_zh: str = ""  # the same rule in Chinese (templates, the upload page)
+    personal: str = ""  # a person's "name", "phone" or "id_number": masked for readers without need (reform.personal)
 
     def choice_label(self, code: str) -> str:
         return dict(self.choices).get(code, code)
@@ -584,6 +585,9 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in (STAFFING, VENUES, ALUMNI, FU
 
 def register(dataset: Dataset) -> Dataset:
     """Add a dataset to the one list everything is derived from (an extension's, or a test's)."""
+    wrong = [c.name for c in dataset.columns if c.personal not in ("", "name", "phone", "id_number")]
+    if wrong:
+        raise ValueError(f"{dataset.name}.{wrong[0]}: personal must be name, phone or id_number")
     DATASETS[dataset.name] = dataset
     return dataset
 

@@ -1093,11 +1093,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Scheduled backups to another disk or share are not provided yet; meanwhile run python -m reform backup from "
         "cron and copy it off-site",
     ),
-    "compliance.todo.personal": (
-        "扩展声明了新的报表：请确认其中没有个人的姓名、电话、身份证号（按列屏蔽个人信息的功能尚未提供）",
-        "Extensions declare more reports: make sure none holds a person's name, phone or ID number (masking such "
-        "columns is not provided yet)",
-    ),
     "compliance.ev.cluster_https": (
         "make cluster 以自签名证书提供 HTTPS（deploy/cluster.py）",
         "make cluster serves HTTPS with a certificate it makes (deploy/cluster.py)",
@@ -1143,6 +1138,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "DATA-CONTRACT.md: units' figures only, no person's name, phone or ID number",
     ),
     "compliance.ev.extensions": ("扩展声明的报表：{names}", "Reports declared by extensions: {names}"),
+    "compliance.ev.declared": (
+        "声明为个人信息的列（对无需查看的角色屏蔽，导出须填写用途并审计）：{names}",
+        "Columns declared personal (masked for roles without need; exported only with an audited reason): {names}",
+    ),
     "compliance.ev.combined": ("合并的管理员账户：{names}", "Combined administrator accounts: {names}"),
     "compliance.status.pass": ("符合", "pass"),
     "compliance.status.fail": ("不符合", "fail"),
@@ -1189,6 +1188,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The archive {path} verifies: lines {first} to {last}, {lines} in all.",
     ),
     "audit.action.audit_archive": ("审计日志归档", "Audit log archived"),
+    "audit.action.export_personal": ("导出含个人信息的表格", "Export of a table with personal data"),
+    "table.personal_reason": (
+        "此表含个人信息（姓名、电话或身份证号），导出须填写用途（记入审计日志）",
+        "This table holds personal data (names, phones or ID numbers): give the purpose of the export (it is audited)",
+    ),
     "present.ended": (
         "演示链接已失效：该账户的密码或角色已更改，或账户已停用。请重新登录后在“会议模式”页面重新打开。",
         "This presentation link has ended: the account's password or role changed, or it was disabled. Sign in "
@@ -1260,8 +1264,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "page.users": ("用户管理", "Users"),
     "page.audit": ("审计日志", "Audit log"),
     "page.security": ("安全管理", "Security"),
-    "app.yes": ("是", "yes"),
-    "app.no": ("否", "no"),
     "security.intro": (
         "本页显示正在执行的安全策略（在服务器的 config.yaml → security 中修改）、被锁定的账户和受限的地址，以及等级保护自查结果。",
         "The security policy in force (changed on the server in config.yaml → security), locked accounts and "

@@ -17,12 +17,12 @@ def policy(ctx: Context) -> pd.DataFrame:
         ("password_classes", p.classes),
         ("password_history", p.history),
         ("password_max_days", p.max_days),
-        ("password_change_temporary", ctx.t("app.yes") if p.change_temporary else ctx.t("app.no")),
+        ("password_change_temporary", ctx.t("yes") if p.change_temporary else ctx.t("no")),
         ("lock_failures", s.lock_failures),
         ("lock_minutes", s.lock_minutes),
         ("idle_minutes", s.idle_minutes),
         ("max_hours", s.max_hours),
-        ("separate_admins", ctx.t("app.yes") if s.separate_admins else ctx.t("app.no")),
+        ("separate_admins", ctx.t("yes") if s.separate_admins else ctx.t("no")),
         ("admin_networks", "、".join(s.admin_networks) or ctx.t("security.anywhere")),
     ]
     return pd.DataFrame([{"setting": ctx.t(f"security.{k}"), "key": f"security.{k}", "value": str(v)} for k, v in rows])

@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from metrics.base import KpiResult, Scope
-from reform import clock, i18n, slices
+from reform import clock, i18n, personal, slices
 from reform.datasets import DATASETS, Column
 from reform.store import percent_of_sample
 from reform.text import inert_markdown
@@ -232,7 +232,9 @@ def table(
         st.caption(ctx.t("app.no_rows"))
         return None
     names = {c: column_label(ctx, c) for c in columns if c in frame.columns}
-    shown = _readable(ctx, frame[list(names)]).rename(columns=names)
+    picked = personal.shown(frame[list(names)], ctx.user.role)  # a person's data masked without need
+    whole = bool(personal.personal_in(picked)) and personal.needs(ctx.user.role)
+    shown = _readable(ctx, picked).rename(columns=names)
     config = {names[c]: v for c, v in (formats or {}).items() if c in names}
     for code, name in names.items():
         if code in TIME_COLUMNS:  # stored UTC: shown in the district's time zone, to the minute
@@ -254,7 +256,7 @@ def table(
         placeholder="—",
     )
     page = f"page.{key.split('.', maxsplit=1)[0]}"
-    export_button(ctx, shown, title or (ctx.t(page) if page in i18n.MESSAGES else key), key)
+    export_button(ctx, shown, title or (ctx.t(page) if page in i18n.MESSAGES else key), key, reason_needed=whole)
     if selectable and event.selection.rows:
         return int(event.selection.rows[0])
     return None
@@ -263,24 +265,29 @@ def table(
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def export_button(ctx: Context, shown: pd.DataFrame, title: str, key: str) -> None:
+def export_button(ctx: Context, shown: pd.DataFrame, title: str, key: str, reason_needed: bool = False) -> None:
     """The table as shown (headers and words in the user's language) to .xlsx, formula-like cells
-    made inert; built only when clicked. For roles that may export."""
-    from reform import auth
+    made inert; built only when clicked. For roles that may export. A table holding a person's data
+    whole (``reason_needed``) leaves only with a reason, audited with the download."""
+    from reform import actions, auth
     from reform.export import xlsx
 
     if not auth.allowed(ctx.user, "export"):
         return
     heading = [title, as_of(ctx)]
+    reason = ""
+    if reason_needed:
+        reason = st.text_input(ctx.t("table.personal_reason"), key=f"{key}.reason", max_chars=200)
     st.download_button(
         ctx.t("table.export"),
         data=lambda: xlsx({ctx.t("table.sheet"): shown}, heading=heading),
         file_name=f"{title}-{ctx.t('table.version', version=ctx.version)}.xlsx",
         mime=XLSX,
         key=f"{key}.export",
-        on_click="ignore",
+        on_click=(lambda: actions.exported_personal(ctx.store, ctx.user, title, reason)) if reason_needed else "ignore",
         icon=":material/download:",
         type="tertiary",
+        disabled=reason_needed and len(reason.strip()) < 4,
     )
 
 
