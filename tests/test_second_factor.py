@@ -84,7 +84,8 @@ def test_a_sign_in_asks_for_the_code_and_shows_nothing_before(tmp_path: Path, cf
         return next(b for b in at.button if b.label == "登录").click().run()
 
     at = sign_in()
-    assert at.title[0].value == "请输入动态口令" and len(at.get("image")) == 1  # the QR code to scan
+    assert at.title[0].value == "请输入动态口令" and len(at.get("image")) == 1  # the QR code to scan,
+    assert "data:image/png;base64," in str(at.get("image")[0].proto)  # inline: no media before the code
     at.switch_page("app_pages/users.py").run()
     assert at.title[0].value == "请输入动态口令"  # nothing before the code
     secret = at.session_state["auth.enrolling"]

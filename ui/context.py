@@ -110,6 +110,8 @@ def decide(cfg: Config, store: Store, user: User | None, lang: str) -> Audience:
         store, cfg, user, pending=pending(cfg, user, lang), years=lambda v: cache.data_years(path, v)
     )
     first, last = seen.scope.first_year, seen.scope.last_year
+    if not auth.allowed(user, "view"):  # the security and audit administrators read no figures: no filters
+        return seen
     _follow_bounds((first, last))
     with st.sidebar:
         if first < last:
