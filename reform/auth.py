@@ -558,16 +558,22 @@ def check_code(store: Store, name: str, typed: str, now: float | None = None, se
     reason, update = ("locked" if locked else "wrong_code"), None
     if rows and not locked:
         secret = keys.decrypt(_factor_key(store), rows[0][0])
-        step = totp.matching_step(secret, typed, time.time() if now is None else now, int(rows[0][1] or -1))
+        last = -1 if rows[0][1] is None else int(rows[0][1])
+        step = totp.matching_step(secret, typed, time.time() if now is None else now, last)
         left = [d for d in str(rows[0][2] or "").split(",") if d]
-        if step is not None:
-            reason, update = "ok", ("last_step", step)
-        elif totp.digest(typed) in left:
-            left.remove(totp.digest(typed))
-            reason, update = "recovery_code", ("recovery", ",".join(left))
+        if step is not None:  # taken only if no other attempt took this step (or a later one) meanwhile
+            reason = "ok"
+            update = ("UPDATE second_factor SET last_step = ? WHERE name = ? AND coalesce(last_step, -1) < ?", step)
+        elif totp.digest(typed) in left:  # used up only if the list is still the one read
+            reason = "recovery_code"
+            kept = ",".join(d for d in left if d != totp.digest(typed))
+            update = ("UPDATE second_factor SET recovery = ? WHERE name = ? AND recovery = ?", kept, rows[0][2])
     with _audited(store, None, "") as con:
         if update is not None:
-            con.execute(f"UPDATE second_factor SET {update[0]} = ? WHERE name = ?", [update[1], name])
+            sql, value, *guard_value = update
+            changed = con.execute(sql, [value, name, *(guard_value or [value])]).fetchall()[0][0]
+            if not changed:  # the same code in two attempts at once: the second is refused
+                reason, update = "code_reused", None
         insert_audit(con, name, "second_factor", "ok" if update else "refused", reason)
     if update is not None:
         with store.guard() as guard:

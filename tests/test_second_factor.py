@@ -106,3 +106,31 @@ def test_a_sign_in_asks_for_the_code_and_shows_nothing_before(tmp_path: Path, cf
 
     found = {f.key: f.status for f in compliance.check(config.load(), store, 3)}
     assert found["identity_d"] == "pass"
+
+
+def test_one_code_sent_twice_at_once_signs_in_once(store: Store, cfg: Config) -> None:
+    """The same code in parallel attempts (a replayed request): exactly one is taken."""
+    auth.add_user(store, cfg, "aud", "auditor", "Aud-secret-pw1")
+    secret, now = totp.new_secret(), time.time()
+    step = int(now // 30)
+    auth.enrol(store, "aud", secret, totp.code(secret, step), now)
+    codes = auth.enrol(store, "aud", secret, totp.code(secret, step), now)  # enrolled again: new recovery codes
+    for typed in (totp.code(secret, step + 1), codes[0]):
+        assert sorted(_at_once(store, typed, now + 30)) == [False] * 5 + [True], typed
+
+
+def _at_once(store: Store, typed: str, at: float, attempts: int = 6) -> list[bool]:
+    import threading
+
+    start, results = threading.Barrier(attempts), []
+
+    def attempt() -> None:
+        start.wait()
+        results.append(auth.check_code(store, "aud", typed, at))
+
+    threads = [threading.Thread(target=attempt) for _ in range(attempts)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
