@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from reform import keys
+
 GENESIS = "0" * 64  # the MAC "before" the first line
 ANCHOR_KEY = "audit_anchor"  # meta: "<id> <mac>" of the last archived line
 _key_for_writes: contextvars.ContextVar[Callable[[], bytes] | None] = contextvars.ContextVar(
@@ -48,7 +50,7 @@ def _sm3() -> Any:
 
 def derive(secret: bytes) -> bytes:
     """The chain's own key, derived from the installation's secret (one secret to keep)."""
-    return hmac.new(secret, b"audit chain", hashlib.sha256).digest()
+    return keys.derived(secret, "audit chain")
 
 
 def canonical(line_id: int, logged_at: Any, user: Any, action: Any, outcome: Any, detail: Any) -> bytes:

@@ -20,7 +20,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from reform import backup
+from reform import backup, keys
 
 MODES = ("meeting", "screen")
 HOURS = {"meeting": 12, "screen": 24 * 30}  # how long a link works: a meeting day, a month of big screen
@@ -50,7 +50,7 @@ class Showing:
 
 def key(database: Path) -> bytes:
     """This installation's link key, derived from its backup key (one secret to share in a cluster)."""
-    return hmac.new(backup.signing_key(database, create=True), b"presentation links", hashlib.sha256).digest()
+    return keys.derived(backup.signing_key(database, create=True), "presentation links")
 
 
 def _b64(data: bytes) -> str:
